@@ -1,0 +1,49 @@
+# ACTION LMS: `make run` sets everything up and serves on http://127.0.0.1:5000;
+# `make test` runs the whole suite on SQLite, then on PostgreSQL.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := action_lms
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup install dev test test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev-installed
+
+setup: install
+	$(BIN)/flask db upgrade
+	@if $(BIN)/flask courses --help >/dev/null 2>&1; then $(BIN)/flask courses import courses/; fi
+	$(BIN)/flask demo seed
+
+run: setup
+	SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+test: dev
+	$(BIN)/python -m pytest -q
+	TEST_DATABASE=postgres $(BIN)/python -m pytest -q
+
+test-sqlite: dev
+	$(BIN)/python -m pytest -q
+
+test-postgres: dev
+	TEST_DATABASE=postgres $(BIN)/python -m pytest -q
+
+bench: dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) *.egg-info

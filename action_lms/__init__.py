@@ -1,0 +1,125 @@
+"""ACTION LMS: courses, webinars, consulting and action-plan tracking for the cities of
+the European Coalition of Cities Against Racism."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify
+from flask_login import AnonymousUserMixin
+
+from .config import ROOT, load_config
+from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+
+class Anonymous(AnonymousUserMixin):
+    role = None
+    id = None
+    timezone = "Europe/Brussels"
+    is_admin = False
+    city_id = None
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The only place that wires things together."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(load_config(config))
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    api.init_app(app, spec_kwargs={"info": {"description": "ACTION LMS HTTP API (see API.md)."}})
+    _document_security(api)
+
+    from .core import errors, security, web
+    _register_domains(app)
+    errors.register_error_handlers(app)
+    security.init_app(app)
+    web.init_app(app)
+
+    from .accounts.cli import cities_cli, users_cli
+    from .demo import demo_cli
+    from .scheduler import scheduler_cli
+    for group in (users_cli, cities_cli, demo_cli, scheduler_cli):
+        app.cli.add_command(group)
+
+    @app.get("/healthz")
+    def healthz():
+        from sqlalchemy import text
+        try:
+            db.session.execute(text("SELECT 1"))
+            return jsonify(status="ok", database="ok")
+        except Exception:  # noqa: BLE001 - any failure means the database is unreachable
+            db.session.rollback()
+            return jsonify(status="error", database="unreachable"), 503
+
+    if app.config["SCHEDULER_IN_PROCESS"] and os.environ.get("WERKZEUG_RUN_MAIN") != "false":
+        from .scheduler import start_in_process
+        start_in_process(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask import request
+
+    from .accounts import services
+    from .core.errors import Unauthorized, wants_json
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    login_manager.user_loader(services.load_user)
+
+    @login_manager.request_loader
+    def load_from_bearer(req):
+        header = req.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return services.user_for_token(header[7:].strip())
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            raise Unauthorized("You need to sign in to do this.")
+        from flask import flash, redirect, url_for
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _document_security(api_) -> None:
+    api_.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api_.spec.components.security_scheme("cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"})
+    api_.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
+
+
+DOMAINS = ("accounts", "courses", "webinars", "consulting", "plans")
+
+
+def _register_domains(app: Flask) -> None:
+    """Each domain contributes an API blueprint, an HTML blueprint, and an optional
+    `init_app(app)` that registers its nav items, jobs, seeders and privacy hooks."""
+    import importlib
+
+    from .core import docs
+
+    for name in DOMAINS:
+        package = importlib.import_module(f"{__name__}.{name}")
+        importlib.import_module(f"{__name__}.{name}.models")
+        api.register_blueprint(importlib.import_module(f"{__name__}.{name}.api").blp)
+        app.register_blueprint(importlib.import_module(f"{__name__}.{name}.views").bp)
+        if hasattr(package, "init_app"):
+            package.init_app(app)
+    app.register_blueprint(docs.bp)

@@ -1,0 +1,1 @@
+"""Users, roles, cities, sign-in, API tokens, personal data export and erasure."""

@@ -1,0 +1,206 @@
+"""JSON API for authentication, the current user, users and cities."""
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from ..core.api import Blueprint, paginate_select
+from ..core.errors import Unauthorized
+from ..extensions import db, limiter
+from . import services
+from .schemas import (
+    CityPatchSchema, CityQuerySchema, CitySchema, CsrfSchema, LoginSchema, MePatchSchema,
+    PersonalDataSchema, RegisterSchema, TokenCreatedSchema, TokenCreateSchema, TokenSchema,
+    UserCreateSchema, UserPatchSchema, UserQuerySchema, UserSchema,
+)
+
+blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Sign-in, users and cities")
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def email_key() -> str:
+    """Rate-limit key: the e-mail address being tried, so one account can't be brute-forced from many IPs."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    email = (data or {}).get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    return "email:" + (str(email).strip().lower() if email else "-")
+
+
+def sign_in(user) -> None:
+    """Start a fresh session for this user (no session fixation)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+# ---------------------------------------------------------------- auth
+
+@blp.route("/auth/register", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.arguments(RegisterSchema)
+@blp.response(201, UserSchema)
+def register(data):
+    """Create a learner account."""
+    return services.register(**data)
+
+
+@blp.route("/auth/login", methods=["POST"])
+@limiter.limit(login_limit)
+@limiter.limit(login_limit, key_func=email_key)
+@blp.arguments(LoginSchema)
+@blp.response(200, UserSchema)
+@blp.alt_response(401, description="Wrong e-mail or password")
+def login(data):
+    """Sign in with a session cookie (for the web pages and browser scripts)."""
+    user = services.authenticate(data["email"], data["password"])
+    sign_in(user)
+    return user
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """End the session."""
+    logout_user()
+    session.clear()
+
+
+@blp.route("/auth/csrf", methods=["GET"])
+@blp.response(200, CsrfSchema)
+def csrf_token():
+    """The CSRF token to send as X-CSRFToken on cookie-authenticated writes."""
+    return {"csrf_token": generate_csrf()}
+
+
+@blp.route("/auth/tokens", methods=["POST"])
+@limiter.limit(login_limit)
+@limiter.limit(login_limit, key_func=email_key)
+@blp.arguments(TokenCreateSchema)
+@blp.response(201, TokenCreatedSchema)
+@blp.alt_response(401, description="Wrong e-mail or password")
+def create_token(data):
+    """Create an API token for scripts. The token is shown once."""
+    plain, token = services.create_token_with_password(data["email"], data["password"], data.get("name"))
+    return {"token": plain, "id": token.id, "name": token.name, "created_at": token.created_at}
+
+
+@blp.route("/auth/tokens", methods=["GET"])
+@blp.response(200, TokenSchema(many=True))
+def list_tokens():
+    """My API tokens (never the secret)."""
+    return services.list_tokens(current_user)
+
+
+@blp.route("/auth/tokens/<int:token_id>", methods=["DELETE"])
+@blp.response(204)
+def revoke_token(token_id):
+    """Revoke one of my tokens."""
+    services.revoke_token(current_user, token_id)
+
+
+# ---------------------------------------------------------------- me
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, UserSchema)
+def me():
+    """The signed-in user."""
+    services.policy.require(current_user, "me.view")
+    return current_user
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(MePatchSchema)
+@blp.response(200, UserSchema)
+def update_me(data):
+    """Change my name or time zone."""
+    return services.update_profile(current_user, **data)
+
+
+@blp.route("/me/data", methods=["GET"])
+@blp.response(200, PersonalDataSchema)
+def my_data():
+    """Everything stored about me."""
+    return services.export_personal_data(current_user)
+
+
+@blp.route("/me", methods=["DELETE"])
+@blp.response(204)
+def erase_me():
+    """Erase my account: personal data removed or anonymised, aggregates kept."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        raise Unauthorized("You need to sign in to do this.")
+    services.erase_account(user)
+    logout_user()
+    session.clear()
+
+
+# ---------------------------------------------------------------- cities
+
+@blp.route("/cities", methods=["GET"])
+@blp.arguments(CityQuerySchema, location="query")
+@blp.response(200, CitySchema(many=True))
+@blp.paginate()
+def list_cities(args, pagination_parameters):
+    """Member cities."""
+    stmt = services.list_cities_query(current_user, args.get("country"))
+    return paginate_select(db.session, stmt, pagination_parameters)
+
+
+@blp.route("/cities", methods=["POST"])
+@blp.arguments(CitySchema)
+@blp.response(201, CitySchema)
+def create_city(data):
+    """Add a member city (admin)."""
+    return services.create_city(current_user, **data)
+
+
+@blp.route("/cities/<int:city_id>", methods=["GET"])
+@blp.response(200, CitySchema)
+def get_city(city_id):
+    return services.get_city(current_user, city_id)
+
+
+@blp.route("/cities/<int:city_id>", methods=["PATCH"])
+@blp.arguments(CityPatchSchema)
+@blp.response(200, CitySchema)
+def update_city(data, city_id):
+    """Change a city (admin)."""
+    return services.update_city(current_user, city_id, data)
+
+
+# ---------------------------------------------------------------- users
+
+@blp.route("/users", methods=["GET"])
+@blp.arguments(UserQuerySchema, location="query")
+@blp.response(200, UserSchema(many=True))
+@blp.paginate()
+def list_users(args, pagination_parameters):
+    """Users, filtered by role and city (admin)."""
+    stmt = services.list_users_query(current_user, args.get("role"), args.get("city_id"))
+    return paginate_select(db.session, stmt, pagination_parameters)
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserSchema)
+def create_user(data):
+    """Create a user of any role (admin). A coordinator needs a city."""
+    return services.create_user(current_user, **data)
+
+
+@blp.route("/users/<int:user_id>", methods=["GET"])
+@blp.response(200, UserSchema)
+def get_user(user_id):
+    return services.get_user(current_user, user_id)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@blp.arguments(UserPatchSchema)
+@blp.response(200, UserSchema)
+def update_user(data, user_id):
+    """Change a user's details, role, city or active flag (admin)."""
+    return services.update_user(current_user, user_id, data)

@@ -1,0 +1,85 @@
+"""Cities, users and API tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import UTCDateTime
+from ..core.models import TimestampMixin
+from ..core.policy import ROLES
+from ..extensions import db
+
+
+class City(TimestampMixin, db.Model):
+    __tablename__ = "cities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)
+    country: Mapped[str] = mapped_column(String(2), nullable=False)  # ISO 3166-1 alpha-2
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    users: Mapped[list["User"]] = relationship(back_populates="city")
+
+    def __repr__(self) -> str:
+        return f"<City {self.name}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored lower-cased; the unique index on lower(email) holds the rule in the database too.
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, default="learner")
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Brussels")
+    city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Secret for the personal calendar feed URL (hashed); reset by the user.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    city: Mapped[City | None] = relationship(back_populates="users", lazy="joined")
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index("uq_users_email_lower", func.lower(email), unique=True),
+        CheckConstraint("role IN ('learner', 'coordinator', 'consultant', 'admin')", name="role"),
+        CheckConstraint("role <> 'coordinator' OR city_id IS NOT NULL", name="coordinator_city"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login: inactive users cannot sign in
+        return bool(self.active) and self.erased_at is None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+assert set(ROLES) == {"learner", "coordinator", "consultant", "admin"}
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # SHA-256 of the token: tokens are 256-bit random, so a fast hash is enough and lets
+    # us look a token up by its hash. The plain token is shown once at creation.
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,115 @@
+"""Input and output shapes of the accounts API."""
+from marshmallow import Schema, fields, validate
+
+from ..core.api import TimeZoneField, UtcDateTime
+from ..core.policy import ROLES
+
+
+class CitySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    country = fields.String(required=True, validate=validate.Length(equal=2),
+                            metadata={"description": "ISO 3166-1 alpha-2 code, e.g. DE"})
+    timezone = TimeZoneField(required=True, metadata={"example": "Europe/Berlin"})
+
+
+class CityPatchSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    country = fields.String(validate=validate.Length(equal=2))
+    timezone = TimeZoneField()
+
+
+class CityRefSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    country = fields.String()
+    timezone = fields.String()
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    timezone = fields.String()
+    city = fields.Nested(CityRefSchema, allow_none=True)
+    active = fields.Boolean()
+    created_at = UtcDateTime()
+
+
+class RegisterSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=1024))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    timezone = TimeZoneField(load_default=None)
+    city_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class LoginSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=320))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class TokenCreateSchema(LoginSchema):
+    name = fields.String(load_default=None, validate=validate.Length(max=100))
+
+
+class TokenCreatedSchema(Schema):
+    token = fields.String(metadata={"description": "Shown once; send as `Authorization: Bearer <token>`."})
+    id = fields.Integer()
+    name = fields.String()
+    created_at = UtcDateTime()
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked = fields.Boolean()
+
+
+class CsrfSchema(Schema):
+    csrf_token = fields.String()
+
+
+class MePatchSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    timezone = TimeZoneField()
+
+
+class UserCreateSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    city_id = fields.Integer(load_default=None, allow_none=True)
+    timezone = TimeZoneField(load_default=None)
+    password = fields.String(load_default=None, load_only=True, validate=validate.Length(min=10, max=1024))
+
+
+class UserPatchSchema(Schema):
+    email = fields.String(validate=validate.Length(min=3, max=320))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    city_id = fields.Integer(allow_none=True)
+    timezone = TimeZoneField()
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(min=10, max=1024))
+
+
+class UserQuerySchema(Schema):
+    role = fields.String(validate=validate.OneOf(ROLES))
+    city_id = fields.Integer()
+
+
+class CityQuerySchema(Schema):
+    country = fields.String(validate=validate.Length(equal=2))
+
+
+class PersonalDataSchema(Schema):
+    class Meta:
+        unknown = "include"
+
+    exported_at = fields.String()
+    account = fields.Dict()

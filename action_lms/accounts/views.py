@@ -1,0 +1,247 @@
+"""HTML pages: home, sign-in, registration, account, admin pages for cities and users."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from ..core.errors import DomainError
+from ..core.forms import apply_errors, safe_next_url
+from ..extensions import db, limiter
+from . import services
+from .api import email_key, login_limit, sign_in
+from .forms import CityForm, EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm, UserForm
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("home.html")
+
+
+# ---------------------------------------------------------------- sign-in
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, key_func=email_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(url_for("accounts.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+        else:
+            sign_in(user)
+            flash(f"Welcome, {user.name}.", "success")
+            return redirect(safe_next_url(url_for("accounts.home")))
+    status = 200 if request.method != "POST" else 401 if form.form_errors else 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = RegisterForm(cities=services.all_cities())
+    if request.method == "GET":
+        form.timezone.data = form.timezone.data or "Europe/Brussels"
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.email.data, form.password.data, form.name.data,
+                                     form.timezone.data, form.city_id.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            sign_in(user)
+            flash("Your account is ready. Welcome to ACTION LMS.", "success")
+            return redirect(url_for("accounts.home"))
+    return render_template("auth/register.html", form=form), 200 if request.method != "POST" else 422
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("accounts.home"))
+
+
+# ---------------------------------------------------------------- my account
+
+def _account_page(profile_form=None, password_form=None, token_form=None, new_token=None, status=200):
+    user = current_user
+    profile_form = profile_form or ProfileForm(obj=user, formdata=None)
+    return render_template(
+        "account/account.html",
+        profile_form=profile_form,
+        password_form=password_form or PasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None, prefix="token"),
+        tokens=services.list_tokens(user),
+        new_token=new_token,
+        empty_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ProfileForm(obj=current_user)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.update_profile(current_user, form.name.data, form.timezone.data)
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                flash("Your details are saved.", "success")
+                return redirect(url_for("accounts.account"))
+        return _account_page(profile_form=form, status=422)
+    return _account_page(profile_form=form)
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Your password is changed.", "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(password_form=form, status=422)
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm(prefix="token")
+    if form.validate_on_submit():
+        try:
+            plain, token = services.issue_token(current_user, form.name.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return _account_page(new_token={"name": token.name, "token": plain}, status=201)
+    return _account_page(token_form=form, status=422)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    if EmptyForm().validate_on_submit():
+        services.revoke_token(current_user, token_id)
+        flash("The token is revoked; scripts using it will be refused.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/data.json")
+@login_required
+def export_data():
+    data = services.export_personal_data(current_user)
+    return Response(json.dumps(data, indent=2, default=str), mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=my-action-lms-data.json"})
+
+
+@bp.route("/account/erase", methods=["GET", "POST"])
+@login_required
+def erase():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.erase_account(current_user._get_current_object())
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for("accounts.account"))
+        logout_user()
+        session.clear()
+        flash("Your account and personal data have been erased.", "info")
+        return redirect(url_for("accounts.home"))
+    return render_template("account/erase.html", form=form)
+
+
+# ---------------------------------------------------------------- admin: cities
+
+@bp.route("/admin/cities")
+@login_required
+def admin_cities():
+    cities = db.session.scalars(services.list_cities_query(current_user)).all()
+    services.policy.require(current_user, "city.create")
+    return render_template("admin/cities.html", cities=cities)
+
+
+@bp.route("/admin/cities/new", methods=["GET", "POST"])
+@bp.route("/admin/cities/<int:city_id>/edit", methods=["GET", "POST"])
+@login_required
+def admin_city_form(city_id=None):
+    services.policy.require(current_user, "city.update" if city_id else "city.create")
+    city = services.get_city(current_user, city_id) if city_id else None
+    form = CityForm(obj=city)
+    if request.method == "GET" and city is None:
+        form.timezone.data = "Europe/Berlin"
+    if form.validate_on_submit():
+        data = {"name": form.name.data, "country": form.country.data, "timezone": form.timezone.data}
+        try:
+            if city:
+                services.update_city(current_user, city.id, data)
+            else:
+                services.create_city(current_user, **data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"City {data['name']} saved.", "success")
+            return redirect(url_for("accounts.admin_cities"))
+    return render_template("admin/city_form.html", form=form, city=city), 200 if request.method != "POST" else 422
+
+
+# ---------------------------------------------------------------- admin: users
+
+@bp.route("/admin/users")
+@login_required
+def admin_users():
+    role = request.args.get("role") or None
+    city_id = request.args.get("city_id", type=int)
+    try:
+        stmt = services.list_users_query(current_user, role, city_id)
+    except DomainError:
+        raise
+    page = max(request.args.get("page", 1, type=int), 1)
+    users = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
+    return render_template("admin/users.html", users=users, cities=services.all_cities(), role=role,
+                           city_id=city_id, page=page, has_more=len(users) == 50)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@login_required
+def admin_user_form(user_id=None):
+    services.policy.require(current_user, "user.update" if user_id else "user.create")
+    user = services.get_user(current_user, user_id) if user_id else None
+    form = UserForm(obj=user, cities=services.all_cities())
+    if request.method == "GET" and user is None:
+        form.timezone.data = "Europe/Brussels"
+    if form.validate_on_submit():
+        data = {"email": form.email.data, "name": form.name.data, "role": form.role.data,
+                "city_id": form.city_id.data, "timezone": form.timezone.data}
+        try:
+            if user:
+                data["active"] = form.active.data
+                if form.password.data:
+                    data["password"] = form.password.data
+                services.update_user(current_user, user.id, data)
+            else:
+                services.create_user(current_user, password=form.password.data or None, **data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"User {data['name']} saved.", "success")
+            return redirect(url_for("accounts.admin_users"))
+    return render_template("admin/user_form.html", form=form, user=user), 200 if request.method != "POST" else 422

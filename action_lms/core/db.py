@@ -1,0 +1,111 @@
+"""Database plumbing shared by every domain: the UTC column type, SQLite set-up,
+write transactions and the helpers that keep invariants in the database.
+
+SQLite: WAL, foreign keys on, and a busy timeout. A deferred transaction that reads and
+then writes fails at once when another writer got in between, so requests that may
+write (POST/PUT/PATCH/DELETE, CLI commands, scheduler jobs) start their transactions
+with BEGIN IMMEDIATE: writers queue up on the database lock instead of failing.
+PostgreSQL: ordinary transactions; services take row locks with `for_update()`.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import sqlite3
+from datetime import datetime
+
+from sqlalchemy import DateTime, Engine, event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeDecorator
+
+from .time import UTC
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes stored as UTC on every engine.
+
+    PostgreSQL keeps `timestamptz`; SQLite stores naive UTC text and we re-attach UTC
+    on the way out. Naive datetimes are refused on the way in.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (also makes SAVEPOINT work).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(conn):
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def set_write_intent(value: bool) -> contextvars.Token:
+    """Mark the current context as read-only (False) or possibly writing (True)."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token: contextvars.Token) -> None:
+    try:
+        _write_intent.reset(token)
+    except ValueError:  # reset from another context: leave it
+        pass
+
+
+@contextlib.contextmanager
+def write_intent():
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """True when an IntegrityError comes from a unique index (SQLite or PostgreSQL)."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(orig)
+
+
+def dialect_insert(session, table):
+    """`INSERT` construct of the session's dialect, for ON CONFLICT clauses."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

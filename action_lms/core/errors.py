@@ -1,0 +1,173 @@
+"""Domain errors raised by services, and the one place that turns any failure into
+the API's error envelope or an HTML error page.
+
+Envelope (API.md): {"code": 409, "status": "Conflict", "message": "...", "errors": {...}}
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    code = 400
+
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class Unauthorized(DomainError):
+    code = 401
+
+
+class Forbidden(DomainError):
+    code = 403
+
+
+class NotFound(DomainError):
+    code = 404
+
+
+class Conflict(DomainError):
+    code = 409
+
+
+class Invalid(DomainError):
+    """Validation failed. `errors` maps field names to lists of messages."""
+
+    code = 422
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "Invalid":
+        return cls(message, {field: [message]})
+
+
+DEFAULT_MESSAGES = {
+    400: "The request could not be understood (malformed JSON or parameters).",
+    401: "You need to sign in to do this.",
+    403: "You are not allowed to do this.",
+    404: "Nothing was found at this address, or it is not visible to you.",
+    405: "This method is not allowed at this address.",
+    409: "This conflicts with the current state.",
+    413: "The request is too large.",
+    415: "Send JSON with Content-Type: application/json.",
+    422: "Some fields are invalid.",
+    429: "Too many attempts. Please wait a moment and try again.",
+    500: "Something went wrong on our side. The error has been logged.",
+    503: "The service is temporarily unavailable.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _summarise_errors(errors) -> str:
+    """A one-line sentence naming the invalid fields (for 422)."""
+    fields: list[str] = []
+
+    def walk(node, prefix=""):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("json", "query", "form", "headers", "files", "view_args", "path") and not prefix:
+                    walk(value, "")
+                else:
+                    name = f"{prefix}.{key}" if prefix else str(key)
+                    if isinstance(value, dict):
+                        walk(value, name)
+                    else:
+                        fields.append(name)
+
+    walk(errors)
+    if not fields:
+        return DEFAULT_MESSAGES[422]
+    return "Invalid value for: " + ", ".join(sorted(set(fields))) + "."
+
+
+def _flatten_errors(errors):
+    """webargs nests messages under the location ("json", "query"); API.md wants field names."""
+    if isinstance(errors, dict) and len(errors) >= 1 and set(errors) <= {"json", "query", "form", "path", "view_args", "headers", "files"}:
+        merged: dict = {}
+        for value in errors.values():
+            if isinstance(value, dict):
+                merged.update(value)
+            else:
+                merged.setdefault("_schema", []).extend(value if isinstance(value, list) else [value])
+        return merged
+    return errors
+
+
+def envelope(code: int, message: str | None = None, errors=None, headers=None):
+    body = {
+        "code": code,
+        "status": HTTP_STATUS_CODES.get(code, "Error"),
+        "message": message or DEFAULT_MESSAGES.get(code, HTTP_STATUS_CODES.get(code, "Error")),
+    }
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = code
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _html_error(code: int, message: str):
+    return render_template("errors/error.html", code=code, title=HTTP_STATUS_CODES.get(code, "Error"), message=message), code
+
+
+def handle_http_exception(exc: HTTPException):
+    code = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    errors = _flatten_errors(errors) if errors else None
+    message = data.get("message")
+    if code == 400 and errors and not message:
+        first = next(iter(errors.values()), None)
+        detail = first[0] if isinstance(first, list) and first and isinstance(first[0], str) else None
+        message = f"Malformed request: {detail}" if detail else DEFAULT_MESSAGES[400]
+    if code == 422 and not message:
+        message = _summarise_errors(errors or {})
+    if not message and exc.description and code not in DEFAULT_MESSAGES:
+        message = exc.description
+    if code == 429:
+        message = DEFAULT_MESSAGES[429]
+    headers = dict(data.get("headers") or {})
+    if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    if code == 429:
+        for key, value in exc.get_headers():
+            if key.lower() == "retry-after":
+                headers["Retry-After"] = value
+    if wants_json():
+        return envelope(code, message, errors, headers)
+    return _html_error(code, message or DEFAULT_MESSAGES.get(code, exc.description or ""))
+
+
+def handle_domain_error(exc: DomainError):
+    if wants_json():
+        return envelope(exc.code, exc.message, exc.errors)
+    return _html_error(exc.code, exc.message)
+
+
+def handle_unexpected(exc: Exception):
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    log.exception("Unhandled error on %s %s", request.method, request.path)
+    if wants_json():
+        return envelope(500)
+    return _html_error(500, DEFAULT_MESSAGES[500])
+
+
+def register_error_handlers(app) -> None:
+    """Installed after flask-smorest so ours replaces its HTTPException handler."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

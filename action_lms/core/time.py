@@ -1,0 +1,66 @@
+"""Time helpers: UTC inside, the user's or city's IANA zone at the edges."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+UTC = timezone.utc
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (never use datetime.utcnow())."""
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> tuple[str, ...]:
+    zones = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))}
+    zones.add("UTC")
+    return tuple(sorted(zones))
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    if not name or name not in set(all_timezones()):
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def ensure_utc(value: datetime) -> datetime:
+    """Convert an aware datetime to UTC; refuse naive ones loudly."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise ValueError("naive datetime given where an aware one is required")
+    return value.astimezone(UTC)
+
+
+def to_zone(value: datetime | None, tz_name: str | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone(tz_name))
+
+
+def format_local(value: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    """A datetime shown in a zone, with the zone's abbreviation, e.g. 'Mon 01 Mar 2027, 10:00 CET'."""
+    local = to_zone(value, tz_name)
+    if local is None:
+        return ""
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
+def isoformat_z(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return ensure_utc(value if value.tzinfo else value.replace(tzinfo=UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")

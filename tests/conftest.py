@@ -1,0 +1,185 @@
+"""Test fixtures. The schema always comes from running the Alembic migrations.
+
+TEST_DATABASE=sqlite (default) or postgres. On PostgreSQL the suite starts its own
+cluster (tests/pg_cluster.py); without PostgreSQL binaries every test is skipped with
+the reason, unless REQUIRE_POSTGRES=1, when the run fails. Browser tests need
+/usr/bin/chromium; they skip without it unless REQUIRE_BROWSER=1.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+os.environ.setdefault("APP_ENV", "testing")
+
+from action_lms import create_app  # noqa: E402
+from action_lms.core.db import reset_write_intent, set_write_intent  # noqa: E402
+from action_lms.extensions import db  # noqa: E402
+
+from .pg_cluster import Cluster, PostgresUnavailable  # noqa: E402
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def pytest_report_header(config):
+    return f"database backend: {BACKEND}"
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """Migrate once per session; returns a callable giving each test a clean database URL."""
+    if BACKEND == "postgres":
+        try:
+            cluster = Cluster()
+            cluster.start()
+        except PostgresUnavailable as exc:
+            if REQUIRE_POSTGRES:
+                pytest.fail(f"REQUIRE_POSTGRES=1 but {exc}", pytrace=False)
+            pytest.skip(f"PostgreSQL run skipped: {exc}")
+        url = cluster.create_database("action_lms_test")
+        _migrate(url)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        truncate = "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+
+        def fresh(tmp_path):
+            with engine.begin() as conn:
+                conn.execute(text(truncate))
+            return url
+
+        yield fresh
+        engine.dispose()
+        cluster.stop()
+    else:
+        template = tmp_path_factory.mktemp("schema") / "template.db"
+        _migrate(f"sqlite:///{template}")
+
+        def fresh(tmp_path):
+            target = tmp_path / "test.db"
+            shutil.copyfile(template, target)
+            return f"sqlite:///{target}"
+
+        yield fresh
+
+
+from flask.testing import FlaskClient  # noqa: E402
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, hence its own database session, as in
+    production; the test's own session does not leak into the request or back."""
+
+    def open(self, *args, **kwargs):
+        from flask import has_app_context
+        if has_app_context():
+            # End the test's own transaction so it neither holds SQLite's lock during the
+            # request nor reads an old snapshot afterwards.
+            db.session.commit()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def make_app(database, tmp_path):
+    """Build an app on a clean database; extra config per test."""
+    created = []
+    url = database(tmp_path)
+
+    def factory(**overrides):
+        cfg = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+               "SERVER_NAME": None, "MAIL_SERVER": "", "BASE_URL": "http://lms.test"}
+        cfg.update(overrides)
+        app = create_app(cfg)
+        app.test_client_class = IsolatedClient
+        created.append(app)
+        return app
+
+    yield factory
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    token = set_write_intent(False)  # the test's own reads must not take SQLite's write lock
+    with app.app_context():
+        yield app
+        db.session.remove()
+    reset_write_intent(token)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    return db.session
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: ...; q.count` counts SQL statements sent to the database."""
+    @contextmanager
+    def counter():
+        engine = db.engine
+        listener = QueryCounter()
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield listener
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    return counter
+
+
+def run_concurrently(fn, n: int) -> list:
+    """Run fn(i) in n threads released at the same moment; returns the results in order."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(i):
+        barrier.wait()
+        try:
+            results[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results
