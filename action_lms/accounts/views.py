@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
+from ..core.calendar import calendar_response, events_for
 from ..core.errors import DomainError
 from ..core.forms import apply_errors, safe_next_url
 from ..extensions import db, limiter
@@ -74,7 +75,8 @@ def logout():
 
 # ---------------------------------------------------------------- my account
 
-def _account_page(profile_form=None, password_form=None, token_form=None, new_token=None, status=200):
+def _account_page(profile_form=None, password_form=None, token_form=None, new_token=None, status=200,
+                  new_feed_url=None):
     user = current_user
     profile_form = profile_form or ProfileForm(obj=user, formdata=None)
     return render_template(
@@ -84,6 +86,7 @@ def _account_page(profile_form=None, password_form=None, token_form=None, new_to
         token_form=token_form or TokenForm(formdata=None, prefix="token"),
         tokens=services.list_tokens(user),
         new_token=new_token,
+        new_feed_url=new_feed_url,
         empty_form=EmptyForm(),
     ), status
 
@@ -141,6 +144,28 @@ def revoke_token(token_id):
         services.revoke_token(current_user, token_id)
         flash("The token is revoked; scripts using it will be refused.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/calendar", methods=["POST"])
+@login_required
+def reset_calendar_feed():
+    """Create (or replace) the secret URL of my calendar feed; the old URL stops working."""
+    if EmptyForm().validate_on_submit():
+        plain = services.reset_calendar_token(current_user)
+        feed_url = url_for("accounts.calendar_feed", token=plain, _external=True)
+        flash("Your new calendar feed address is shown below. Keep it private; the old one no longer works.", "success")
+        return _account_page(new_feed_url=feed_url)
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/calendar/<token>.ics")
+def calendar_feed(token):
+    """Personal subscription feed: works without a session, at a secret URL."""
+    user = services.user_for_calendar_token(token)
+    if user is None:
+        from ..core.errors import NotFound
+        raise NotFound("Unknown calendar feed address (it may have been reset).")
+    return calendar_response(events_for(user), "action-lms.ics", name=f"ACTION LMS · {user.name}")
 
 
 @bp.route("/account/data.json")
