@@ -120,7 +120,7 @@ def update_me(data):
 
 
 @blp.route("/me/data", methods=["GET"])
-@blp.response(200, PersonalDataSchema)
+@blp.response(200, PersonalDataSchema, description="One section per kind of data: account, api_tokens, notifications, and each domain's records.")
 def my_data():
     """Everything stored about me."""
     return services.export_personal_data(current_user)

@@ -108,8 +108,14 @@ class CityQuerySchema(Schema):
 
 
 class PersonalDataSchema(Schema):
-    class Meta:
-        unknown = "include"
+    """Export of everything stored about the user: each domain adds a section."""
 
     exported_at = fields.String()
     account = fields.Dict()
+
+    def dump(self, obj, *, many=None):
+        # Keep every section; the declared fields document the ones always present.
+        result = super().dump(obj, many=many)
+        if isinstance(obj, dict):
+            result.update({k: v for k, v in obj.items() if k not in result})
+        return result

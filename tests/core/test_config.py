@@ -1,0 +1,64 @@
+"""Settings, secrets, SQLite pragmas and health."""
+import pytest
+from sqlalchemy import text
+
+from action_lms import create_app
+from action_lms.config import ConfigError, load_config, normalise_database_url
+from action_lms.extensions import db
+
+
+def test_production_refuses_to_start_without_a_real_secret(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        load_config({"APP_ENV": "production"})
+    monkeypatch.setenv("SECRET_KEY", "changeme")
+    with pytest.raises(ConfigError):
+        load_config({"APP_ENV": "production"})
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    cfg = load_config({"APP_ENV": "production"})
+    assert cfg["SESSION_COOKIE_SECURE"] is True and cfg["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_database_url("postgres://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_503_when_database_unreachable(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_security_headers_on_pages_and_api(client):
+    for path in ("/", "/api/v1/openapi.json"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_openapi_and_docs_are_served(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/auth/login" in spec["paths"] and "/api/v1/me/data" in spec["paths"]
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.get_data(as_text=True)
+    assert client.get("/api/v1/docs/static/swagger-ui-bundle.js").status_code == 200
