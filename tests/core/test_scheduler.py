@@ -9,7 +9,11 @@ from ..factories import make_user
 
 def test_jobs_have_fixed_ids_and_safe_defaults(app):
     sched = scheduler.build_scheduler(app)
-    jobs = {job.id: job for job in sched.get_jobs()}
+    sched.start(paused=True)
+    try:
+        jobs = {job.id: job for job in sched.get_jobs()}
+    finally:
+        sched.shutdown(wait=False)
     assert "deliver_outbox" in jobs
     assert set(jobs) == {j.id for j in scheduler.JOBS}
     for job in jobs.values():
