@@ -11,6 +11,7 @@ from ..extensions import db, limiter
 from . import services
 from .schemas import (
     CityPatchSchema, CityQuerySchema, CitySchema, CsrfSchema, LoginSchema, MePatchSchema,
+    PasswordResetRequestSchema, PasswordResetSchema,
     PersonalDataSchema, RegisterSchema, TokenCreatedSchema, TokenCreateSchema, TokenSchema,
     UserCreateSchema, UserPatchSchema, UserQuerySchema, UserSchema,
 )
@@ -99,6 +100,25 @@ def list_tokens():
 def revoke_token(token_id):
     """Revoke one of my tokens."""
     services.revoke_token(current_user, token_id)
+
+
+@blp.route("/auth/password-reset", methods=["POST"])
+@limiter.limit(login_limit)
+@limiter.limit(login_limit, key_func=email_key)
+@blp.arguments(PasswordResetRequestSchema)
+@blp.response(202)
+def request_password_reset(data):
+    """E-mail a password reset link (valid one hour). The answer is the same whether or not the address exists."""
+    services.request_password_reset(data["email"])
+
+
+@blp.route("/auth/password-reset/confirm", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.arguments(PasswordResetSchema)
+@blp.response(204)
+def confirm_password_reset(data):
+    """Set a new password with the token from the e-mailed link."""
+    services.reset_password(data["token"], data["password"])
 
 
 # ---------------------------------------------------------------- me

@@ -70,3 +70,11 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
         self.city_id.choices = [("", "— none —")] + [(c.id, c.name) for c in cities]
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])

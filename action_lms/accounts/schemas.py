@@ -119,3 +119,12 @@ class PersonalDataSchema(Schema):
         if isinstance(obj, dict):
             result.update({k: v for k, v in obj.items() if k not in result})
         return result
+
+
+class PasswordResetRequestSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=320))
+
+
+class PasswordResetSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=500))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=1024))

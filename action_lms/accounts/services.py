@@ -242,6 +242,63 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
+# ---------------------------------------------------------------- password reset
+
+PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+
+
+def _reset_serializer():
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    """Changes when the password changes, so a reset link works only once."""
+    return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address belongs to an active account; say nothing either way."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    if user is None or not user.is_active:
+        return
+    token = _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    from flask import current_app, url_for
+    link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
+    now = utcnow()
+    outbox.queue(user, "password_reset", "Reset your ACTION LMS password", "password_reset.txt",
+                 {"link": link, "minutes": PASSWORD_RESET_MAX_AGE // 60},
+                 f"password-reset:{user.id}:{now:%Y%m%d%H%M%S%f}")
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    from itsdangerous import BadSignature, SignatureExpired
+    try:
+        data = _reset_serializer().loads(token, max_age=PASSWORD_RESET_MAX_AGE)
+    except SignatureExpired as exc:
+        raise Invalid.field("token", "This reset link has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise Invalid.field("token", "This reset link is not valid. Ask for a new one.") from exc
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
+        raise Invalid.field("token", "This reset link has already been used or is no longer valid.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    _check_password(new_password)
+    user.password_hash = generate_password_hash(new_password)
+    db.session.commit()
+    return user
+
+
 # ---------------------------------------------------------------- API tokens
 
 def hash_secret(secret: str) -> str:

@@ -10,7 +10,10 @@ from ..core.forms import apply_errors, safe_next_url
 from ..extensions import db, limiter
 from . import services
 from .api import email_key, login_limit, sign_in
-from .forms import CityForm, EmptyForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, TokenForm, UserForm
+from .forms import (
+    CityForm, EmptyForm, ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm,
+    TokenForm, UserForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -71,6 +74,39 @@ def logout():
         session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("accounts.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, key_func=email_key, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash("If an account exists for this address, we have sent it a link to reset the password. "
+              "The link is valid for one hour.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("auth/forgot.html", form=form), 200 if request.method != "POST" else 422
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def reset_password(token):
+    form = ResetPasswordForm()
+    try:
+        services.user_for_reset_token(token)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("accounts.forgot_password"))
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("auth/reset.html", form=form), 200 if request.method != "POST" else 422
 
 
 # ---------------------------------------------------------------- my account
