@@ -24,7 +24,7 @@ def test_reset_by_api_then_sign_in_with_the_new_password(client, session):
     token = path.rsplit("/", 1)[1]
     assert client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "brand-new-password"}).status_code == 204
     assert client.post("/api/v1/auth/login", json={"email": "lea@example.org", "password": "brand-new-password"}).status_code == 200
-    assert_envelope(client.post("/api/v1/auth/login", json={"email": "lea@example.org", "password": PASSWORD}), 401)
+    assert_envelope(client.application.test_client().post("/api/v1/auth/login", json={"email": "lea@example.org", "password": PASSWORD}), 401)
     # The link works once.
     body = assert_envelope(client.application.test_client().post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "another-password"}), 422)
     assert "already been used" in body["message"]
