@@ -66,6 +66,27 @@ def page(browser, live_server):
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
+AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
+
+
+def assert_accessible(page, label: str = "") -> None:
+    """Run axe-core (from the local node_modules) on the current page: no serious or critical
+    violations of WCAG 2.1 A/AA. Loaded through the DevTools protocol, so the page's CSP stays on."""
+    if not os.path.exists(AXE):
+        pytest.fail("axe-core is missing: run `npm ci` (make test does)", pytrace=False)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        with open(AXE, encoding="utf-8") as fh:
+            page.evaluate(fh.read() + "\n;undefined")
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    assert result == [], f"accessibility violations on {label or page.url}: {result}"
+
+
 def sign_in(page, email: str, password: str):
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
