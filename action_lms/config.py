@@ -83,6 +83,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        "OUTBOX_CLAIM_TIMEOUT": _int("OUTBOX_CLAIM_TIMEOUT", 600),
         # Rate limits (login, registration, token creation).
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", not testing),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -14,7 +14,6 @@ import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from sqlalchemy import or_, select, update
@@ -26,8 +25,12 @@ from .time import utcnow
 
 log = logging.getLogger(__name__)
 
-# A claim older than this is from a process that died while sending: take it again.
-STALE_CLAIM = timedelta(minutes=10)
+
+
+def _stale_claim() -> timedelta:
+    """A claim older than this is from a process that died while sending: take it again.
+    Must be longer than MAIL_TIMEOUT so a slow but live sender is not overtaken."""
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
 
 
 def queue(user, kind: str, subject: str, template: str, context: dict | None, dedupe_key: str,
@@ -74,7 +77,10 @@ def _build_email(message: OutboxMessage) -> EmailMessage:
     email["From"] = cfg["MAIL_FROM"]
     email["To"] = message.to_email
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain="action-lms")
+    # Stable per outbox row: if a sender dies after handing a message to the server but
+    # before recording it, the retry carries the same Message-ID and mail clients
+    # collapse the two copies.
+    email["Message-ID"] = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body_text)
     if message.attachment and message.attachment_name:
@@ -82,6 +88,11 @@ def _build_email(message: OutboxMessage) -> EmailMessage:
         email.add_attachment(message.attachment.encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
                              filename=message.attachment_name)
     return email
+
+
+def _mail_domain() -> str:
+    sender = current_app.config["MAIL_FROM"]
+    return sender.rsplit("@", 1)[-1].strip(" >") or "action-lms.local"
 
 
 def _smtp_send(email: EmailMessage) -> None:
@@ -105,7 +116,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .where(or_(OutboxMessage.status == OutboxMessage.PENDING,
-                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM)))
+                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim())))
         .values(status=OutboxMessage.SENDING, claimed_at=now)
     )
     db.session.commit()
@@ -119,7 +130,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
     due_ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(or_((OutboxMessage.status == OutboxMessage.PENDING) & (OutboxMessage.next_attempt_at <= now),
-                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - STALE_CLAIM)))
+                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim())))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
