@@ -62,9 +62,8 @@ def queue(user, kind: str, subject: str, template: str, context: dict | None, de
         values.update(attachment_name=attachment[0], attachment_type=attachment[1], attachment=attachment[2])
     session = db.session
     stmt = dialect_insert(session, OutboxMessage.__table__).values(**values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(stmt)
-    return result.rowcount == 1
+    stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(OutboxMessage.id)
+    return session.execute(stmt).first() is not None
 
 
 def _backoff(attempts: int) -> timedelta:
