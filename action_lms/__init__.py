@@ -31,6 +31,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(config))
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
@@ -51,6 +55,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .scheduler import scheduler_cli
     for group in (users_cli, cities_cli, demo_cli, scheduler_cli):
         app.cli.add_command(group)
+
+    @app.get("/healthz/live")
+    def liveness():
+        """The process answers (no database): for load balancers, and the benchmarks' floor."""
+        return jsonify(status="ok")
 
     @app.get("/healthz")
     def healthz():

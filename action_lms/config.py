@@ -113,6 +113,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "JSON_SORT_KEYS": False,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
+        # (client IP for rate limits, https for secure cookies and HSTS). 0 = none.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
     }
     cfg.update(overrides)
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])

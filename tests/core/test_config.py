@@ -38,6 +38,10 @@ def test_healthz(client):
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
+def test_liveness_needs_no_database(client):
+    assert client.get("/healthz/live").get_json() == {"status": "ok"}
+
+
 def test_healthz_503_when_database_unreachable(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})
@@ -62,3 +66,18 @@ def test_openapi_and_docs_are_served(client):
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.get_data(as_text=True)
     assert client.get("/api/v1/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_client_ip_and_https_are_honoured(make_app):
+    app = make_app(TRUSTED_PROXIES=1)
+    seen = {}
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+        seen.update(ip=request.remote_addr, secure=request.is_secure)
+        return "ok"
+
+    response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == {"ip": "203.0.113.9", "secure": True}
+    assert "max-age" in response.headers["Strict-Transport-Security"]
