@@ -62,7 +62,7 @@ def build_scheduler(app, blocking: bool = False):
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
     for job in JOBS:
-        scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[app, job], id=job.id,
+        scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[app, job], id=job.id, name=job.id,
                           replace_existing=True, next_run_time=utcnow())
     return scheduler
 
