@@ -42,7 +42,7 @@ class Plan(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    city: Mapped[City] = relationship(lazy="joined")
+    city: Mapped[City] = relationship(lazy="joined", innerjoin=True)
     milestones: Mapped[list["Milestone"]] = relationship(
         back_populates="plan", order_by="Milestone.position", cascade="all, delete-orphan")
 
@@ -81,6 +81,32 @@ class Milestone(db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def template(self):
+        from .template import BY_KEY
+        return BY_KEY.get(self.key)
+
+    @property
+    def title(self) -> str:
+        return self.template.title if self.template else self.key
+
+    @property
+    def description(self) -> str:
+        return self.template.description if self.template else ""
+
+    @property
+    def phase(self) -> str:
+        return self.template.phase if self.template else ""
+
+    def is_overdue(self, today: date) -> bool:
+        """Due date passed (in the city's calendar) and not completed."""
+        return self.due_date is not None and self.due_date < today and self.status != COMPLETED
+
+    @property
+    def overdue(self) -> bool:
+        from .services import city_today
+        return self.is_overdue(city_today(self.plan.city))
 
 
 class PlanHistory(db.Model):
