@@ -119,7 +119,7 @@ def can_edit_city(user, city_id: int) -> bool:
     return user.role == ADMIN or (user.role == COORDINATOR and user.city_id == city_id)
 
 
-def _city(city_id: int, for_update: bool = False) -> City:
+def city_or_404(city_id: int, for_update: bool = False) -> City:
     stmt = select(City).where(City.id == city_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -139,7 +139,7 @@ def _visible_plan(actor, plan_id: int, for_update: bool = False) -> Plan:
     return plan
 
 
-def _require_editor(actor, city_id: int) -> None:
+def require_editor(actor, city_id: int) -> None:
     if not can_edit_city(actor, city_id):
         raise Forbidden("Only the city's coordinator or an administrator may change its plans.")
 
@@ -240,7 +240,7 @@ def _commit_or_conflict(message: str) -> None:
 def list_city_plans_query(actor, city_id: int):
     """A city's plans, the current one first, then newest first."""
     policy.require(actor, "plan.list")
-    _city(city_id)
+    city_or_404(city_id)
     if not can_view_city(actor, city_id):
         raise Forbidden("You may only see the plans of your own city.")
     return (select(Plan).where(Plan.city_id == city_id).options(selectinload(Plan.milestones))
@@ -304,8 +304,8 @@ def _plan_fields(data: dict, partial: bool) -> tuple[dict, dict]:
 def create_plan(actor, city_id: int, title: str, focus: str, commitments: list[int] | None = None) -> Plan:
     """A coordinator (own city) or an admin starts a plan; it becomes the current one."""
     policy.require(actor, "plan.create")
-    city = _city(city_id, for_update=True)  # serialises plan creation per city on PostgreSQL
-    _require_editor(actor, city.id)
+    city = city_or_404(city_id, for_update=True)  # serialises plan creation per city on PostgreSQL
+    require_editor(actor, city.id)
     values, errors = _plan_fields({"title": title, "focus": focus, "commitments": commitments}, partial=False)
     if errors:
         raise Invalid("Some fields are invalid.", errors)
@@ -318,7 +318,7 @@ def update_plan(actor, plan_id: int, changes: dict) -> Plan:
     """Change a plan's title, focus or commitments; each change is recorded."""
     policy.require(actor, "plan.update")
     plan = _visible_plan(actor, plan_id, for_update=True)
-    _require_editor(actor, plan.city_id)
+    require_editor(actor, plan.city_id)
     values, errors = _plan_fields(changes, partial=True)
     if errors:
         raise Invalid("Some fields are invalid.", errors)
@@ -339,10 +339,10 @@ def make_current(actor, plan_id: int) -> Plan:
     """Make an earlier plan the city's current one again (the other stops being current)."""
     policy.require(actor, "plan.update")
     plan = _visible_plan(actor, plan_id)
-    _require_editor(actor, plan.city_id)
+    require_editor(actor, plan.city_id)
     if plan.is_current:
         return plan
-    _city(plan.city_id, for_update=True)
+    city_or_404(plan.city_id, for_update=True)
     now = utcnow()
     previous = db.session.scalar(select(Plan).where(Plan.city_id == plan.city_id, Plan.is_current).with_for_update(of=Plan))
     if previous is not None:
@@ -373,7 +373,7 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
     """
     policy.require(actor, "milestone.update")
     plan = _visible_plan(actor, plan_id)
-    _require_editor(actor, plan.city_id)
+    require_editor(actor, plan.city_id)
     if not is_milestone_key(key):
         raise NotFound("No milestone with this key.")
     if not plan.is_current:
@@ -639,7 +639,7 @@ def dashboard(actor, city_id: int) -> dict:
     """What a city's people see: the current plan as a timeline, what to learn next
     (lessons for the next open milestones) and the next consulting session."""
     policy.require(actor, "dashboard.view")
-    city = _city(city_id)
+    city = city_or_404(city_id)
     if not can_view_city(actor, city.id):
         raise Forbidden("You may only see the plans of your own city.")
     plan = db.session.scalar(select(Plan).where(Plan.city_id == city.id, Plan.is_current)
