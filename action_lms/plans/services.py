@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import City, User
 from ..core import outbox, privacy, registry
 from ..core.db import is_unique_violation
+from ..core.models import OutboxMessage
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
 from ..core.time import isoformat_z, to_zone, utcnow
@@ -479,15 +480,23 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
         by_city: dict[int, list[User]] = defaultdict(list)
         for user in coordinators:
             by_city[user.city_id].append(user)
+        wanted = {(city_id, user.id): _digest_key(city_id, city_today(plans[city_id].city, now), user.id)
+                  for city_id in overdue for user in by_city.get(city_id, [])}
+        # Already sent this week: skipped here (the dedupe key would refuse it anyway, even
+        # from a second process at the same moment), so the count reports what was queued.
+        sent = set(db.session.scalars(select(OutboxMessage.dedupe_key)
+                                      .where(OutboxMessage.dedupe_key.in_(list(wanted.values()))))) if wanted else set()
         for city_id, items in overdue.items():
             plan = plans[city_id]
             today = city_today(plan.city, now)
             for user in by_city.get(city_id, []):
+                key = wanted[(city_id, user.id)]
+                if key in sent:
+                    continue
                 subject = f"{len(items)} overdue milestone{'s' if len(items) != 1 else ''} in {plan.city.name}'s action plan"
-                if outbox.queue(user, "plans.overdue_digest", subject, "plans/overdue_digest.txt",
-                                {"plan": plan, "city": plan.city, "milestones": items, "today": today},
-                                _digest_key(city_id, today, user.id)):
-                    queued += 1
+                outbox.queue(user, "plans.overdue_digest", subject, "plans/overdue_digest.txt",
+                             {"plan": plan, "city": plan.city, "milestones": items, "today": today}, key)
+                queued += 1
     db.session.commit()
     return {"cities_with_overdue": len(overdue), "queued": queued}
 
