@@ -38,8 +38,10 @@ class PlanSchema(Schema):
     focus = fields.String()
     commitments = fields.List(fields.Integer(), metadata={"description": "Ten-Point Plan commitments (1-10)."})
     is_current = fields.Boolean()
-    progress_percent = fields.Method("get_progress")
-    current_phase = fields.Method("get_phase")
+    progress_percent = fields.Method("get_progress", metadata={
+        "type": "integer", "description": "Completed milestones / all, in percent."})
+    current_phase = fields.Method("get_phase", metadata={
+        "type": "string", "description": "Phase of the first milestone not completed; 'Completed' when all are."})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     milestones = fields.List(fields.Nested(MilestoneSchema))

@@ -241,3 +241,21 @@ def test_export_lists_history_entries_and_erasure_anonymises_the_actor(client, a
     assert len(history) == 2
     assert {h["who"] for h in history} == {"Erased user"}
     assert history[0]["to"] == "in_progress"
+
+
+def test_simultaneous_completions_record_one_change(app, city, coordinator):
+    plan = make_plan(city)
+    token = make_token(coordinator)
+    plan_id = plan.id
+
+    def attempt(i):
+        with app.test_client() as c:
+            return c.patch(f"/api/v1/plans/{plan_id}/milestones/political_mandate",
+                           json={"status": "completed", "note": "Council decision"},
+                           headers={"Authorization": f"Bearer {token}"}).status_code
+
+    assert run_concurrently(attempt, 4) == [200] * 4
+    from action_lms.extensions import db
+    db.session.rollback()
+    entries = PlanHistory.query.filter_by(plan_id=plan_id, field="status").all()
+    assert [(e.old_value, e.new_value) for e in entries] == [("not_started", "completed")]
