@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -18,17 +17,15 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import City, User
 from ..core import outbox, privacy, registry
 from ..core.db import is_unique_violation
-from ..core.models import OutboxMessage
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
 from ..core.time import isoformat_z, to_zone, utcnow
 from ..extensions import db
 from .models import (
-    BLOCKED, COMPLETED, ERASED_ACTOR, IN_PROGRESS, NOT_STARTED, STATUS_LABELS, STATUSES, Milestone, Plan, PlanHistory,
+    BLOCKED, COMPLETED, ERASED_ACTOR, IN_PROGRESS, NOT_STARTED, STATUSES, Milestone, Plan, PlanHistory,
 )
 from .template import BY_KEY, MILESTONE_KEYS, MILESTONES, is_milestone_key
-
-log = logging.getLogger(__name__)
 
 policy = Policy("plans", {
     "template.view": ANY_USER,
@@ -174,7 +171,7 @@ def _commitments(errors: dict, value) -> list[int]:
     except (TypeError, ValueError):
         errors["commitments"] = ["Commitments are numbers from 1 to 10."]
         return []
-    if any(n < 1 or n > 10 or isinstance(n, bool) for n in numbers):
+    if any(n < 1 or n > 10 for n in numbers):
         errors["commitments"] = ["Commitments are numbers from 1 to 10."]
         return []
     return numbers
