@@ -69,4 +69,32 @@ def make_token(user: User, plain: str | None = None, name: str = "test token") -
 
 
 # ---------------------------------------------------------------- plans
-# (plans factories go here)
+
+def make_plan(city: City | None = None, title: str = "Local action plan", focus: str = "The whole Ten-Point Plan",
+              commitments=(1, 3), is_current: bool = True, statuses: dict | None = None, due: dict | None = None,
+              created_at=None):
+    """A plan with one milestone per template entry. `statuses` {key: status} (completed ones
+    get a note as evidence, blocked ones a reason); `due` {key: date}. An earlier current plan
+    of the city stops being current."""
+    from action_lms.plans.models import Milestone, Plan
+    from action_lms.plans.template import MILESTONES
+    city = city or make_city(commit=False)
+    now = created_at or utcnow()
+    if is_current and city.id is not None:
+        for other in db.session.query(Plan).filter(Plan.city_id == city.id, Plan.is_current):
+            other.is_current = False
+        db.session.flush()
+    plan = Plan(city=city, title=title, focus=focus, commitments=list(commitments), is_current=is_current,
+                created_at=now, updated_at=now)
+    statuses = statuses or {}
+    due = due or {}
+    for i, m in enumerate(MILESTONES):
+        status = statuses.get(m.key, "not_started")
+        plan.milestones.append(Milestone(
+            key=m.key, position=i + 1, status=status, due_date=due.get(m.key), updated_at=now,
+            note="Done, see minutes." if status == "completed" else None,
+            completed_at=now if status == "completed" else None,
+            blocked_reason="Waiting for the council." if status == "blocked" else None))
+    db.session.add(plan)
+    db.session.commit()
+    return plan
