@@ -279,12 +279,10 @@ def generate_slot_times(weekdays, start_time: time, end_time: time, tz_name: str
             local = datetime.combine(day, start_time)
             window_end = datetime.combine(day, end_time)
             while local + length <= window_end:
-                start = local.replace(tzinfo=tz)
-                end = (local + length).replace(tzinfo=tz)
-                start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
+                start_utc = local.replace(tzinfo=tz).astimezone(UTC)
+                end_utc = start_utc + length  # real duration, even across a clock change
                 label = local.strftime("%a %d %b %Y, %H:%M")
-                if start_utc.astimezone(tz).replace(tzinfo=None) != local or \
-                        end_utc.astimezone(tz).replace(tzinfo=None) != local + length:
+                if start_utc.astimezone(tz).replace(tzinfo=None) != local:
                     skipped.append(Skipped(None, label, "This local time does not exist on this day (clock change)."))
                 else:
                     slots.append(GeneratedSlot(start_utc, end_utc))
