@@ -760,7 +760,7 @@ def send_booking_reminders(now: datetime | None = None) -> int:
 
     Exactly once (the booking is claimed with a conditional UPDATE, and the outbox key is
     unique); none for cancelled bookings; none once the session has started. A job that
-    was down catches up for sessions still ahead.
+    was down catches up for sessions still ahead. Returns how many bookings were reminded.
     """
     now = now or utcnow()
     due = list(db.session.scalars(
@@ -776,7 +776,8 @@ def send_booking_reminders(now: datetime | None = None) -> int:
             .values(reminded_at=now).execution_options(synchronize_session=False))
         if claimed.rowcount != 1:
             continue
-        sent += _notify(booking, "reminder")
+        _notify(booking, "reminder")
+        sent += 1
     db.session.commit()
     return sent
 
