@@ -53,7 +53,6 @@ MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = 15, 480
 MAX_BUFFER_MINUTES = 240
 MAX_RANGE_DAYS = 366
 MAX_GENERATED = 2000
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
