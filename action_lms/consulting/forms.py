@@ -66,7 +66,7 @@ class AvailabilityForm(FlaskForm):
 
 
 class SlotForm(FlaskForm):
-    starts_at = StringField("Starts (your time zone)", validators=[DataRequired()], render_kw={"type": "datetime-local"})
+    starts_at = StringField("Starts", validators=[DataRequired()], render_kw={"type": "datetime-local"})
     duration_minutes = IntegerField("Length (minutes)", default=60, validators=[DataRequired(), NumberRange(15, 480)])
 
 
