@@ -191,3 +191,31 @@ def test_notes_and_follow_ups_after_the_session(client, session):
     cancelled = make_booking(make_slot(consultant, utcnow() - timedelta(days=1)), status="cancelled")
     assert_envelope(api.post(f"/api/v1/bookings/{cancelled.id}/notes", json=notes), 409)
     assert session.query(OutboxMessage).filter_by(kind="consulting_notes").count() == 1
+
+
+def test_the_consultant_may_cancel_before_the_deadline_and_the_city_is_told(client, session):
+    consultant = make_consultant()
+    booking = make_booking(make_slot(consultant, in_days(5)))
+    response = api_as(client, consultant).post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Ill"})
+    assert response.status_code == 200 and response.get_json()["status"] == "cancelled"
+    told = {m.to_email for m in session.query(OutboxMessage).filter_by(kind="consulting_cancelled")}
+    assert booking.booked_by.email in told
+
+
+def test_booking_list_filters(client):
+    coordinator = make_user("coordinator")
+    consultant = make_consultant()
+    early = make_booking(make_slot(consultant, datetime(2027, 1, 5, 9, tzinfo=UTC)), booked_by=coordinator)
+    late = make_booking(make_slot(make_consultant(), datetime(2027, 2, 5, 9, tzinfo=UTC)), booked_by=coordinator,
+                        status="cancelled")
+    api = api_as(client, coordinator)
+
+    def ids(query):
+        return [b["id"] for b in api.get("/api/v1/bookings" + query).get_json()]
+
+    assert ids("") == [early.id, late.id]
+    assert ids("?status=cancelled") == [late.id]
+    assert ids("?from=2027-01-20T00:00:00Z") == [late.id]
+    assert ids("?to=2027-01-20T00:00:00Z") == [early.id]
+    assert ids(f"?consultant_id={consultant.id}") == [early.id]
+    assert_envelope(api.get("/api/v1/bookings?status=lost"), 422)

@@ -62,3 +62,23 @@ def test_one_city_racing_for_many_slots_never_exceeds_its_quota(make_app):
         assert db.session.query(Booking).filter_by(city_id=city_id).count() == 3
         db.session.remove()
     reset_write_intent(token_)
+
+
+def test_overlapping_slots_created_at_the_same_moment_one_wins(app, session):
+    consultant = make_consultant()
+    token = make_token(consultant)
+    consultant_id = consultant.id
+    session.commit()
+    base = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)
+
+    def attempt(i):
+        starts = (base + timedelta(minutes=5 * i)).isoformat()
+        response = app.test_client().post("/api/v1/slots", headers={"Authorization": f"Bearer {token}"},
+                                          json={"starts_at": starts, "duration_minutes": 60})
+        return response.status_code
+
+    results = run_concurrently(attempt, 10)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(results) == [201] + [409] * 9, results
+    session.expire_all()
+    assert session.query(Slot).filter_by(consultant_id=consultant_id).count() == 1

@@ -120,8 +120,15 @@ def test_city_stats_and_milestone_resources(app, session):
     stats = registry.city_stats([berlin.id, graz.id])
     assert stats["consulting_sessions_held"] == {berlin.id: 1, graz.id: 0}
     assert stats["next_consulting_session"] == {berlin.id: upcoming.slot.starts_at, graz.id: None}
+    held = session.query(Booking).filter_by(status="held").one()
+    from action_lms.consulting.models import FollowUp
+    session.add(FollowUp(booking_id=held.id, position=0, text="Ask the council", owner="Mayor's office",
+                         milestone_key="adoption"))
+    session.commit()
     resources = registry.milestone_resources(berlin.id, ["draft_plan", "adoption"])["consulting"]
-    assert len(resources["draft_plan"]) == 1 and resources["adoption"] == []
+    assert len(resources["draft_plan"]) == 1
+    assert [r["title"] for r in resources["adoption"]] == ["Follow-up: Ask the council"]
+    assert len(registry.milestone_resources(None, ["adoption"])["consulting"]["adoption"]) == 1
     assert resources["draft_plan"][0]["url"].startswith("/consulting/bookings/")
     assert registry.milestone_resources(graz.id, ["draft_plan"])["consulting"]["draft_plan"] == []
 
