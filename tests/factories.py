@@ -64,7 +64,49 @@ def make_token(user: User, plain: str | None = None, name: str = "test token") -
 
 
 # ---------------------------------------------------------------- consulting
-# (consulting factories go here)
+from datetime import timedelta as _td  # noqa: E402
+
+from action_lms.consulting.models import Booking, ConsultantExpertise, ConsultantProfile, Slot  # noqa: E402
+
+
+def make_consultant(expertise=(), timezone: str = "Europe/Madrid", languages=("English",), bio: str = "",
+                    **kwargs) -> User:
+    user = make_user("consultant", timezone=timezone, commit=False, **kwargs)
+    db.session.flush()
+    db.session.add(ConsultantProfile(user_id=user.id, languages=list(languages), bio=bio, timezone=timezone,
+                                     updated_at=utcnow()))
+    db.session.add_all(ConsultantExpertise(user_id=user.id, commitment=c) for c in expertise)
+    db.session.commit()
+    return user
+
+
+def make_slot(consultant: User | None = None, starts_at=None, minutes: int = 60, status: str = "open",
+              commit: bool = True) -> Slot:
+    consultant = consultant or make_consultant()
+    starts_at = starts_at or (utcnow().replace(microsecond=0, second=0) + _td(days=3))
+    slot = Slot(consultant_id=consultant.id, starts_at=starts_at, ends_at=starts_at + _td(minutes=minutes),
+                status=status, created_at=utcnow())
+    db.session.add(slot)
+    if commit:
+        db.session.commit()
+    return slot
+
+
+def make_booking(slot: Slot | None = None, city: City | None = None, booked_by: User | None = None,
+                 topic: str = "Baseline data", questions: str = "How do we collect data?", status: str = "booked",
+                 milestone_key: str | None = None, commit: bool = True) -> Booking:
+    slot = slot or make_slot()
+    if booked_by is None:
+        booked_by = make_user("coordinator", city=city)
+    city = city or booked_by.city
+    booking = Booking(slot_id=slot.id, city_id=city.id, booked_by_id=booked_by.id, topic=topic, questions=questions,
+                      milestone_key=milestone_key, status=status, sequence=0, created_at=utcnow(), updated_at=utcnow())
+    if status != "cancelled":
+        slot.status = "booked"
+    db.session.add(booking)
+    if commit:
+        db.session.commit()
+    return booking
 
 
 

@@ -1,4 +1,318 @@
-"""HTML pages of the consulting domain."""
-from flask import Blueprint
+"""HTML pages of the consulting domain: week of open slots, booking form, bookings, a booking's page
+(with cancel/move), the consultant's schedule, the notes form, the profile form, the admin overview."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.calendar import calendar_response
+from ..core.errors import DomainError, Invalid
+from ..core.forms import apply_errors
+from ..core.time import format_local, utcnow, zone
+from ..extensions import db
+from . import services
+from .forms import (
+    AvailabilityForm, BookingForm, CancelForm, EmptyForm, NotesForm, ProfileForm, RescheduleForm, SlotForm,
+)
+from .models import COMMITMENTS, Booking
 
 bp = Blueprint("consulting", __name__)
+
+
+def _failed(form, exc: DomainError) -> int:
+    """Show a service error on the form; refusals that are not about the form are raised."""
+    if exc.code in (401, 403, 404):
+        raise exc
+    apply_errors(form, exc)
+    return exc.code
+
+
+def _week_start(value: str | None) -> date:
+    today = utcnow().astimezone(zone(current_user.timezone)).date()
+    try:
+        day = date.fromisoformat(value) if value else today
+    except ValueError:
+        day = today
+    return day - timedelta(days=day.weekday())
+
+
+# ---------------------------------------------------------------- slots and booking
+
+@bp.route("/consulting")
+@login_required
+def slots_week():
+    week = _week_start(request.args.get("week"))
+    consultant_id = request.args.get("consultant_id", type=int)
+    expertise = request.args.get("expertise", type=int)
+    data = services.week_of_slots(current_user, week, consultant_id, expertise)
+    consultants = services.consultant_cards(db.session.scalars(services.list_consultants_query(current_user)).all())
+    can_book = services.policy.allows(current_user, "booking.create")
+    return render_template("consulting/slots_week.html", week=week, data=data, consultants=consultants,
+                           consultant_id=consultant_id, expertise=expertise, commitments=COMMITMENTS,
+                           can_book=can_book, prev_week=week - timedelta(days=7), next_week=week + timedelta(days=7))
+
+
+@bp.route("/consulting/slots/<int:slot_id>/book", methods=["GET", "POST"])
+@login_required
+def book(slot_id):
+    services.policy.require(current_user, "booking.create")
+    slot = services.annotate_slots([services.get_slot(current_user, slot_id)])[0]
+    form = BookingForm(cities=services.bookable_cities(current_user))
+    if current_user.role != "admin":
+        del form.city_id
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                booking = services.book_slot(current_user, slot.id, form.topic.data, form.questions.data,
+                                             form.milestone_key.data or None,
+                                             form.city_id.data if current_user.role == "admin" else None)
+            except DomainError as exc:
+                status = _failed(form, exc)
+            else:
+                flash("The session is booked. The expert has your questions; you will get a confirmation e-mail.",
+                      "success")
+                return redirect(url_for("consulting.booking_page", booking_id=booking.id))
+    return render_template("consulting/book.html", form=form, slot=slot), status
+
+
+# ---------------------------------------------------------------- bookings
+
+@bp.route("/consulting/bookings")
+@login_required
+def bookings():
+    status = request.args.get("status") or None
+    upcoming = list(db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=True)
+                                       .limit(200)))
+    past = list(db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=False)
+                                   .limit(100)))
+    services.annotate_slots(upcoming + past)
+    return render_template("consulting/bookings.html", upcoming=upcoming, past=past, status=status,
+                           statuses=Booking.STATUSES)
+
+
+def _booking_page(booking, cancel_form=None, reschedule_form=None, status=200):
+    services.annotate_slots([booking])
+    can = {a: services.policy.allows(current_user, a) for a in ("booking.cancel", "booking.reschedule", "booking.notes")}
+    if reschedule_form is None and booking.status == Booking.BOOKED and can["booking.reschedule"]:
+        reschedule_form = RescheduleForm(formdata=None)
+    if reschedule_form is not None:
+        reschedule_form.slot_id.choices = [("", "— choose a new time —")] + [
+            (s.id, format_local(s.starts_at, current_user.timezone)) for s in services.open_slots_for_reschedule(current_user, booking)]
+    return render_template("consulting/booking.html", booking=booking, can=can,
+                           cancel_form=cancel_form or CancelForm(formdata=None), reschedule_form=reschedule_form,
+                           now=utcnow()), status
+
+
+@bp.route("/consulting/bookings/<int:booking_id>")
+@login_required
+def booking_page(booking_id):
+    return _booking_page(services.get_booking(current_user, booking_id))
+
+
+@bp.route("/consulting/bookings/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+def cancel(booking_id):
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_booking(current_user, booking_id, form.reason.data)
+        except DomainError as exc:
+            code = _failed(form, exc)
+            db.session.rollback()
+            return _booking_page(services.get_booking(current_user, booking_id), cancel_form=form, status=code)
+        flash("The booking is cancelled and both sides are told. The slot is open again.", "success")
+        return redirect(url_for("consulting.booking_page", booking_id=booking_id))
+    return _booking_page(services.get_booking(current_user, booking_id), cancel_form=form, status=422)
+
+
+@bp.route("/consulting/bookings/<int:booking_id>/reschedule", methods=["POST"])
+@login_required
+def reschedule(booking_id):
+    form = RescheduleForm()
+    form.slot_id.choices = [(int(request.form.get("slot_id") or 0), "")] if request.form.get("slot_id", "").isdigit() else []
+    if form.validate_on_submit():
+        try:
+            services.reschedule_booking(current_user, booking_id, form.slot_id.data)
+        except DomainError as exc:
+            code = _failed(form, exc)
+            db.session.rollback()
+            return _booking_page(services.get_booking(current_user, booking_id), reschedule_form=form, status=code)
+        flash("The session has moved. Both sides get the new time and calendar file.", "success")
+        return redirect(url_for("consulting.booking_page", booking_id=booking_id))
+    if not form.slot_id.errors:
+        form.slot_id.errors = ["Choose a new time."]
+    return _booking_page(services.get_booking(current_user, booking_id), reschedule_form=form, status=422)
+
+
+@bp.route("/consulting/bookings/<int:booking_id>/calendar.ics")
+@login_required
+def booking_ics(booking_id):
+    events, filename = services.booking_calendar(current_user, booking_id)
+    return calendar_response(events, filename, name="ACTION consulting")
+
+
+@bp.route("/consulting/bookings/<int:booking_id>/notes", methods=["GET", "POST"])
+@login_required
+def notes(booking_id):
+    services.policy.require(current_user, "booking.notes")
+    booking = services.get_booking(current_user, booking_id)
+    if request.method == "GET":
+        form = NotesForm(formdata=None, data={
+            "status": booking.status if booking.status in ("held", "no_show") else "held",
+            "summary": booking.summary or "",
+            "follow_ups": [{"text": f.text, "owner": f.owner, "due_date": f.due_date, "milestone_key": f.milestone_key or ""}
+                           for f in booking.follow_ups]})
+        while len(form.follow_ups) < len(booking.follow_ups) + 2:
+            form.follow_ups.append_entry()
+        return render_template("consulting/notes.html", form=form, booking=booking)
+    form = NotesForm()
+    status = 422
+    if form.validate_on_submit():
+        items = [{"text": e.form.text.data, "owner": e.form.owner.data, "due_date": e.form.due_date.data,
+                  "milestone_key": e.form.milestone_key.data or None}
+                 for e in form.follow_ups if (e.form.text.data or "").strip() or (e.form.owner.data or "").strip()]
+        try:
+            services.record_notes(current_user, booking.id, form.summary.data, items, form.status.data)
+        except DomainError as exc:
+            status = _failed(form, exc)
+            db.session.rollback()
+            if isinstance(exc, Invalid) and exc.errors and not form.summary.errors:
+                form.form_errors.append(exc.message)
+        else:
+            flash("The notes are saved; the city sees them on its booking.", "success")
+            return redirect(url_for("consulting.booking_page", booking_id=booking_id))
+    booking = services.get_booking(current_user, booking_id)
+    return render_template("consulting/notes.html", form=form, booking=booking), status
+
+
+# ---------------------------------------------------------------- consultant's schedule and profile
+
+def _schedule_page(availability_form=None, slot_form=None, status=200):
+    consultant_id = request.values.get("consultant_id", type=int)
+    if current_user.role == "admin" and consultant_id is None:
+        services.policy.require(current_user, "slot.manage")
+        consultants = services.consultant_cards(db.session.scalars(services.list_consultants_query(current_user)).all())
+        return render_template("consulting/choose_consultant.html", consultants=consultants), status
+    data = services.consultant_schedule(current_user, consultant_id)
+    if availability_form is None:
+        availability_form = AvailabilityForm(formdata=None)
+        availability_form.timezone.data = data["zone"]
+        availability_form.slot_minutes.data = 60
+        availability_form.buffer_minutes.data = 0
+        availability_form.start_time.data, availability_form.end_time.data = "09:00", "12:00"
+    return render_template("consulting/schedule.html", data=data, availability_form=availability_form,
+                           slot_form=slot_form or SlotForm(formdata=None), result=None,
+                           consultant_arg=consultant_id if current_user.role == "admin" else None), status
+
+
+@bp.route("/consulting/schedule")
+@login_required
+def schedule():
+    return _schedule_page()
+
+
+@bp.route("/consulting/schedule/availability", methods=["POST"])
+@login_required
+def publish():
+    form = AvailabilityForm()
+    if form.validate_on_submit():
+        try:
+            result = services.publish_availability(
+                current_user, form.weekdays.data, form.start_time.data, form.end_time.data, form.timezone.data,
+                form.slot_minutes.data, form.valid_from.data, form.valid_until.data, form.buffer_minutes.data or 0,
+                request.form.get("consultant_id", type=int))
+        except DomainError as exc:
+            code = _failed(form, exc)
+            db.session.rollback()
+            return _schedule_page(availability_form=form, status=code)
+        flash(f"{len(result.slots)} slots published.", "success")
+        for skipped in result.skipped[:20]:
+            flash(f"Skipped {skipped.local}: {skipped.reason}", "warning")
+        if len(result.skipped) > 20:
+            flash(f"… and {len(result.skipped) - 20} more times skipped.", "warning")
+        return redirect(url_for("consulting.schedule", consultant_id=request.form.get("consultant_id", type=int)))
+    return _schedule_page(availability_form=form, status=422)
+
+
+@bp.route("/consulting/schedule/slots", methods=["POST"])
+@login_required
+def add_slot():
+    form = SlotForm()
+    consultant_id = request.form.get("consultant_id", type=int)
+    if form.validate_on_submit():
+        try:
+            local = datetime.strptime(form.starts_at.data, "%Y-%m-%dT%H:%M")
+        except ValueError:
+            form.starts_at.errors = ["Use a date and time, e.g. 2027-03-01 10:00."]
+        else:
+            try:
+                target = services._target_consultant(current_user, consultant_id, lock=False)
+                starts = local.replace(tzinfo=zone(services.consultant_zone(target)))
+                services.create_slot(current_user, starts, form.duration_minutes.data, consultant_id)
+            except DomainError as exc:
+                code = _failed(form, exc)
+                db.session.rollback()
+                return _schedule_page(slot_form=form, status=code)
+            flash("The slot is added.", "success")
+            return redirect(url_for("consulting.schedule", consultant_id=consultant_id))
+    return _schedule_page(slot_form=form, status=422)
+
+
+@bp.route("/consulting/slots/<int:slot_id>/remove", methods=["POST"])
+@login_required
+def remove_slot(slot_id):
+    if EmptyForm().validate_on_submit():
+        try:
+            services.delete_slot(current_user, slot_id)
+        except DomainError as exc:
+            if exc.code in (401, 403, 404):
+                raise
+            flash(exc.message, "error")
+        else:
+            flash("The slot is removed.", "success")
+    return redirect(url_for("consulting.schedule", consultant_id=request.form.get("consultant_id", type=int)))
+
+
+@bp.route("/consulting/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    services.policy.require(current_user, "profile.edit")
+    user_id = request.values.get("consultant_id", type=int) if current_user.role == "admin" else current_user.id
+    if user_id is None:
+        return redirect(url_for("consulting.schedule"))
+    card = services.get_consultant(current_user, user_id)
+    form = ProfileForm(data={**card, "languages": ", ".join(card["languages"])}) if request.method == "GET" \
+        else ProfileForm()
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                services.update_profile(current_user, user_id, form.expertise.data or [],
+                                        [x.strip() for x in (form.languages.data or "").split(",")],
+                                        form.bio.data or "", form.timezone.data)
+            except DomainError as exc:
+                status = _failed(form, exc)
+                db.session.rollback()
+            else:
+                flash("The profile is saved.", "success")
+                return redirect(url_for("consulting.schedule",
+                                        consultant_id=user_id if current_user.role == "admin" else None))
+    return render_template("consulting/profile.html", form=form, card=card,
+                           consultant_arg=user_id if current_user.role == "admin" else None), status
+
+
+# ---------------------------------------------------------------- admin
+
+@bp.route("/consulting/overview")
+@login_required
+def overview():
+    data = services.overview(current_user)
+    upcoming = list(db.session.scalars(services.list_bookings_query(current_user, status="booked", upcoming=True)
+                                       .limit(50)))
+    services.annotate_slots(upcoming)
+    return render_template("consulting/overview.html", data=data, upcoming=upcoming)
