@@ -26,3 +26,6 @@ def init_app(app) -> None:
     registry.register_city_stat("next_consulting_session", "Next consulting session", services.next_session_by_city)
     registry.register_milestone_resource("consulting", "Consulting sessions and follow-ups", services.milestone_resources)
     register_seeder("consulting", seed_demo)
+    from ..plans import services as plans_services
+    if services.consultant_works_with_city not in plans_services.plan_viewer_checks:
+        plans_services.plan_viewer_checks.append(services.consultant_works_with_city)

@@ -820,6 +820,17 @@ def calendar_events_for(user) -> list[CalendarEvent]:
 
 # ---------------------------------------------------------------- figures for other domains and the overview
 
+def consultant_works_with_city(user, city_id: int) -> bool:
+    """A consultant may follow the plans of the cities that booked them (any booking, past or future)."""
+    if getattr(user, "role", None) != "consultant":
+        return False
+    return db.session.scalar(
+        select(Booking.id).join(Slot, Booking.slot_id == Slot.id)
+        .where(Booking.city_id == city_id, Slot.consultant_id == user.id, Booking.status != Booking.CANCELLED)
+        .limit(1)
+    ) is not None
+
+
 def sessions_held_by_city(city_ids: list[int]) -> dict[int, int]:
     if not city_ids:
         return {}
