@@ -224,6 +224,9 @@ class _Checker:
             if required:
                 self.error(data.line, f"{what} has no {name!r}")
             return ""
+        if isinstance(value, (bool, int, float)) and not isinstance(value, str):
+            self.error(data.line_of(name), f"{what}: {name!r} must be text, not {value!r} (put quotes around values such as yes, no, on, off or numbers)")
+            return ""
         if not isinstance(value, str) or not value.strip():
             self.error(data.line_of(name), f"{what}: {name!r} must be non-empty text")
             return ""

@@ -363,8 +363,8 @@ def enroll(user, slug: str) -> tuple[Enrollment, bool]:
     session = db.session
     stmt = dialect_insert(session, Enrollment.__table__).values(
         user_id=user.id, course_id=course.id, active=True, enrolled_at=now).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"])
-    created = session.execute(stmt).rowcount == 1
+        index_elements=["user_id", "course_id"]).returning(Enrollment.__table__.c.id)
+    created = session.execute(stmt).first() is not None
     if not created:
         reactivated = session.execute(
             update(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id,
