@@ -1,5 +1,5 @@
 """Input and output shapes of the accounts API."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from ..core.api import TimeZoneField, UtcDateTime
 from ..core.policy import ROLES
@@ -113,3 +113,8 @@ class PersonalDataSchema(Schema):
 
     exported_at = fields.String()
     account = fields.Dict()
+
+    @post_dump(pass_original=True)
+    def keep_domain_sections(self, data, original, **kwargs):
+        """Every domain adds its own section (core.privacy.exporter): pass them all through."""
+        return {**original, **data} if isinstance(original, dict) else data
