@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import City, User
-from ..core import privacy
+from ..core import outbox, privacy
 from ..core.db import dialect_insert, is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
@@ -441,6 +441,7 @@ def lesson_view(user, lesson_id: int) -> LessonView:
 def complete_lesson(user, lesson_id: int) -> LessonView:
     """Mark a lesson done (idempotent); completes the course when it was the last item."""
     view = _lesson_context(user, lesson_id, "lesson.complete")
+    _lock_enrollment(view.state.enrollment)
     stmt = dialect_insert(db.session, LessonCompletion.__table__).values(
         user_id=user.id, lesson_id=lesson_id, completed_at=utcnow()).on_conflict_do_nothing(
         index_elements=["user_id", "lesson_id"])
@@ -458,12 +459,23 @@ def _complete_course_if_done(user, course: Course) -> Certificate | None:
     now = utcnow()
     db.session.execute(update(Enrollment).where(Enrollment.id == state.enrollment.id,
                                                 Enrollment.completed_at.is_(None)).values(completed_at=now))
+    code = secrets.token_urlsafe(18)  # 144 random bits: unguessable
     stmt = dialect_insert(db.session, Certificate.__table__).values(
-        code=secrets.token_urlsafe(18), user_id=user.id, course_id=course.id, learner_name=user.name,
-        course_title=course.title, issued_at=now).on_conflict_do_nothing(index_elements=["user_id", "course_id"])
-    db.session.execute(stmt)
+        code=code, user_id=user.id, course_id=course.id, learner_name=user.name,
+        course_title=course.title, issued_at=now).on_conflict_do_nothing(
+        index_elements=["user_id", "course_id"]).returning(Certificate.__table__.c.id)
+    if db.session.execute(stmt).first() is not None:
+        outbox.queue(user, "course_certificate", f"Your certificate: {course.title}", "courses/certificate.txt",
+                     {"course_title": course.title, "code": code}, f"course-certificate:{user.id}:{course.id}")
     return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
                                                        Certificate.course_id == course.id))
+
+
+def _lock_enrollment(enrollment: Enrollment | None) -> None:
+    """Serialise one learner's writes in one course (PostgreSQL row lock; SQLite writers
+    are serialised already), so two last steps done at once still complete the course."""
+    if enrollment is not None:
+        db.session.execute(select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update())
 
 
 # ================================================================ quizzes
@@ -579,6 +591,7 @@ def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
     view = quiz_view(user, quiz_id, "quiz.attempt")
     quiz = view.quiz
     chosen = _validate_answers(quiz, answers)
+    _lock_enrollment(view.state.enrollment)
     used = db.session.scalar(select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == user.id,
                                                                         QuizAttempt.quiz_id == quiz.id))
     if quiz.max_attempts is not None and used >= quiz.max_attempts:

@@ -266,3 +266,51 @@ def test_openapi_documents_the_course_paths(client):
                  "/api/v1/quizzes/{quiz_id}/attempts", "/api/v1/courses/{slug}/progress",
                  "/api/v1/certificates/{code}", "/api/v1/courses/{slug}/report"):
         assert path in paths, path
+
+
+def test_certificate_email_is_queued_once(client, course):
+    from action_lms.core.models import OutboxMessage
+    learner = make_user()
+    api = api_as(client, learner)
+    api.post("/api/v1/courses/sample-course/enrollment")
+    ids = lessons_of(course)
+    quizzes = quizzes_of(course)
+    for key in ("first", "second", "third"):
+        if key == "third":
+            basics = quizzes["basics-quiz"].id
+            api.post(f"/api/v1/quizzes/{basics}/attempts", json={"answers": answers_for(api, basics)})
+        api.post(f"/api/v1/lessons/{ids[key]}/completion")
+    advanced = quizzes["advanced-quiz"].id
+    for _ in range(2):
+        api.post(f"/api/v1/quizzes/{advanced}/attempts", json={"answers": answers_for(api, advanced)})
+    messages = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.kind == "course_certificate")).all()
+    assert len(messages) == 1
+    code = api.get("/api/v1/courses/sample-course/progress").get_json()["certificate_code"]
+    assert f"/certificates/{code}" in messages[0].body_text and "Sample course" in messages[0].subject
+
+
+def test_last_lesson_and_last_quiz_at_once_still_complete_the_course(app, course):
+    learner = make_user()
+    token = make_token(learner)
+    api = api_as(app.test_client(), learner)
+    api.post("/api/v1/courses/sample-course/enrollment")
+    ids = lessons_of(course)
+    quizzes = quizzes_of(course)
+    basics = quizzes["basics-quiz"].id
+    for key in ("first", "second"):
+        api.post(f"/api/v1/lessons/{ids[key]}/completion")
+    api.post(f"/api/v1/quizzes/{basics}/attempts", json={"answers": answers_for(api, basics)})
+    advanced = quizzes["advanced-quiz"].id
+    right = answers_for(api, advanced)
+    third = ids["third"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def go(i):
+        with app.test_client() as c:
+            if i == 0:
+                return c.post(f"/api/v1/lessons/{third}/completion", headers=headers).status_code
+            return c.post(f"/api/v1/quizzes/{advanced}/attempts", json={"answers": right}, headers=headers).status_code
+
+    assert sorted(run_concurrently(go, 2)) == [200, 201]
+    progress = api.get("/api/v1/courses/sample-course/progress").get_json()
+    assert progress["percent"] == 100 and progress["completed_at"] and progress["certificate_code"]
