@@ -185,6 +185,14 @@ def submit_attempt(data, quiz_id):
     return attempt_dict(attempt, view)
 
 
+@blp.route("/quizzes/<int:quiz_id>/learners/<int:user_id>/attempts", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(403, description="Administrators only")
+def reset_attempts(quiz_id, user_id):
+    """Admin: delete a learner's attempts at a quiz, so they can try again (e.g. after using every attempt)."""
+    services.reset_quiz_attempts(current_user, quiz_id, user_id)
+
+
 # ---------------------------------------------------------------- progress, certificates, reports
 
 @blp.route("/courses/<slug>/progress", methods=["GET"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import City, User
 from ..core import outbox, privacy
@@ -40,6 +40,7 @@ policy = Policy("courses", {
     "progress.view_own": ANY_USER,
     "report.view": {ADMIN, COORDINATOR},
     "report.view_all_cities": {ADMIN},
+    "quiz.reset_attempts": {ADMIN},
 })
 
 
@@ -407,12 +408,21 @@ class LessonView:
         return self.lesson.id in self.state.completed_lesson_ids
 
 
+class Locked(Forbidden):
+    """403 for a lesson or quiz the learner cannot open yet; pages show a lock with the reason."""
+
+    def __init__(self, message: str, course: Course, enrolled: bool):
+        super().__init__(message)
+        self.course = course
+        self.enrolled = enrolled
+
+
 def _require_learning_access(user, course: Course, module: Module, state: CourseState) -> None:
     if not state.enrolled:
-        raise Forbidden(f"Enroll in the course “{course.title}” to open its lessons and quizzes.")
+        raise Locked(f"Enroll in the course “{course.title}” to open its lessons and quizzes.", course, False)
     reason = state.state_of(module).locked_reason
     if reason:
-        raise Forbidden(reason)
+        raise Locked(reason, course, True)
 
 
 def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
@@ -613,6 +623,27 @@ def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
     db.session.commit()
     attempt_id = attempt.id
     return db.session.get(QuizAttempt, attempt_id), quiz_view(user, quiz_id)
+
+
+def reset_quiz_attempts(actor, quiz_id: int, user_id: int) -> int:
+    """Administrators give a learner a fresh start on a quiz (e.g. after using every
+    attempt): their attempts at it are deleted. A completed course stays completed."""
+    policy.require(actor, "quiz.reset_attempts")
+    if db.session.get(Quiz, quiz_id) is None:
+        raise NotFound("No quiz with this id.")
+    learner = db.session.get(User, user_id)
+    if learner is None or learner.erased_at is not None:
+        raise NotFound("No user with this id.")
+    deleted = db.session.execute(delete(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id,
+                                                           QuizAttempt.user_id == user_id)).rowcount
+    db.session.commit()
+    return deleted
+
+
+def course_quizzes(course: Course) -> list[Quiz]:
+    return list(db.session.scalars(select(Quiz).join(Module, Module.id == Quiz.module_id)
+                                   .where(Quiz.course_id == course.id).order_by(Module.position)
+                                   .options(contains_eager(Quiz.module))))
 
 
 def attempt_result(user, quiz_id: int, attempt_number: int) -> tuple[QuizAttempt, QuizView]:
@@ -892,9 +923,13 @@ def learners_certified_by_city(city_ids: list[int]) -> dict[int, int]:
     return {city_id: found.get(city_id, 0) for city_id in city_ids}
 
 
+def _lesson_url(lesson_id: int) -> str:
+    from flask import has_request_context, url_for
+    return url_for("courses.lesson", lesson_id=lesson_id) if has_request_context() else f"/lessons/{lesson_id}"
+
+
 def lessons_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, list[dict]]:
     """Published lessons tagged with each milestone key (one query)."""
-    from flask import url_for
     wanted = set(keys)
     result: dict[str, list[dict]] = {key: [] for key in keys}
     if not wanted:
@@ -906,8 +941,7 @@ def lessons_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, li
     for lesson_id, title, milestones, course_title in rows:
         for key in milestones or []:
             if key in wanted:
-                result[key].append({"title": title, "url": url_for("courses.lesson", lesson_id=lesson_id),
-                                    "detail": course_title})
+                result[key].append({"title": title, "url": _lesson_url(lesson_id), "detail": course_title})
     return result
 
 

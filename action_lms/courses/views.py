@@ -43,10 +43,17 @@ def unenroll(slug):
     return redirect(url_for("courses.course", slug=slug))
 
 
+def _locked_page(exc: services.Locked):
+    return render_template("courses/locked.html", reason=exc.message, course=exc.course, enrolled=exc.enrolled), 403
+
+
 @bp.route("/lessons/<int:lesson_id>")
 @login_required
 def lesson(lesson_id):
-    view = services.lesson_view(current_user, lesson_id)
+    try:
+        view = services.lesson_view(current_user, lesson_id)
+    except services.Locked as exc:
+        return _locked_page(exc)
     return render_template("courses/lesson.html", view=view, lesson=view.lesson, course=view.course)
 
 
@@ -91,7 +98,10 @@ def quiz(quiz_id):
             view = services.quiz_view(current_user, quiz_id)
             return render_template("courses/quiz.html", view=view, error=exc.message, answers=answers), exc.code
         return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
-    view = services.quiz_view(current_user, quiz_id)
+    try:
+        view = services.quiz_view(current_user, quiz_id)
+    except services.Locked as exc:
+        return _locked_page(exc)
     return render_template("courses/quiz.html", view=view, error=None, answers={})
 
 
@@ -132,7 +142,22 @@ def reports():
 @login_required
 def report(slug):
     report_ = services.course_report(current_user, slug, _city_arg())
-    return render_template("courses/report.html", report=report_, cities=services.report_cities(current_user))
+    quizzes = services.course_quizzes(report_.course) if services.policy.allows(current_user, "quiz.reset_attempts") else []
+    return render_template("courses/report.html", report=report_, cities=services.report_cities(current_user),
+                           quizzes=quizzes)
+
+
+@bp.route("/course-reports/<slug>/reset-attempts", methods=["POST"])
+@login_required
+def reset_attempts(slug):
+    try:
+        quiz_id, user_id = int(request.form.get("quiz_id", "")), int(request.form.get("user_id", ""))
+    except ValueError:
+        flash("Choose a learner and a quiz.", "error")
+        return redirect(url_for("courses.report", slug=slug))
+    deleted = services.reset_quiz_attempts(current_user, quiz_id, user_id)
+    flash(f"{deleted} attempt(s) deleted: the learner can take the quiz again.", "success")
+    return redirect(url_for("courses.report", slug=slug))
 
 
 @bp.route("/course-reports/<slug>.csv")

@@ -36,6 +36,13 @@ def test_nav_and_catalogue(client, course):
     assert 'href="/course-reports"' in text(client.get("/courses"))
 
 
+def test_lesson_page_for_someone_not_enrolled_offers_enrollment(client, course):
+    login_session(client, make_user())
+    lessons, _ = ids(course)
+    page = client.get(f"/lessons/{lessons['first']}")
+    assert page.status_code == 403 and "Enroll in this course" in text(page)
+
+
 def test_pages_need_sign_in_but_certificate_is_public(client, course):
     assert client.get("/courses").status_code == 302
     assert client.get("/my-learning").status_code == 302
@@ -57,6 +64,7 @@ def test_course_page_enroll_lock_and_progress(client, course):
     lessons, _ = ids(course)
     locked = client.get(f"/lessons/{lessons['third']}")
     assert locked.status_code == 403 and "Finish the module “The basics” first" in text(locked)
+    assert 'href="/courses/sample-course"' in text(locked)
     client.post("/courses/sample-course/unenroll", data={"csrf_token": csrf})
     page = text(client.get("/courses/sample-course"))
     assert "Your progress is kept" in page and "Enroll again" in page
@@ -154,6 +162,12 @@ def test_reports_pages(client, course):
     assert "Sample course" in page and "<td>1</td>" in page
     page = text(admin_client.get("/course-reports/sample-course"))
     assert "Graz" in page and learner.name in page and "Download CSV" in page
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    _, quizzes = ids(course)
+    response = admin_client.post("/course-reports/sample-course/reset-attempts",
+                                 data={"csrf_token": csrf, "user_id": learner.id, "quiz_id": quizzes["basics-quiz"].id})
+    assert response.status_code == 302
+    assert "0 attempt(s) deleted" in text(admin_client.get(response.headers["Location"]))
     coord_client = client.application.test_client()
     login_session(coord_client, make_user("coordinator"))
     page = text(coord_client.get("/course-reports/sample-course"))

@@ -116,7 +116,8 @@ POLICY_EXPECTED = {
 }
 POLICY_EXPECTED["consultant"] = POLICY_EXPECTED["learner"]
 POLICY_EXPECTED["coordinator"] = POLICY_EXPECTED["learner"] | {"report.view"}
-POLICY_EXPECTED["admin"] = POLICY_EXPECTED["coordinator"] | {"report.view_all_cities", "course.view_unpublished"}
+POLICY_EXPECTED["admin"] = POLICY_EXPECTED["coordinator"] | {"report.view_all_cities", "course.view_unpublished",
+                                                             "quiz.reset_attempts"}
 
 
 @pytest.mark.parametrize("role", sorted(POLICY_EXPECTED))
@@ -236,3 +237,22 @@ def _probes(api, admin):
         "report page": lambda: ok(admin.client.get("/course-reports/sample-course", headers=admin.headers)),
         "reports page": lambda: ok(admin.client.get("/course-reports", headers=admin.headers)),
     }
+
+
+def test_admin_resets_a_learners_attempts(client, course):
+    learner = make_user()
+    api = api_as(client, learner)
+    api.post("/api/v1/courses/sample-course/enrollment")
+    _, quizzes = ids(course)
+    quiz_id = quizzes["basics-quiz"].id
+    for _ in range(3):
+        api.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": {}})
+    assert_envelope(api.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": {}}), 409)
+    path = f"/api/v1/quizzes/{quiz_id}/learners/{learner.id}/attempts"
+    assert_envelope(api.delete(path), 403)
+    assert_envelope(api_as(client, make_user("coordinator")).delete(path), 403)
+    admin = api_as(client, make_user("admin"))
+    assert admin.delete(path).status_code == 204
+    assert_envelope(admin.delete(f"/api/v1/quizzes/{quiz_id}/learners/999999/attempts"), 404)
+    assert api.get(f"/api/v1/quizzes/{quiz_id}").get_json()["attempts_left"] == 3
+    assert api.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": {}}).get_json()["attempt_number"] == 1
