@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from ..core.api import Blueprint, paginate_select
 from ..extensions import db
@@ -13,6 +14,7 @@ from .schemas import (
 )
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Courses")
+MAX_OFFSET = 2**31
 
 
 # ---------------------------------------------------------------- translation to the API's shapes
@@ -112,6 +114,10 @@ def report_dict(report: services.CourseReport) -> dict:
 @blp.paginate()
 def list_courses(pagination_parameters):
     """Published courses."""
+    if pagination_parameters.first_item > MAX_OFFSET:  # beyond any real page; SQLite cannot bind such offsets
+        pagination_parameters.item_count = db.session.scalar(
+            select(func.count()).select_from(services.catalogue_query(current_user).subquery()))
+        return []
     return paginate_select(db.session, services.catalogue_query(current_user), pagination_parameters)
 
 

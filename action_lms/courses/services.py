@@ -210,6 +210,16 @@ def _apply_quiz(course: Course, module: Module, quiz: Quiz | None, data: content
 
 # ================================================================ catalogue and outline
 
+MAX_ID = 2**31 - 1
+
+
+def _get(model, object_id: int):
+    """db.session.get that treats ids no column can hold as unknown (no driver overflow)."""
+    if not isinstance(object_id, int) or not 0 < object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id)
+
+
 def _visible_course(user, slug: str) -> Course:
     policy.require(user, "course.view")
     course = db.session.scalar(select(Course).where(Course.slug == slug))
@@ -427,7 +437,7 @@ def _require_learning_access(user, course: Course, module: Module, state: Course
 
 def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
     policy.require(user, action)
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = _get(Lesson, lesson_id)
     if lesson is None:
         raise NotFound("No lesson with this id.")
     course = db.session.get(Course, lesson.course_id)
@@ -533,8 +543,8 @@ class QuizView:
 
 def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
     policy.require(user, action)
-    quiz = db.session.scalar(select(Quiz).where(Quiz.id == quiz_id)
-                             .options(selectinload(Quiz.questions).selectinload(Question.options)))
+    quiz = None if _get(Quiz, quiz_id) is None else db.session.scalar(
+        select(Quiz).where(Quiz.id == quiz_id).options(selectinload(Quiz.questions).selectinload(Question.options)))
     if quiz is None:
         raise NotFound("No quiz with this id.")
     course = db.session.get(Course, quiz.course_id)
@@ -629,9 +639,9 @@ def reset_quiz_attempts(actor, quiz_id: int, user_id: int) -> int:
     """Administrators give a learner a fresh start on a quiz (e.g. after using every
     attempt): their attempts at it are deleted. A completed course stays completed."""
     policy.require(actor, "quiz.reset_attempts")
-    if db.session.get(Quiz, quiz_id) is None:
+    if _get(Quiz, quiz_id) is None:
         raise NotFound("No quiz with this id.")
-    learner = db.session.get(User, user_id)
+    learner = _get(User, user_id)
     if learner is None or learner.erased_at is not None:
         raise NotFound("No user with this id.")
     deleted = db.session.execute(delete(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id,
@@ -789,7 +799,7 @@ def _report_city(user, city_id: int | None) -> City | None:
         city_id = user.city_id
     if city_id is None:
         return None
-    city = db.session.get(City, city_id)
+    city = _get(City, city_id)
     if city is None:
         raise Invalid.field("city_id", "No city with this id.")
     return city

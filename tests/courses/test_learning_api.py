@@ -314,3 +314,20 @@ def test_last_lesson_and_last_quiz_at_once_still_complete_the_course(app, course
     assert sorted(run_concurrently(go, 2)) == [200, 201]
     progress = api.get("/api/v1/courses/sample-course/progress").get_json()
     assert progress["percent"] == 100 and progress["completed_at"] and progress["certificate_code"]
+
+
+def test_catalogue_page_far_beyond_the_end_is_empty_not_an_error(client, course):
+    api = api_as(client, make_user())
+    response = api.get("/api/v1/courses?page=99999999999999&page_size=100")
+    assert response.status_code == 200 and response.get_json() == []
+    assert_envelope(api.get("/api/v1/courses?page=0"), 422)
+
+
+def test_ids_beyond_any_row_are_404_not_errors(client, course):
+    api = api_as(client, make_user("admin"))
+    huge = 10**30
+    for path in (f"/api/v1/lessons/{huge}", f"/api/v1/quizzes/{huge}", f"/api/v1/lessons/{huge}/completion",
+                 f"/api/v1/quizzes/{huge}/learners/1/attempts"):
+        method = "POST" if path.endswith("completion") else "DELETE" if "learners" in path else "GET"
+        assert_envelope(api.request(method, path), 404)
+    assert_envelope(api.get(f"/api/v1/courses/sample-course/report?city_id={huge}"), 422)
