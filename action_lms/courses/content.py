@@ -62,6 +62,7 @@ class QuizData:
     max_attempts: int | None
     questions: list[QuestionData]
     source_path: str
+    key_line: int = 1
 
 
 @dataclass
@@ -73,6 +74,7 @@ class LessonData:
     milestones: list[str]
     body_html: str
     source_path: str
+    key_line: int = 1
 
 
 @dataclass
@@ -422,7 +424,7 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
             if lesson is None:
                 continue
             if lesson.key in lesson_keys:
-                problems.append(Problem(lesson.source_path, 2, f"duplicate lesson key {lesson.key!r}: also used by {lesson_keys[lesson.key]}"))
+                problems.append(Problem(lesson.source_path, lesson.key_line, f"duplicate lesson key {lesson.key!r}: also used by {lesson_keys[lesson.key]}"))
                 continue
             lesson_keys[lesson.key] = lesson.source_path
             lessons.append(lesson)
@@ -437,7 +439,7 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
                     quiz = _load_quiz(root, path, problems)
                     if quiz is not None:
                         if quiz.key in quiz_keys:
-                            problems.append(Problem(quiz.source_path, 1, f"duplicate quiz key {quiz.key!r}: also used by {quiz_keys[quiz.key]}"))
+                            problems.append(Problem(quiz.source_path, quiz.key_line, f"duplicate quiz key {quiz.key!r}: also used by {quiz_keys[quiz.key]}"))
                             quiz = None
                         else:
                             quiz_keys[quiz.key] = quiz.source_path
@@ -494,7 +496,8 @@ def _load_lesson(root: Path, path: Path, problems: list[Problem]) -> LessonData 
     if len(problems) > before:
         return None
     return LessonData(key=key, title=title, minutes=minutes or 0, commitments=sorted(commitments),
-                      milestones=milestones, body_html=render_markdown(body), source_path=display)
+                      milestones=milestones, body_html=render_markdown(body), source_path=display,
+                      key_line=data.line_of("key"))
 
 
 def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | None:
@@ -571,4 +574,4 @@ def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | No
     if len(problems) > before:
         return None
     return QuizData(key=key, title=title, pass_mark=pass_mark or 0, max_attempts=max_attempts, questions=questions,
-                    source_path=display)
+                    source_path=display, key_line=data.line_of("key"))

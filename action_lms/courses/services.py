@@ -73,6 +73,14 @@ def import_directory(root: str | Path, dry_run: bool = False) -> ImportResult:
         for course in parsed:
             _apply_course(course, result.changes)
         db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if not is_unique_violation(exc):
+            raise
+        result.problems.append(content.Problem(str(root), None, "another import changed the same courses at the "
+                                                                "same moment; nothing was written, run it again"))
+        result.changes = []
+        return result
     except Exception:
         db.session.rollback()
         raise

@@ -114,8 +114,8 @@ def test_changed_course_keeps_identities_and_progress(app, client, tmp_path):
      "sample-course/basics/01-first.md:5: commitment 11 must be a number from 1 to 10"),
     ({"basics/01-first.md": "---\nkey: first\ntitle: First\nminutes: ten\n---\nBody\n"},
      "sample-course/basics/01-first.md:4: the lesson: 'minutes' must be a whole number"),
-    ({"basics/02-second.md": "---\nkey: first\ntitle: Again\nminutes: 10\n---\nBody\n"},
-     "sample-course/basics/02-second.md:2: duplicate lesson key 'first'"),
+    ({"basics/02-second.md": "---\ntitle: Again\nminutes: 10\nkey: first\n---\nBody\n"},
+     "sample-course/basics/02-second.md:4: duplicate lesson key 'first'"),
     ({"basics/02-second.md": None},
      "sample-course/course.yaml:14: lesson file 'basics/02-second.md' does not exist"),
     ({"course.yaml": SAMPLE_COURSE_YAML.replace("prerequisites: [basics]", "prerequisites: [basic]").format(
@@ -192,3 +192,22 @@ def test_cli_import_dry_run_and_failure(app, tmp_path):
     assert "nothing was imported" in result.output
     result = runner.invoke(args=["courses", "import", str(tmp_path / "missing")])
     assert result.exit_code != 0
+
+
+def test_two_imports_at_once_never_half_apply(app, tmp_path):
+    from ..conftest import run_concurrently
+    write_course_files(tmp_path)
+
+    def go(_):
+        with app.app_context():
+            result = services.import_directory(tmp_path)
+            return [str(p) for p in result.problems]
+
+    outcomes = run_concurrently(go, 2)
+    assert all(isinstance(o, list) for o in outcomes), outcomes
+    assert sum(1 for o in outcomes if not o) >= 1
+    for problems in outcomes:
+        assert all("run it again" in p for p in problems)
+    db.session.commit()
+    assert count(Course) == 1 and count(Lesson) == 3
+    assert services.import_directory(tmp_path).changes == []
