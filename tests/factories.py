@@ -54,7 +54,139 @@ def make_token(user: User, plain: str | None = None, name: str = "test token") -
 
 
 # ---------------------------------------------------------------- courses
-# (courses factories go here)
+
+SAMPLE_COURSE_YAML = """\
+slug: {slug}
+title: {title}
+summary: A short course used by the tests.
+language: en
+version: 1
+published: {published}
+modules:
+  - key: basics
+    title: The basics
+    summary: First steps.
+    prerequisites: []
+    lessons:
+      - basics/01-first.md
+      - basics/02-second.md
+    quiz: basics/quiz.yaml
+  - key: advanced
+    title: Going further
+    summary: Next steps.
+    prerequisites: [basics]
+    lessons:
+      - advanced/01-third.md
+    quiz: advanced/quiz.yaml
+"""
+
+SAMPLE_FILES = {
+    "basics/01-first.md": """\
+---
+key: first
+title: First lesson
+minutes: 10
+commitments: [1, 2]
+milestones: [political_mandate]
+---
+The **first** lesson.
+
+<script>alert("x")</script>
+
+- [ ] Exercise: write down one thing.
+""",
+    "basics/02-second.md": """\
+---
+key: second
+title: Second lesson
+minutes: 15
+commitments: [4]
+milestones: [stakeholder_consultation, political_mandate]
+---
+The second lesson.
+""",
+    "basics/quiz.yaml": """\
+key: basics-quiz
+title: Basics quiz
+pass_mark: 50
+max_attempts: 3
+questions:
+  - key: q1
+    text: Pick a.
+    type: single
+    options:
+      - key: a
+        text: A
+        correct: true
+      - key: b
+        text: B
+  - key: q2
+    text: Pick a and b.
+    type: multiple
+    options:
+      - key: a
+        text: A
+        correct: true
+      - key: b
+        text: B
+        correct: true
+      - key: c
+        text: C
+""",
+    "advanced/01-third.md": """\
+---
+key: third
+title: Third lesson
+minutes: 20
+commitments: [10]
+milestones: [implementation]
+---
+The third lesson.
+""",
+    "advanced/quiz.yaml": """\
+key: advanced-quiz
+title: Advanced quiz
+pass_mark: 100
+questions:
+  - key: q1
+    text: Pick yes.
+    type: single
+    options:
+      - key: "y"
+        text: "Yes"
+        correct: true
+      - key: "n"
+        text: "No"
+""",
+}
+
+
+def write_course_files(root, slug: str = "sample-course", title: str = "Sample course", published: bool = True,
+                       overrides: dict | None = None):
+    """Write a two-module course (basics → advanced, both with a quiz) under root/slug; returns root."""
+    from pathlib import Path
+    root = Path(root)
+    folder = root / slug
+    files = {"course.yaml": SAMPLE_COURSE_YAML.format(slug=slug, title=title, published=str(published).lower()),
+             **SAMPLE_FILES, **(overrides or {})}
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return root
+
+
+def make_course(root, slug: str = "sample-course", **kwargs):
+    """Write and import the sample course; returns the Course."""
+    from action_lms.courses import services as course_services
+    from action_lms.courses.models import Course
+    write_course_files(root, slug=slug, **kwargs)
+    result = course_services.import_directory(root)
+    assert result.ok, [str(p) for p in result.problems]
+    return db.session.scalar(db.select(Course).where(Course.slug == slug))
 
 
 

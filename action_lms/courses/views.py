@@ -1,4 +1,168 @@
-"""HTML pages of the courses domain."""
-from flask import Blueprint
+"""HTML pages of the courses domain: catalogue, course, lesson, quiz, my learning,
+certificate, reports."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.errors import Conflict, Invalid
+from . import services
+from .api import csv_response
 
 bp = Blueprint("courses", __name__)
+
+
+@bp.route("/courses")
+@login_required
+def catalogue():
+    courses = services.catalogue(current_user)
+    mine = {row.course.id: row for row in services.my_learning(current_user)}
+    return render_template("courses/catalogue.html", courses=courses, mine=mine)
+
+
+@bp.route("/courses/<slug>")
+@login_required
+def course(slug):
+    state = services.outline(current_user, slug)
+    return render_template("courses/course.html", state=state, course=state.course)
+
+
+@bp.route("/courses/<slug>/enroll", methods=["POST"])
+@login_required
+def enroll(slug):
+    _, created = services.enroll(current_user, slug)
+    flash("You are enrolled. Start with the first lesson." if created else "You are already enrolled.", "success")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/unenroll", methods=["POST"])
+@login_required
+def unenroll(slug):
+    services.unenroll(current_user, slug)
+    flash("You left the course. Your progress is kept if you enroll again.", "info")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+def _locked_page(exc: services.Locked):
+    return render_template("courses/locked.html", reason=exc.message, course=exc.course, enrolled=exc.enrolled), 403
+
+
+@bp.route("/lessons/<int:lesson_id>")
+@login_required
+def lesson(lesson_id):
+    try:
+        view = services.lesson_view(current_user, lesson_id)
+    except services.Locked as exc:
+        return _locked_page(exc)
+    return render_template("courses/lesson.html", view=view, lesson=view.lesson, course=view.course)
+
+
+@bp.route("/lessons/<int:lesson_id>/complete", methods=["POST"])
+@login_required
+def complete_lesson(lesson_id):
+    view = services.complete_lesson(current_user, lesson_id)
+    if view.state.certificate is not None and view.state.completed_at is not None and not view.next:
+        flash("Course completed. Your certificate is ready.", "success")
+        return redirect(url_for("courses.course", slug=view.course.slug))
+    flash(f"“{view.lesson.title}” is marked as complete.", "success")
+    module_state = view.state.state_of(view.module)
+    if module_state.lessons_completed == module_state.lessons_total and view.module.quiz and not module_state.quiz_passed:
+        return redirect(url_for("courses.quiz", quiz_id=view.module.quiz.id))
+    if view.next is not None:
+        return redirect(url_for("courses.lesson", lesson_id=view.next.id))
+    return redirect(url_for("courses.course", slug=view.course.slug))
+
+
+def _answers_from_form() -> dict:
+    answers = {}
+    for name in request.form:
+        if name.startswith("q-"):
+            values = []
+            for value in request.form.getlist(name):
+                try:
+                    values.append(int(value))
+                except ValueError:
+                    values.append(value)
+            answers[name[2:]] = values
+    return answers
+
+
+@bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+@login_required
+def quiz(quiz_id):
+    if request.method == "POST":
+        answers = _answers_from_form()
+        try:
+            attempt, view = services.submit_attempt(current_user, quiz_id, answers)
+        except (Invalid, Conflict) as exc:
+            view = services.quiz_view(current_user, quiz_id)
+            return render_template("courses/quiz.html", view=view, error=exc.message, answers=answers), exc.code
+        return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
+    try:
+        view = services.quiz_view(current_user, quiz_id)
+    except services.Locked as exc:
+        return _locked_page(exc)
+    return render_template("courses/quiz.html", view=view, error=None, answers={})
+
+
+@bp.route("/quizzes/<int:quiz_id>/attempts/<int:number>")
+@login_required
+def attempt(quiz_id, number):
+    attempt_, view = services.attempt_result(current_user, quiz_id, number)
+    feedback = services.attempt_feedback(attempt_, view)
+    return render_template("courses/attempt.html", attempt=attempt_, view=view, feedback=feedback)
+
+
+@bp.route("/my-learning")
+@login_required
+def my_learning():
+    return render_template("courses/my_learning.html", rows=services.my_learning(current_user))
+
+
+@bp.route("/certificates/<code>")
+def certificate(code):
+    """Public: the printable certificate and its verification."""
+    cert = services.verify_certificate(code)
+    return render_template("courses/certificate.html", cert=cert)
+
+
+def _city_arg():
+    value = request.args.get("city_id", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/course-reports")
+@login_required
+def reports():
+    city, rows = services.reports_overview(current_user, _city_arg())
+    return render_template("courses/reports.html", rows=rows, city=city, cities=services.report_cities(current_user))
+
+
+@bp.route("/course-reports/<slug>")
+@login_required
+def report(slug):
+    report_ = services.course_report(current_user, slug, _city_arg())
+    quizzes = services.course_quizzes(report_.course) if services.policy.allows(current_user, "quiz.reset_attempts") else []
+    return render_template("courses/report.html", report=report_, cities=services.report_cities(current_user),
+                           quizzes=quizzes)
+
+
+@bp.route("/course-reports/<slug>/reset-attempts", methods=["POST"])
+@login_required
+def reset_attempts(slug):
+    try:
+        quiz_id, user_id = int(request.form.get("quiz_id", "")), int(request.form.get("user_id", ""))
+    except ValueError:
+        flash("Choose a learner and a quiz.", "error")
+        return redirect(url_for("courses.report", slug=slug))
+    deleted = services.reset_quiz_attempts(current_user, quiz_id, user_id)
+    flash(f"{deleted} attempt(s) deleted: the learner can take the quiz again.", "success")
+    return redirect(url_for("courses.report", slug=slug))
+
+
+@bp.route("/course-reports/<slug>.csv")
+@login_required
+def report_csv(slug):
+    report_ = services.course_report(current_user, slug, _city_arg())
+    suffix = f"-{report_.city.name.lower().replace(' ', '-')}" if report_.city else ""
+    return csv_response(services.report_csv_rows(report_), f"{slug}-report{suffix}.csv")
