@@ -17,6 +17,8 @@ def paginate_select(session, stmt, pagination_parameters, scalars: bool = True):
     """Run `stmt` for one page and record the total for the X-Pagination header."""
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     pagination_parameters.item_count = total or 0
+    if pagination_parameters.first_item >= (total or 0):
+        return []  # past the end (also keeps absurd page numbers away from the database)
     page_stmt = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
     result = session.execute(page_stmt)
     return list(result.scalars() if scalars else result)

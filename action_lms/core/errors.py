@@ -160,6 +160,15 @@ def handle_domain_error(exc: DomainError):
 def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    from sqlalchemy.exc import DataError
+    if isinstance(exc, (OverflowError, DataError)) or isinstance(getattr(exc, "orig", None), OverflowError):
+        # A number or value the database cannot store (e.g. an id of 20 digits): bad input, not a bug.
+        from ..extensions import db
+        db.session.rollback()
+        message = "A value in the request is out of range."
+        if wants_json():
+            return envelope(422, message)
+        return _html_error(422, message)
     log.exception("Unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return envelope(500)

@@ -73,3 +73,12 @@ def test_html_404_page(client):
 def test_forbidden_and_unauthorised(client):
     assert_envelope(api_as(client).post("/api/v1/cities", json={"name": "A", "country": "DE", "timezone": "Europe/Berlin"}), 401)
     assert_envelope(api_as(client, make_user()).post("/api/v1/cities", json={"name": "A", "country": "DE", "timezone": "Europe/Berlin"}), 403)
+
+
+def test_absurd_numbers_are_client_errors_not_500s(client):
+    api = api_as(client, make_user("admin"))
+    assert_envelope(api.get("/api/v1/cities/99999999999999999999999"), 404)
+    response = api.get("/api/v1/cities?page=9999999999999999999")
+    assert response.status_code == 200 and response.get_json() == []
+    body = assert_envelope(api.get("/api/v1/users?city_id=99999999999999999999"), 422)
+    assert "out of range" in body["message"]
