@@ -1,0 +1,207 @@
+"""Every API endpoint x every role, with the answer each role must get.
+
+One row per (method, path) of the API. The test fails when the app has an endpoint
+without a row here (so a new endpoint cannot ship without its authorisation decided) or
+a row without an endpoint. Roles act on a shared scenario: the learner and the
+coordinator belong to city A, the consultant has a booking with city A, every actor is
+enrolled in the course and registered for the webinar. Domain matrices test the finer
+object-level rules (other cities, other consultants...)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+import pytest
+from sqlalchemy import select
+
+from action_lms.accounts.models import ApiToken
+from action_lms.core.time import utcnow
+from action_lms.courses import services as course_services
+from action_lms.courses.models import Lesson, Quiz
+
+from ..factories import make_booking, make_city, make_consultant, make_course, make_plan, make_slot, make_token, make_user
+from ..helpers import ApiClient
+
+ROLES = ("anonymous", "learner", "coordinator", "consultant", "admin")
+A, L, C, S, D = ROLES  # shorthand: anonymous, learner, coordinator, consultant (S for slots), admin
+SIGNED_IN = (L, C, S, D)
+IGNORED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/static/<path:filename>"}
+
+
+@dataclass
+class Row:
+    method: str
+    rule: str
+    expect: dict  # role -> status code
+    path: Callable | None = None  # scenario -> concrete path (default: the rule itself)
+    body: Callable | None = None  # scenario -> JSON body
+
+
+def only(allowed: dict, others: int = 403, anonymous: int = 401) -> dict:
+    """Expected codes: the given roles get their code, other signed-in roles `others`, anonymous `anonymous`."""
+    return {role: allowed.get(role, anonymous if role == A else others) for role in ROLES}
+
+
+def everyone(code: int, anonymous: int = 401) -> dict:
+    return {role: anonymous if role == A else code for role in ROLES}
+
+
+def public(code: int) -> dict:
+    return {role: code for role in ROLES}
+
+
+def future(days=3, hour=9):
+    return (utcnow() + timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+ROWS = [
+    # ------------------------------------------------------------ accounts
+    Row("GET", "/api/v1/auth/csrf", public(200)),
+    Row("POST", "/api/v1/auth/register", public(201), body=lambda s: {"email": f"new-{s.role}@example.org", "password": "long-enough-pw", "name": "New"}),
+    Row("POST", "/api/v1/auth/login", public(200), body=lambda s: {"email": s.probe.email, "password": "correct-horse-battery"}),
+    Row("POST", "/api/v1/auth/logout", public(204)),
+    Row("POST", "/api/v1/auth/password-reset", public(202), body=lambda s: {"email": s.probe.email}),
+    Row("POST", "/api/v1/auth/password-reset/confirm", public(422), body=lambda s: {"token": "forged", "password": "long-enough-pw"}),
+    Row("GET", "/api/v1/auth/tokens", everyone(200)),
+    Row("POST", "/api/v1/auth/tokens", public(201), body=lambda s: {"email": s.probe.email, "password": "correct-horse-battery"}),
+    Row("DELETE", "/api/v1/auth/tokens/<int:token_id>", everyone(204, anonymous=401),
+        path=lambda s: f"/api/v1/auth/tokens/{s.own_token_id or s.probe_token_id}"),
+    Row("GET", "/api/v1/me", everyone(200)),
+    Row("PATCH", "/api/v1/me", everyone(200), body=lambda s: {"name": "Renamed"}),
+    Row("DELETE", "/api/v1/me", only({L: 204, C: 204, S: 204, D: 409})),  # the last admin may not erase themselves
+    Row("GET", "/api/v1/me/data", everyone(200)),
+    Row("GET", "/api/v1/cities", everyone(200)),
+    Row("POST", "/api/v1/cities", only({D: 201}), body=lambda s: {"name": "Turin", "country": "IT", "timezone": "Europe/Rome"}),
+    Row("GET", "/api/v1/cities/<int:city_id>", everyone(200), path=lambda s: f"/api/v1/cities/{s.city_a.id}"),
+    Row("PATCH", "/api/v1/cities/<int:city_id>", only({D: 200}), path=lambda s: f"/api/v1/cities/{s.city_a.id}",
+        body=lambda s: {"timezone": "Europe/Vienna"}),
+    Row("GET", "/api/v1/users", only({D: 200})),
+    Row("POST", "/api/v1/users", only({D: 201}), body=lambda s: {"email": "made@example.org", "name": "Made", "role": "learner"}),
+    Row("GET", "/api/v1/users/<int:user_id>", only({D: 200}), path=lambda s: f"/api/v1/users/{s.probe.id}"),
+    Row("PATCH", "/api/v1/users/<int:user_id>", only({D: 200}), path=lambda s: f"/api/v1/users/{s.probe.id}",
+        body=lambda s: {"name": "Probe B."}),
+    # ------------------------------------------------------------ courses
+    Row("GET", "/api/v1/courses", everyone(200)),
+    Row("GET", "/api/v1/courses/<slug>", everyone(200), path=lambda s: "/api/v1/courses/sample-course"),
+    Row("POST", "/api/v1/courses/<slug>/enrollment", everyone(200), path=lambda s: "/api/v1/courses/sample-course/enrollment"),
+    Row("DELETE", "/api/v1/courses/<slug>/enrollment", everyone(204), path=lambda s: "/api/v1/courses/sample-course/enrollment"),
+    Row("GET", "/api/v1/courses/<slug>/progress", everyone(200), path=lambda s: "/api/v1/courses/sample-course/progress"),
+    Row("GET", "/api/v1/courses/<slug>/report", only({C: 200, D: 200}), path=lambda s: "/api/v1/courses/sample-course/report"),
+    Row("GET", "/api/v1/lessons/<int:lesson_id>", everyone(200), path=lambda s: f"/api/v1/lessons/{s.lesson.id}"),
+    Row("POST", "/api/v1/lessons/<int:lesson_id>/completion", everyone(200), path=lambda s: f"/api/v1/lessons/{s.lesson.id}/completion"),
+    Row("GET", "/api/v1/quizzes/<int:quiz_id>", everyone(200), path=lambda s: f"/api/v1/quizzes/{s.quiz.id}"),
+    Row("POST", "/api/v1/quizzes/<int:quiz_id>/attempts", everyone(201), path=lambda s: f"/api/v1/quizzes/{s.quiz.id}/attempts",
+        body=lambda s: {"answers": {}}),
+    Row("DELETE", "/api/v1/quizzes/<int:quiz_id>/learners/<int:user_id>/attempts", only({D: 204}),
+        path=lambda s: f"/api/v1/quizzes/{s.quiz.id}/learners/{s.learner.id}/attempts"),
+    Row("GET", "/api/v1/certificates/<code>", public(404), path=lambda s: "/api/v1/certificates/no-such-code"),
+    # ------------------------------------------------------------ consulting
+    Row("GET", "/api/v1/consultants", everyone(200)),
+    Row("GET", "/api/v1/consultants/<int:user_id>", everyone(200), path=lambda s: f"/api/v1/consultants/{s.consultant.id}"),
+    Row("PATCH", "/api/v1/consultants/<int:user_id>", only({S: 200, D: 200}), path=lambda s: f"/api/v1/consultants/{s.consultant.id}",
+        body=lambda s: {"bio": "Twenty years in municipal equality work."}),
+    Row("POST", "/api/v1/availability", only({S: 201, D: 201}),
+        body=lambda s: {"weekdays": [0, 1, 2, 3, 4], "start_time": "09:00", "end_time": "10:00", "slot_minutes": 60,
+                        "valid_from": future(20).date().isoformat(), "valid_until": future(27).date().isoformat(),
+                        "consultant_id": s.consultant.id}),
+    Row("POST", "/api/v1/slots", only({S: 201, D: 201}),
+        body=lambda s: {"starts_at": future(40).isoformat(), "duration_minutes": 60, "consultant_id": s.consultant.id}),
+    Row("GET", "/api/v1/slots", everyone(200)),
+    Row("GET", "/api/v1/slots/<int:slot_id>", everyone(200), path=lambda s: f"/api/v1/slots/{s.open_slot.id}"),
+    Row("DELETE", "/api/v1/slots/<int:slot_id>", only({S: 204, D: 204}), path=lambda s: f"/api/v1/slots/{s.open_slot.id}"),
+    Row("POST", "/api/v1/slots/<int:slot_id>/booking", only({C: 201, D: 201}), path=lambda s: f"/api/v1/slots/{s.open_slot.id}/booking",
+        body=lambda s: {"topic": "Baseline data", "questions": "Which data sources?", "city_id": s.city_a.id}),
+    Row("GET", "/api/v1/bookings", only({C: 200, S: 200, D: 200})),
+    Row("GET", "/api/v1/bookings/<int:booking_id>", only({C: 200, S: 200, D: 200}), path=lambda s: f"/api/v1/bookings/{s.booking.id}"),
+    Row("GET", "/api/v1/bookings/<int:booking_id>/calendar.ics", only({C: 200, S: 200, D: 200}),
+        path=lambda s: f"/api/v1/bookings/{s.booking.id}/calendar.ics"),
+    Row("POST", "/api/v1/bookings/<int:booking_id>/cancel", only({C: 200, S: 200, D: 200}),
+        path=lambda s: f"/api/v1/bookings/{s.booking.id}/cancel", body=lambda s: {"reason": "The mayor's office moved our meeting."}),
+    Row("POST", "/api/v1/bookings/<int:booking_id>/reschedule", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/bookings/{s.booking.id}/reschedule", body=lambda s: {"slot_id": s.other_slot.id}),
+    # Notes are for sessions that have started: allowed roles get the rule's 409, others 403.
+    Row("POST", "/api/v1/bookings/<int:booking_id>/notes", only({S: 409, D: 409}),
+        path=lambda s: f"/api/v1/bookings/{s.booking.id}/notes", body=lambda s: {"summary": "We discussed data."}),
+    # ------------------------------------------------------------ plans
+    Row("GET", "/api/v1/milestone-templates", everyone(200)),
+    Row("GET", "/api/v1/cities/<int:city_id>/plans", everyone(200), path=lambda s: f"/api/v1/cities/{s.city_a.id}/plans"),
+    Row("POST", "/api/v1/cities/<int:city_id>/plans", only({C: 201, D: 201}), path=lambda s: f"/api/v1/cities/{s.city_a.id}/plans",
+        body=lambda s: {"title": "Renewed plan", "focus": "Anti-Muslim racism"}),
+    Row("GET", "/api/v1/plans/<int:plan_id>", everyone(200), path=lambda s: f"/api/v1/plans/{s.plan.id}"),
+    Row("PATCH", "/api/v1/plans/<int:plan_id>", only({C: 200, D: 200}), path=lambda s: f"/api/v1/plans/{s.plan.id}",
+        body=lambda s: {"title": "Graz plan 2027"}),
+    Row("GET", "/api/v1/plans/<int:plan_id>/history", everyone(200), path=lambda s: f"/api/v1/plans/{s.plan.id}/history"),
+    Row("PATCH", "/api/v1/plans/<int:plan_id>/milestones/<key>", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/plans/{s.plan.id}/milestones/political_mandate", body=lambda s: {"status": "in_progress"}),
+    Row("GET", "/api/v1/progress/cities", only({D: 200})),
+]
+
+
+class Scenario:
+    def __init__(self, role: str, tmp_path):
+        self.role = role
+        self.city_a = make_city("City A", "AT", "Europe/Vienna")
+        self.city_b = make_city("City B", "BE", "Europe/Brussels")
+        self.learner = make_user("learner", city=self.city_a)
+        self.coordinator = make_user("coordinator", city=self.city_a)
+        self.consultant = make_consultant()
+        self.admin = make_user("admin")
+        self.probe = make_user("learner", city=self.city_b)
+        self.actors = {L: self.learner, C: self.coordinator, S: self.consultant, D: self.admin}
+        self.course = make_course(tmp_path)
+        self.lesson = next(iter(sorted(self.course_lessons(), key=lambda x: x.id)))
+        self.quiz = self.course_quiz()
+        for user in self.actors.values():
+            course_services.enroll(user, "sample-course")
+        self.booked_slot = make_slot(self.consultant, starts_at=future(5))
+        self.booking = make_booking(slot=self.booked_slot, city=self.city_a, booked_by=self.coordinator)
+        self.open_slot = make_slot(self.consultant, starts_at=future(6))
+        self.other_slot = make_slot(self.consultant, starts_at=future(7))
+        self.plan = make_plan(self.city_a)
+        self.actor = self.actors.get(role)
+        self.token = make_token(self.actor) if self.actor else None
+        self.own_token_id = None
+        if self.actor:
+            from action_lms.extensions import db
+            self.own_token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == self.actor.id))
+        make_token(self.probe)
+        from action_lms.extensions import db
+        self.probe_token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == self.probe.id))
+
+    def course_lessons(self):
+        from action_lms.extensions import db
+        return db.session.scalars(select(Lesson)).all()
+
+    def course_quiz(self):
+        from action_lms.extensions import db
+        return db.session.scalars(select(Quiz).order_by(Quiz.id)).first()
+
+
+def api_rules(app) -> set[tuple[str, str]]:
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/") or rule.rule in IGNORED:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found.add((method, rule.rule))
+    return found
+
+
+def test_every_endpoint_has_a_row(app):
+    rows = {(r.method, r.rule) for r in ROWS}
+    endpoints = api_rules(app)
+    assert endpoints - rows == set(), f"API endpoints without an access-matrix row: {sorted(endpoints - rows)}"
+    assert rows - endpoints == set(), f"matrix rows for endpoints that do not exist: {sorted(rows - endpoints)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.rule}" for r in ROWS])
+def test_access(app, client, tmp_path, role, row):
+    scenario = Scenario(role, tmp_path)
+    path = row.path(scenario) if row.path else row.rule
+    body = row.body(scenario) if row.body else None
+    api = ApiClient(client, scenario.token)
+    response = api.request(row.method, path, json=body)
+    expected = row.expect[role]
+    assert response.status_code == expected, f"{role} {row.method} {path}: {response.status_code} {response.get_data(as_text=True)[:300]}"
