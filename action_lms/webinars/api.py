@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..core.api import Blueprint, paginate_select
 from ..core.calendar import calendar_response
+from ..core.errors import Unauthorized
 from ..extensions import db
 from . import services
 from .schemas import (
@@ -14,6 +15,13 @@ from .schemas import (
 )
 
 blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
+
+
+@blp.before_request
+def signed_in_only():
+    """Every webinar endpoint needs a signed-in user: say 401 before validating the body."""
+    if not current_user.is_authenticated:
+        raise Unauthorized("You need to sign in to do this.")
 
 
 @blp.route("/webinars", methods=["GET"])

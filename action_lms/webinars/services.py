@@ -756,10 +756,18 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
     webinar has not started; the 24-hour one is skipped once the 1-hour window is reached."""
     now = now or utcnow()
     horizon = now + max(offset for _, offset in REMINDERS)
+    due_webinars = select(Webinar.id).where(Webinar.status == Webinar.PUBLISHED, Webinar.starts_at > now,
+                                            Webinar.starts_at <= horizon)
+    # Lock the webinars being reminded about: a second process waits here, then sees the
+    # first one's outbox rows and skips them (the unique dedupe key is the last guard).
+    webinar_ids = db.session.scalars(due_webinars.order_by(Webinar.id).with_for_update()).all()
+    counts = {"queued": 0, "already_sent": 0}
+    if not webinar_ids:
+        db.session.commit()
+        return counts
     rows = db.session.execute(
         select(Reg, Webinar).join(Webinar, Reg.webinar_id == Webinar.id)
-        .where(Webinar.status == Webinar.PUBLISHED, Webinar.starts_at > now, Webinar.starts_at <= horizon,
-               Reg.status == Reg.CONFIRMED)
+        .where(Webinar.id.in_(webinar_ids), Reg.status == Reg.CONFIRMED)
         .order_by(Webinar.starts_at, Reg.id)
     ).all()
     due: list[tuple[Reg, Webinar, str, str]] = []
@@ -772,21 +780,16 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
             continue  # confirmed after this reminder was due: the confirmation said it all
         key = f"webinar-reminder:{webinar.id}:{reg.user_id}:{kind}:{webinar.sequence}:{_stamp(webinar.starts_at)}"
         due.append((reg, webinar, kind, key))
-    counts = {"queued": 0, "already_sent": 0}
-    if not due:
-        db.session.commit()
-        return counts
-    sent = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_([d[3] for d in due]))))
+    sent = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
+        OutboxMessage.dedupe_key.in_([d[3] for d in due])))) if due else set()
     for reg, webinar, kind, key in due:
         if key in sent:
             counts["already_sent"] += 1
             continue
         label = "tomorrow" if kind == "24h" else "in one hour"
-        if _notify(reg, webinar, "webinar_reminder", f"Reminder: {webinar.title} starts {label}", key,
-                   reminder_kind=kind, reminder_label=label):
-            counts["queued"] += 1
-        else:
-            counts["already_sent"] += 1
+        _notify(reg, webinar, "webinar_reminder", f"Reminder: {webinar.title} starts {label}", key,
+                reminder_kind=kind, reminder_label=label)
+        counts["queued"] += 1
     db.session.commit()
     return counts
 
