@@ -1,5 +1,5 @@
 """Input and output shapes of the accounts API."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 
 from ..core.api import TimeZoneField, UtcDateTime
 from ..core.policy import ROLES
@@ -113,3 +113,8 @@ class PersonalDataSchema(Schema):
 
     exported_at = fields.String()
     account = fields.Dict()
+
+    @post_dump(pass_original=True)
+    def keep_every_section(self, data, original, **kwargs):
+        """Each domain adds its own section (core.privacy): dump them all, not only the declared ones."""
+        return {**original, **data}
