@@ -8,6 +8,7 @@ def init_app(app) -> None:
     from ..demo import register_seeder
     from ..scheduler import register_job
     from . import services  # noqa: F401 - registers the privacy exporter and eraser
+    from .cli import webinars_cli
 
     register_job("webinar_reminders", services.send_webinar_reminders, 60)
     calendar.register_source(services.feed_events)
@@ -16,3 +17,4 @@ def init_app(app) -> None:
     add_nav_item("Webinars", "webinars.index")
     add_nav_item("My webinars", "webinars.mine")
     register_seeder("webinars", services.seed_demo)
+    app.cli.add_command(webinars_cli)

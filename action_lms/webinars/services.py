@@ -8,6 +8,7 @@ on the registrations table hold the same rules in the database.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,6 +57,21 @@ EDITABLE = ("title", "description", "starts_at", "duration_minutes", "timezone",
             "recording_url", "registration_closes_at", "status", "course_module_keys", "milestone_keys")
 
 
+# ---------------------------------------------------------------- transactions
+
+def _atomic(fn):
+    """A public write is one transaction: on any error nothing half-done stays in the
+    session (and a row lock is released at once)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+    return wrapper
+
+
 # ---------------------------------------------------------------- validation helpers
 
 def _title(value) -> str:
@@ -64,6 +80,13 @@ def _title(value) -> str:
         raise Invalid.field("title", "This field is required.")
     if len(value) > 200:
         raise Invalid.field("title", "Use at most 200 characters.")
+    return value
+
+
+def _description(value) -> str:
+    value = (value or "").strip()
+    if len(value) > 20000:
+        raise Invalid.field("description", "Use at most 20000 characters.")
     return value
 
 
@@ -382,6 +405,7 @@ def _fill_seats(webinar: Webinar, now: datetime) -> list[Reg]:
 
 # ---------------------------------------------------------------- scheduling (admins)
 
+@_atomic
 def create_webinar(actor, data: dict) -> Webinar:
     policy.require(actor, "webinar.create")
     now = utcnow()
@@ -396,7 +420,7 @@ def create_webinar(actor, data: dict) -> Webinar:
     status = data.get("status") or Webinar.DRAFT
     if status not in (Webinar.DRAFT, Webinar.PUBLISHED):
         raise Invalid.field("status", "Status must be draft or published.")
-    description = data.get("description") or ""
+    description = _description(data.get("description"))
     webinar = Webinar(
         title=_title(data.get("title")),
         description=description,
@@ -420,6 +444,7 @@ def create_webinar(actor, data: dict) -> Webinar:
     return webinar
 
 
+@_atomic
 def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     """Edit, publish, reschedule, change capacity. A change of time notifies everyone
     registered (in their own zone) and increases the calendar SEQUENCE."""
@@ -434,7 +459,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     if "title" in changes:
         webinar.title = _title(changes["title"])
     if "description" in changes:
-        webinar.description = changes["description"] or ""
+        webinar.description = _description(changes["description"])
         webinar.description_html = render_markdown(webinar.description)
     if "timezone" in changes:
         webinar.timezone = _timezone(changes["timezone"])
@@ -490,6 +515,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     return webinar
 
 
+@_atomic
 def cancel_webinar(actor, webinar_id: int, reason: str) -> Webinar:
     policy.require(actor, "webinar.cancel")
     reason = (reason or "").strip()
@@ -536,6 +562,7 @@ def _why_closed(webinar: Webinar, now: datetime) -> str | None:
     return None
 
 
+@_atomic
 def register(actor, webinar_id: int) -> Reg:
     """Register the actor: confirmed while seats are left, otherwise waitlisted."""
     policy.require(actor, "webinar.register")
@@ -591,6 +618,7 @@ def _cancel_registration(reg: Reg, webinar: Webinar, now: datetime, notify: bool
         _renumber_waitlist(webinar.id)
 
 
+@_atomic
 def cancel_registration(actor, webinar_id: int) -> None:
     """Cancel my own registration; the first waitlisted person gets the seat at once."""
     policy.require(actor, "webinar.unregister")
@@ -659,6 +687,7 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
+@_atomic
 def record_attendance(actor, webinar_id: int, user_ids: list[int], replace: bool = False) -> dict:
     """Mark who attended. With `replace`, everyone else registered is marked absent
     (the checkbox page); otherwise the given people are added."""
@@ -747,6 +776,7 @@ def feed_events(user) -> list[CalendarEvent]:
 
 # ---------------------------------------------------------------- reminders (scheduler job)
 
+@_atomic
 def send_webinar_reminders(now: datetime | None = None) -> dict:
     """Queue the reminders due now: 24 hours and 1 hour before the start, to confirmed
     registrants of published webinars that have not started. Idempotent: the dedupe key

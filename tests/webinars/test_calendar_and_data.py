@@ -148,3 +148,18 @@ def test_demo_seeder_is_idempotent(app):
     assert all(w.status == "published" for w in webinars)
     assert db.session.scalar(select(func.count()).select_from(WebinarRegistration)) == 0
     assert services.seed_demo() is None
+
+
+def test_cli_lists_webinars_and_sends_reminders(app):
+    user = make_user()
+    webinar = make_webinar("CLI webinar", starts_at=datetime(2031, 6, 1, 8, 0, tzinfo=ZoneInfo("UTC")))
+    reg = make_registration(webinar, user)
+    reg.confirmed_at = datetime(2031, 5, 1, tzinfo=ZoneInfo("UTC"))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["webinars", "list"])
+    assert result.exit_code == 0 and "CLI webinar" in result.output and "1/10" in result.output
+    result = runner.invoke(args=["webinars", "remind", "--now", "2031-05-31T08:00:00+00:00"])
+    assert result.exit_code == 0 and "'queued': 1" in result.output
+    result = runner.invoke(args=["webinars", "remind", "--now", "2031-05-31T08:00:00"])
+    assert result.exit_code != 0 and "offset" in result.output
