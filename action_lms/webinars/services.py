@@ -816,12 +816,20 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
         if key in sent:
             counts["already_sent"] += 1
             continue
-        label = "tomorrow" if kind == "24h" else "in one hour"
+        label = _reminder_label(kind, webinar.starts_at - now)
         _notify(reg, webinar, "webinar_reminder", f"Reminder: {webinar.title} starts {label}", key,
                 reminder_kind=kind, reminder_label=label)
         counts["queued"] += 1
     db.session.commit()
     return counts
+
+
+def _reminder_label(kind: str, left: timedelta) -> str:
+    """'tomorrow' / 'in one hour' on time; the real time left when sent late."""
+    minutes = int(left.total_seconds() // 60)
+    if kind == "24h":
+        return "tomorrow" if minutes >= 20 * 60 else f"in {minutes // 60} hours"
+    return "in one hour" if minutes >= 50 else f"in {max(minutes, 1)} minutes"
 
 
 def _reminder_kind(webinar: Webinar, now: datetime) -> str | None:

@@ -210,3 +210,23 @@ def test_pages_need_sign_in(app, client):
     for path in ("/webinars", f"/webinars/{webinar.id}", "/my/webinars"):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_my_webinars_query_count_does_not_grow_with_rows(app, client, count_queries):
+    user = make_user()
+    login_session(client, user)
+
+    def count_for(n):
+        for i in range(n):
+            upcoming = make_webinar(f"U{i}")
+            past = make_webinar(f"P{i}", starts_at=utcnow() - timedelta(days=i + 1))
+            make_registration(upcoming, user)
+            make_registration(past, user, attended=bool(i % 2))
+        with count_queries() as q:
+            assert client.get("/my/webinars").status_code == 200
+        db.session.query(WebinarRegistration).delete()
+        db.session.query(Webinar).delete()
+        db.session.commit()
+        return q.count
+
+    assert count_for(2) == count_for(20)
