@@ -924,6 +924,7 @@ def seed_demo() -> None:
     existing = set(db.session.scalars(select(Webinar.title)))
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     admin = db.session.scalar(select(User).where(User.role == ADMIN).order_by(User.id))
+    learner = db.session.scalar(select(User).where(User.email == "learner@demo.action-lms.eu"))
     for title, days, minutes, capacity, tz, description, milestones in DEMO_WEBINARS:
         if title in existing:
             continue
@@ -936,5 +937,10 @@ def seed_demo() -> None:
                           created_by_id=admin.id if admin else None, created_at=utcnow(), updated_at=utcnow())
         webinar.set_time(starts_at, minutes)
         db.session.add(webinar)
+        if days < 0 and learner is not None:  # the demo learner attended the past one
+            db.session.flush()
+            db.session.add(Reg(webinar_id=webinar.id, user_id=learner.id, status=Reg.CONFIRMED, attended=True,
+                               attended_marked_at=webinar.ends_at, created_at=starts_at - timedelta(days=7),
+                               confirmed_at=starts_at - timedelta(days=7)))
     db.session.commit()
 
