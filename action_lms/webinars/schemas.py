@@ -1,9 +1,21 @@
 """Marshmallow schemas of the webinars domain (input shape; the rules live in services)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from ..core.api import TimeZoneField, UtcDateTime
+from ..core.api import TimeZoneField
+from ..core.api import UtcDateTime as _CoreUtcDateTime
 
 STATUS_INPUT = ("draft", "published")
+
+
+class UtcDateTime(_CoreUtcDateTime):
+    """core's field, plus: a time whose conversion to UTC leaves the calendar
+    (year 1 or 9999 with an offset) is a 422, not an OverflowError."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as exc:
+            raise ValidationError("Choose a date between 1970 and 2999.") from exc
 
 
 class WebinarCreateSchema(Schema):

@@ -107,6 +107,8 @@ def _aware(value, field: str) -> datetime:
         raise Invalid.field(field, "Enter a date and time.")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise Invalid.field(field, "Give the time with an offset, e.g. 2027-03-01T10:00:00+01:00.")
+    if not 1970 <= value.year <= 2999:
+        raise Invalid.field(field, "Choose a date between 1970 and 2999.")
     return value.astimezone(UTC)
 
 
@@ -142,6 +144,8 @@ def _module_keys(values) -> list[str]:
 def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> datetime:
     """A wall-clock time in a zone (from the HTML form) to UTC. Times that do not exist
     because the clocks go forward are refused; ambiguous ones take the first occurrence."""
+    if not 1970 <= naive.year <= 2999:
+        raise Invalid.field(field, "Choose a date between 1970 and 2999.")
     tz = zone(tz_name)
     local = naive.replace(tzinfo=tz, fold=0)
     back = local.astimezone(UTC).astimezone(tz)
@@ -153,9 +157,20 @@ def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> dat
 
 # ---------------------------------------------------------------- loading and presenting
 
+MAX_ID = 2**31 - 1  # integer primary keys: a larger id is simply not found
+
+
+def _load(webinar_id: int) -> Webinar | None:
+    if not 0 < webinar_id <= MAX_ID:
+        return None
+    return db.session.get(Webinar, webinar_id)
+
+
 def _lock_webinar(webinar_id: int) -> Webinar | None:
     """Row lock on the webinar for the rest of the transaction (PostgreSQL FOR UPDATE;
     SQLite writers are already serialised by BEGIN IMMEDIATE)."""
+    if not 0 < webinar_id <= MAX_ID:
+        return None
     return db.session.scalar(
         select(Webinar).where(Webinar.id == webinar_id).with_for_update()
         .execution_options(populate_existing=True)
@@ -170,7 +185,7 @@ def _visible(actor, webinar: Webinar | None) -> Webinar:
 
 def get_webinar(actor, webinar_id: int) -> Webinar:
     policy.require(actor, "webinar.view")
-    return _visible(actor, db.session.get(Webinar, webinar_id))
+    return _visible(actor, _load(webinar_id))
 
 
 def _counts(webinar_id: int) -> tuple[int, int]:
@@ -566,7 +581,7 @@ def _why_closed(webinar: Webinar, now: datetime) -> str | None:
 def register(actor, webinar_id: int) -> Reg:
     """Register the actor: confirmed while seats are left, otherwise waitlisted."""
     policy.require(actor, "webinar.register")
-    _visible(actor, db.session.get(Webinar, webinar_id))
+    _visible(actor, _load(webinar_id))
     try:
         webinar = _lock_webinar(webinar_id)
         now = utcnow()
@@ -622,7 +637,7 @@ def _cancel_registration(reg: Reg, webinar: Webinar, now: datetime, notify: bool
 def cancel_registration(actor, webinar_id: int) -> None:
     """Cancel my own registration; the first waitlisted person gets the seat at once."""
     policy.require(actor, "webinar.unregister")
-    _visible(actor, db.session.get(Webinar, webinar_id))
+    _visible(actor, _load(webinar_id))
     webinar = _lock_webinar(webinar_id)
     reg = _active_registration(webinar.id, actor.id)
     if reg is None:
@@ -638,7 +653,7 @@ def cancel_registration(actor, webinar_id: int) -> None:
 
 def registrations_query(actor, webinar_id: int, status: str | None = None):
     policy.require(actor, "webinar.registrations")
-    webinar = db.session.get(Webinar, webinar_id)
+    webinar = _load(webinar_id)
     if webinar is None:
         raise NotFound("No webinar with this id.")
     stmt = (select(Reg).where(Reg.webinar_id == webinar_id)
@@ -666,7 +681,7 @@ CSV_COLUMNS = ("registration_id", "user_id", "name", "email", "city", "status", 
 def registrations_csv(actor, webinar_id: int, status: str | None = None) -> tuple[str, str]:
     """(filename, CSV text) of every registration with attendance."""
     regs = db.session.scalars(registrations_query(actor, webinar_id, status)).all()
-    webinar = db.session.get(Webinar, webinar_id)
+    webinar = _load(webinar_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

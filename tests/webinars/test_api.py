@@ -316,3 +316,19 @@ def test_openapi_documents_the_webinar_paths(app, client):
                  "/api/v1/webinars/{webinar_id}/registrations", "/api/v1/webinars/{webinar_id}/registrations/me",
                  "/api/v1/webinars/{webinar_id}/attendance", "/api/v1/webinars/{webinar_id}/calendar.ics"):
         assert path in spec["paths"], path
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("GET", "/api/v1/webinars/99999999999999999999", None),
+    ("POST", "/api/v1/webinars/99999999999999999999/registrations", {}),
+    ("DELETE", "/api/v1/webinars/99999999999999999999/registrations/me", None),
+    ("GET", "/api/v1/webinars/99999999999999999999/registrations", None),
+])
+def test_out_of_range_ids_are_404_not_500(app, client, method, path, body):
+    assert_envelope(api_as(client, make_user("admin")).request(method, path, json=body), 404)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:00:00+00:00", "9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00"])
+def test_extreme_dates_are_422_not_500(app, client, value):
+    body = assert_envelope(api_as(client, make_user("admin")).post("/api/v1/webinars", json=payload(starts_at=value)), 422)
+    assert "starts_at" in body["errors"]

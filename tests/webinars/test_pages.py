@@ -154,6 +154,7 @@ def test_admin_schedules_in_a_zone_and_edits_a_webinar(app, client):
 @pytest.mark.parametrize("change,field_id", [
     ({"starts_local": "2030-03-31T01:30", "timezone": "Europe/Lisbon"}, "starts_local-error"),  # does not exist
     ({"starts_local": "2001-01-01T10:00"}, "starts_local-error"),
+    ({"starts_local": "9999-12-31T23:00", "timezone": "America/New_York"}, "starts_local-error"),
     ({"join_url": "not a link"}, "join_url-error"),
     ({"title": ""}, "title-error"),
 ])
