@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from ..core.api import Blueprint, paginate_select
 from ..core.calendar import calendar_response
@@ -24,6 +25,18 @@ def signed_in_only():
         raise Unauthorized("You need to sign in to do this.")
 
 
+MAX_OFFSET = 2**31 - 1
+
+
+def _page(stmt, pagination_parameters, scalars: bool = True) -> list:
+    """core's paginate_select, but a page far beyond the end is empty (not an integer overflow)."""
+    if pagination_parameters.first_item > MAX_OFFSET:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        pagination_parameters.item_count = total or 0
+        return []
+    return paginate_select(db.session, stmt, pagination_parameters, scalars)
+
+
 @blp.route("/webinars", methods=["GET"])
 @blp.arguments(WebinarQuerySchema, location="query")
 @blp.response(200, WebinarSchema(many=True))
@@ -31,7 +44,7 @@ def signed_in_only():
 def list_webinars(args, pagination_parameters):
     """Published webinars, upcoming first (admins also see drafts)."""
     stmt = services.list_webinars_query(current_user, args.get("from_"), args.get("to"), args.get("include_past"))
-    rows = paginate_select(db.session, stmt, pagination_parameters, scalars=False)
+    rows = _page(stmt, pagination_parameters, scalars=False)
     return services.present_rows(current_user, rows)
 
 
@@ -104,7 +117,7 @@ def list_registrations(args, webinar_id, pagination_parameters):
                         headers={"Content-Disposition": f'attachment; filename="{filename}"',
                                  "Cache-Control": "private, no-store"})
     stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
-    regs = paginate_select(db.session, stmt, pagination_parameters)
+    regs = _page(stmt, pagination_parameters)
     return [services.present_admin_registration(reg) for reg in regs]
 
 

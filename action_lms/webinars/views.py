@@ -24,7 +24,7 @@ FIELD_MAP = {"starts_at": "starts_local", "registration_closes_at": "closes_loca
 @login_required
 def index():
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
     stmt = services.list_webinars_query(current_user, when=when)
     rows = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     items = services.present_rows(current_user, rows[:PAGE_SIZE])

@@ -332,3 +332,13 @@ def test_out_of_range_ids_are_404_not_500(app, client, method, path, body):
 def test_extreme_dates_are_422_not_500(app, client, value):
     body = assert_envelope(api_as(client, make_user("admin")).post("/api/v1/webinars", json=payload(starts_at=value)), 422)
     assert "starts_at" in body["errors"]
+
+
+def test_a_page_far_beyond_the_end_is_empty_not_500(app, client):
+    admin = make_user("admin")
+    webinar = make_webinar()
+    api = api_as(client, admin)
+    for path in ("/api/v1/webinars", f"/api/v1/webinars/{webinar.id}/registrations"):
+        response = api.get(path + "?page=81968066642660900864")
+        assert response.status_code == 200 and response.get_json() == []
+    assert api.get("/api/v1/webinars?page=2").headers["X-Pagination"]
