@@ -361,7 +361,7 @@ def _notify(reg: Reg, webinar: Webinar, kind: str, subject: str, dedupe_key: str
         **extra,
     }
     attachment = None
-    if kind in ("webinar_confirmed", "webinar_promoted", "webinar_rescheduled", "webinar_cancelled"):
+    if kind in ("webinar_confirmed", "webinar_promoted", "webinar_rescheduled", "webinar_cancelled", "webinar_join_link"):
         attachment = _ics_attachment(webinar, show_join_url=confirmed)
     return outbox.queue(user, kind, subject, f"webinars/{kind.removeprefix('webinar_')}.txt", context,
                         dedupe_key, attachment=attachment)
@@ -471,6 +471,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
         raise Conflict("This webinar has been cancelled and can no longer be changed.")
     now = utcnow()
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
+    old_join_url = None  # set when the join link changes
     if "title" in changes:
         webinar.title = _title(changes["title"])
     if "description" in changes:
@@ -479,7 +480,10 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     if "timezone" in changes:
         webinar.timezone = _timezone(changes["timezone"])
     if "join_url" in changes:
-        webinar.join_url = _url(changes["join_url"], "join_url")
+        new_join_url = _url(changes["join_url"], "join_url")
+        if new_join_url != webinar.join_url:
+            old_join_url = webinar.join_url or ""
+        webinar.join_url = new_join_url
     if "recording_url" in changes:
         webinar.recording_url = _url(changes["recording_url"], "recording_url")
     if "course_module_keys" in changes:
@@ -526,6 +530,12 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
             _notify(reg, webinar, "webinar_rescheduled", f"New time: {webinar.title}",
                     f"webinar:{webinar.id}:reg:{reg.id}:rescheduled:{webinar.sequence}:{_stamp(webinar.starts_at)}",
                     old_when_local=format_local(old_start, reg.user.timezone))
+    elif (old_join_url is not None and webinar.join_url and webinar.status == Webinar.PUBLISHED
+          and not webinar.is_past(now)):
+        # A new join link (and no new time, whose e-mail carries it anyway): confirmed people need it.
+        for reg in db.session.scalars(select(Reg).where(Reg.webinar_id == webinar.id, Reg.status == Reg.CONFIRMED)):
+            _notify(reg, webinar, "webinar_join_link", f"New join link: {webinar.title}",
+                    f"webinar:{webinar.id}:reg:{reg.id}:join_link:{_stamp(now)}")
     db.session.commit()
     return webinar
 

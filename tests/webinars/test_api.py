@@ -342,3 +342,18 @@ def test_a_page_far_beyond_the_end_is_empty_not_500(app, client):
         response = api.get(path + "?page=81968066642660900864")
         assert response.status_code == 200 and response.get_json() == []
     assert api.get("/api/v1/webinars?page=2").headers["X-Pagination"]
+
+
+def test_new_join_link_is_sent_to_confirmed_people_only(app, client):
+    admin = make_user("admin")
+    webinar = make_webinar(capacity=1)
+    confirmed, waiting = make_user(), make_user()
+    make_registration(webinar, confirmed)
+    make_registration(webinar, waiting, status="waitlisted", waitlist_position=1)
+    api = api_as(client, admin)
+    api.patch(f"/api/v1/webinars/{webinar.id}", json={"join_url": "https://meet.example.org/new"})
+    [message] = messages("webinar_join_link")
+    assert message.user_id == confirmed.id and "https://meet.example.org/new" in message.body_text
+    assert "meet.example.org/new" in message.attachment
+    api.patch(f"/api/v1/webinars/{webinar.id}", json={"join_url": "https://meet.example.org/new", "title": "Same link"})
+    assert len(messages("webinar_join_link")) == 1
