@@ -191,7 +191,38 @@ def make_course(root, slug: str = "sample-course", **kwargs):
 
 
 # ---------------------------------------------------------------- webinars
-# (webinars factories go here)
+
+def make_webinar(title: str | None = None, starts_at=None, duration_minutes: int = 60, capacity: int = 10,
+                 timezone: str = "Europe/Berlin", status: str = "published", join_url: str | None = "https://meet.example.org/w",
+                 registration_closes_at=None, commit: bool = True, **extra):
+    from datetime import timedelta
+
+    from action_lms.core.content import render_markdown
+    from action_lms.webinars.models import Webinar
+    starts_at = starts_at or (utcnow() + timedelta(days=7)).replace(microsecond=0)
+    description = extra.pop("description", "About the webinar.")
+    webinar = Webinar(title=title or f"Webinar {_n()}", description=description,
+                      description_html=render_markdown(description), timezone=timezone, capacity=capacity,
+                      join_url=join_url, registration_closes_at=registration_closes_at, status=status,
+                      course_module_keys=extra.pop("course_module_keys", []), milestone_keys=extra.pop("milestone_keys", []),
+                      sequence=0, created_at=utcnow(), updated_at=utcnow(), **extra)
+    webinar.set_time(starts_at, duration_minutes)
+    db.session.add(webinar)
+    if commit:
+        db.session.commit()
+    return webinar
+
+
+def make_registration(webinar, user, status: str = "confirmed", waitlist_position: int | None = None,
+                      attended: bool = False, commit: bool = True):
+    from action_lms.webinars.models import WebinarRegistration
+    reg = WebinarRegistration(webinar_id=webinar.id, user_id=user.id, status=status, attended=attended,
+                              waitlist_position=waitlist_position if status == "waitlisted" else None,
+                              created_at=utcnow(), confirmed_at=utcnow() if status == "confirmed" else None)
+    db.session.add(reg)
+    if commit:
+        db.session.commit()
+    return reg
 
 
 

@@ -1,4 +1,139 @@
-"""JSON API of the webinars domain."""
-from ..core.api import Blueprint
+"""JSON API of the webinars domain (API.md, "Webinars"). Parse, call a service, serialise."""
+from __future__ import annotations
+
+from flask import Response
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..core.api import Blueprint, paginate_select
+from ..core.calendar import calendar_response
+from ..core.errors import Unauthorized
+from ..extensions import db
+from . import services
+from .schemas import (
+    AttendanceResultSchema, AttendanceSchema, CancelSchema, MyRegistrationSchema, RegistrationQuerySchema,
+    RegistrationSchema, WebinarCreateSchema, WebinarPatchSchema, WebinarQuerySchema, WebinarSchema,
+)
 
 blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
+
+
+@blp.before_request
+def signed_in_only():
+    """Every webinar endpoint needs a signed-in user: say 401 before validating the body."""
+    if not current_user.is_authenticated:
+        raise Unauthorized("You need to sign in to do this.")
+
+
+MAX_OFFSET = 2**31 - 1
+
+
+def _page(stmt, pagination_parameters, scalars: bool = True) -> list:
+    """core's paginate_select, but a page far beyond the end is empty (not an integer overflow)."""
+    if pagination_parameters.first_item > MAX_OFFSET:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        pagination_parameters.item_count = total or 0
+        return []
+    return paginate_select(db.session, stmt, pagination_parameters, scalars)
+
+
+@blp.route("/webinars", methods=["GET"])
+@blp.arguments(WebinarQuerySchema, location="query")
+@blp.response(200, WebinarSchema(many=True))
+@blp.paginate()
+def list_webinars(args, pagination_parameters):
+    """Published webinars, upcoming first (admins also see drafts)."""
+    stmt = services.list_webinars_query(current_user, args.get("from_"), args.get("to"), args.get("include_past"))
+    rows = _page(stmt, pagination_parameters, scalars=False)
+    return services.present_rows(current_user, rows)
+
+
+@blp.route("/webinars", methods=["POST"])
+@blp.arguments(WebinarCreateSchema)
+@blp.response(201, WebinarSchema)
+@blp.alt_response(403, description="Administrators only")
+def create_webinar(data):
+    """Schedule a webinar (draft or published)."""
+    webinar = services.create_webinar(current_user, data)
+    return services.webinar_detail(current_user, webinar.id)
+
+
+@blp.route("/webinars/<int:webinar_id>", methods=["GET"])
+@blp.response(200, WebinarSchema)
+@blp.alt_response(404, description="Unknown, or a draft you may not see")
+def get_webinar(webinar_id):
+    """One webinar with seats left and my registration."""
+    return services.webinar_detail(current_user, webinar_id)
+
+
+@blp.route("/webinars/<int:webinar_id>", methods=["PATCH"])
+@blp.arguments(WebinarPatchSchema)
+@blp.response(200, WebinarSchema)
+@blp.alt_response(409, description="Cancelled webinar, or capacity below the confirmed count")
+def update_webinar(data, webinar_id):
+    """Edit, publish or reschedule; a change of time notifies everyone registered."""
+    services.update_webinar(current_user, webinar_id, data)
+    return services.webinar_detail(current_user, webinar_id)
+
+
+@blp.route("/webinars/<int:webinar_id>/cancel", methods=["POST"])
+@blp.arguments(CancelSchema)
+@blp.response(200, WebinarSchema)
+@blp.alt_response(409, description="Already cancelled or already past")
+def cancel_webinar(data, webinar_id):
+    """Cancel with a reason; everyone registered is notified."""
+    services.cancel_webinar(current_user, webinar_id, data["reason"])
+    return services.webinar_detail(current_user, webinar_id)
+
+
+@blp.route("/webinars/<int:webinar_id>/registrations", methods=["POST"])
+@blp.response(201, MyRegistrationSchema)
+@blp.alt_response(409, description="Already registered, registration closed, cancelled or past")
+def register(webinar_id):
+    """Register myself: confirmed while seats are left, otherwise waitlisted."""
+    return services.register(current_user, webinar_id)
+
+
+@blp.route("/webinars/<int:webinar_id>/registrations/me", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(404, description="Not registered")
+def unregister(webinar_id):
+    """Cancel my registration; the first waitlisted person is confirmed and notified."""
+    services.cancel_registration(current_user, webinar_id)
+
+
+@blp.route("/webinars/<int:webinar_id>/registrations", methods=["GET"])
+@blp.arguments(RegistrationQuerySchema, location="query")
+@blp.response(200, RegistrationSchema(many=True))
+@blp.alt_response(200, description="`?format=csv`: every registration with attendance as CSV",
+                  content_type="text/csv", success=True)
+@blp.paginate()
+def list_registrations(args, webinar_id, pagination_parameters):
+    """Registrations of a webinar (admins), also as `?format=csv`."""
+    if args["format"] == "csv":
+        filename, text = services.registrations_csv(current_user, webinar_id, args.get("status"))
+        pagination_parameters.item_count = text.count("\n") - 1
+        return Response(text, mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                                 "Cache-Control": "private, no-store"})
+    stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
+    regs = _page(stmt, pagination_parameters)
+    return [services.present_admin_registration(reg) for reg in regs]
+
+
+@blp.route("/webinars/<int:webinar_id>/attendance", methods=["POST"])
+@blp.arguments(AttendanceSchema)
+@blp.response(200, AttendanceResultSchema)
+@blp.alt_response(409, description="Not started yet, or cancelled")
+def record_attendance(data, webinar_id):
+    """Record who attended."""
+    return services.record_attendance(current_user, webinar_id, data["user_ids"], data.get("replace", False))
+
+
+@blp.route("/webinars/<int:webinar_id>/calendar.ics", methods=["GET"])
+@blp.response(200, description="RFC 5545 calendar file", content_type="text/calendar")
+@blp.alt_response(403, description="Not registered")
+def calendar(webinar_id):
+    """The webinar as an .ics file (registrants and admins)."""
+    events, filename = services.webinar_calendar(current_user, webinar_id)
+    return calendar_response(events, filename, name=events[0].summary)

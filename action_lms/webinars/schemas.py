@@ -1,1 +1,126 @@
-"""Marshmallow schemas of the webinars domain."""
+"""Marshmallow schemas of the webinars domain (input shape; the rules live in services)."""
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..core.api import TimeZoneField
+from ..core.api import UtcDateTime as _CoreUtcDateTime
+
+STATUS_INPUT = ("draft", "published")
+
+
+class UtcDateTime(_CoreUtcDateTime):
+    """core's field, plus: a time whose conversion to UTC leaves the calendar
+    (year 1 or 9999 with an offset) is a 422, not an OverflowError."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as exc:
+            raise ValidationError("Choose a date between 1970 and 2999.") from exc
+
+
+class WebinarCreateSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", metadata={"description": "Markdown; rendered and sanitised."})
+    starts_at = UtcDateTime(required=True, metadata={"example": "2027-03-01T10:00:00+01:00"})
+    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+    timezone = TimeZoneField(required=True, metadata={"description": "Display time zone", "example": "Europe/Berlin"})
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    join_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    recording_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    registration_closes_at = UtcDateTime(load_default=None, allow_none=True,
+                                         metadata={"description": "Default: the start"})
+    status = fields.String(load_default="draft", validate=validate.OneOf(STATUS_INPUT))
+    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)), load_default=list)
+    milestone_keys = fields.List(fields.String(), load_default=list,
+                                 metadata={"description": "Keys from GET /api/v1/milestone-templates"})
+
+
+class WebinarPatchSchema(Schema):
+    title = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String()
+    starts_at = UtcDateTime()
+    duration_minutes = fields.Integer(validate=validate.Range(min=1, max=24 * 60))
+    timezone = TimeZoneField()
+    capacity = fields.Integer(validate=validate.Range(min=1, max=10_000))
+    join_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+    recording_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+    registration_closes_at = UtcDateTime(allow_none=True)
+    status = fields.String(validate=validate.OneOf(STATUS_INPUT))
+    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)))
+    milestone_keys = fields.List(fields.String())
+
+
+class WebinarQuerySchema(Schema):
+    from_ = UtcDateTime(data_key="from", load_default=None, metadata={"description": "Starts at or after"})
+    to = UtcDateTime(load_default=None, metadata={"description": "Starts before"})
+    include_past = fields.Boolean(load_default=False)
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class MyRegistrationSchema(Schema):
+    id = fields.Integer()
+    webinar_id = fields.Integer()
+    status = fields.String(metadata={"description": "confirmed | waitlisted | cancelled"})
+    waitlist_position = fields.Integer(allow_none=True)
+    attended = fields.Boolean()
+    created_at = UtcDateTime()
+
+
+class WebinarSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    description_html = fields.String()
+    starts_at = UtcDateTime()
+    ends_at = UtcDateTime()
+    duration_minutes = fields.Integer()
+    timezone = fields.String()
+    capacity = fields.Integer()
+    seats_left = fields.Integer()
+    waitlist_length = fields.Integer()
+    status = fields.String(metadata={"description": "draft | published | cancelled"})
+    past = fields.Boolean(metadata={"description": "The webinar has ended"})
+    registration_open = fields.Boolean()
+    registration_closes_at = UtcDateTime()
+    join_url = fields.String(allow_none=True, metadata={"description": "Only for confirmed registrants and admins"})
+    recording_url = fields.String(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    course_module_keys = fields.List(fields.String())
+    milestone_keys = fields.List(fields.String())
+    sequence = fields.Integer()
+    my_registration = fields.Nested(MyRegistrationSchema, allow_none=True)
+
+
+class RegistrationUserSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+    city = fields.String(allow_none=True)
+    timezone = fields.String()
+
+
+class RegistrationSchema(MyRegistrationSchema):
+    user = fields.Nested(RegistrationUserSchema)
+    confirmed_at = UtcDateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
+    attended_marked_at = UtcDateTime(allow_none=True)
+
+
+class RegistrationQuerySchema(Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    status = fields.String(load_default=None, validate=validate.OneOf(("confirmed", "waitlisted", "cancelled")))
+
+
+class AttendanceSchema(Schema):
+    user_ids = fields.List(fields.Integer(), required=True)
+    replace = fields.Boolean(load_default=False, metadata={
+        "description": "true: everyone registered but not listed is marked absent; false: add to those marked"})
+
+
+class AttendanceResultSchema(Schema):
+    webinar_id = fields.Integer()
+    attended_user_ids = fields.List(fields.Integer())
+    attended_count = fields.Integer()
