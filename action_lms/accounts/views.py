@@ -1,7 +1,7 @@
 """HTML pages: home, sign-in, registration, account, admin pages for cities and users."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, json, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, json, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from ..core.calendar import calendar_response, events_for

@@ -7,7 +7,7 @@ from ..extensions import db
 from . import services
 from .schemas import (
     AvailabilityResultSchema, AvailabilitySchema, BookingCreateSchema, BookingQuerySchema, BookingSchema,
-    CancelSchema, ConsultantQuerySchema, ConsultantSchema, NotesSchema, ProfileSchema, RescheduleSchema,
+    BookingCancelSchema, ConsultantQuerySchema, ConsultantSchema, NotesSchema, ProfileSchema, RescheduleSchema,
     SlotCreateSchema, SlotQuerySchema, SlotSchema,
 )
 
@@ -119,7 +119,7 @@ def get_booking(booking_id):
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
-@blp.arguments(CancelSchema)
+@blp.arguments(BookingCancelSchema)
 @blp.response(200, BookingSchema)
 @blp.alt_response(409, description="Already cancelled, or past the cancellation deadline")
 def cancel_booking(data, booking_id):

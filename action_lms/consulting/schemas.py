@@ -167,7 +167,7 @@ class BookingQuerySchema(StrictSchema):
     consultant_id = fields.Integer()
 
 
-class CancelSchema(StrictSchema):
+class BookingCancelSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 

@@ -35,7 +35,10 @@ class UtcDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
-        return result.astimezone(UTC)
+        try:
+            return result.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+            raise ValidationError("This date is out of range.") from exc
 
 
 class TimeZoneField(fields.String):

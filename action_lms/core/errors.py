@@ -14,6 +14,9 @@ from werkzeug.http import HTTP_STATUS_CODES
 log = logging.getLogger(__name__)
 
 
+MAX_DB_INT = 2**31 - 1
+
+
 class DomainError(Exception):
     code = 400
 
@@ -165,10 +168,13 @@ def handle_unexpected(exc: Exception):
         # A number or value the database cannot store (e.g. an id of 20 digits): bad input, not a bug.
         from ..extensions import db
         db.session.rollback()
-        message = "A value in the request is out of range."
+        if any(isinstance(v, int) and abs(v) > MAX_DB_INT for v in (request.view_args or {}).values()):
+            code, message = 404, DEFAULT_MESSAGES[404]  # an id in the path that cannot exist
+        else:
+            code, message = 422, "A value in the request is out of range."
         if wants_json():
-            return envelope(422, message)
-        return _html_error(422, message)
+            return envelope(code, message)
+        return _html_error(code, message)
     log.exception("Unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return envelope(500)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_login import current_user
-from werkzeug.routing import BuildError, IntegerConverter
+from werkzeug.routing import BuildError
 
 from .time import format_local, to_zone
 
@@ -38,19 +38,6 @@ def nav_links():
         except BuildError:
             continue
     return links
-
-
-class BoundedIntConverter(IntegerConverter):
-    """`<int:id>` that matches only ids the database can hold; larger numbers are a plain 404."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
-def init_url_converters(app) -> None:
-    """Must run before any blueprint is registered."""
-    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def init_app(app) -> None:

@@ -1,7 +1,6 @@
 """JSON API of the courses domain (API.md, "Courses")."""
 from __future__ import annotations
 
-from flask import Response
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -226,19 +225,3 @@ def get_report(args, slug):
     return report_dict(services.course_report(current_user, slug, args.get("city_id")))
 
 
-def csv_response(rows: list[list], filename: str) -> Response:
-    import csv
-    import io
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

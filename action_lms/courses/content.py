@@ -8,7 +8,7 @@ database: the import service writes only when the list of problems is empty.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..core.errors import Conflict, Invalid
 from . import services
-from .api import csv_response
+from ..core.csvfile import csv_response
 
 bp = Blueprint("courses", __name__)
 

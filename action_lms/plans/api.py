@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response
 from flask_login import current_user
 
 from ..core.api import Blueprint, paginate_select
 from ..core.time import isoformat_z
 from ..extensions import db
+from ..core.csvfile import csv_response
 from . import services
 from .schemas import (
     HistorySchema, MilestonePatchSchema, MilestoneSchema, MilestoneTemplateSchema, OverviewQuerySchema,
@@ -109,7 +109,6 @@ def cities_progress(args, pagination_parameters):
     rows = data["rows"]
     pagination_parameters.item_count = len(rows)
     if fmt == "csv":
-        return Response(services.overview_csv(data), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=cities-progress.csv"})
+        return csv_response(services.overview_csv(data), "cities-progress.csv")
     first = pagination_parameters.first_item
     return [_overview_row(r) for r in rows[first:first + pagination_parameters.page_size]]

@@ -3,8 +3,6 @@ created from the milestone template, the milestone status rules, the append-only
 progress and phase, the weekly overdue digest and the cross-city overview."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -22,6 +20,7 @@ from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
 from ..core.time import isoformat_z, to_zone, utcnow
 from ..extensions import db
+from ..core.csvfile import csv_text
 from .models import (
     BLOCKED, COMPLETED, ERASED_ACTOR, IN_PROGRESS, NOT_STARTED, STATUSES, Milestone, Plan, PlanHistory,
 )
@@ -596,22 +595,17 @@ def csv_value(value) -> str:
 
 def overview_csv(data: dict) -> str:
     """The overview as CSV (one row per city, the same columns as the page)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
     columns = data["stat_columns"]
-    writer.writerow(["city", "country", "plan", "progress_percent", "milestones_completed", "milestones_total",
-                     "current_phase", "overdue_milestones"] + [key for key, _ in columns])
+    rows = [["city", "country", "plan", "progress_percent", "milestones_completed", "milestones_total",
+             "current_phase", "overdue_milestones"] + [key for key, _ in columns]]
     for row in data["rows"]:
-        writer.writerow([_csv_safe(row["city"].name), row["city"].country, _csv_safe(row["plan_title"] or ""),
-                         csv_value(row["progress_percent"]), row["milestones_completed"], row["milestones_total"],
-                         row["current_phase"], row["overdue_milestones"]]
-                        + [csv_value(row["stats"].get(key)) for key, _ in columns])
-    return out.getvalue()
+        rows.append([row["city"].name, row["city"].country, row["plan_title"] or "",
+                     csv_value(row["progress_percent"]), row["milestones_completed"], row["milestones_total"],
+                     row["current_phase"], row["overdue_milestones"]]
+                    + [csv_value(row["stats"].get(key)) for key, _ in columns])
+    return csv_text(rows)
 
 
-def _csv_safe(text: str) -> str:
-    """No formula injection when the file is opened in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # ---------------------------------------------------------------- city dashboard

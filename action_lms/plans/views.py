@@ -3,12 +3,13 @@ next, next consulting session, an edit form per milestone), history, all plans (
 and the cross-city overview with its SVG chart and CSV export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..extensions import db
+from ..core.csvfile import csv_response
 from . import services
 from .forms import EmptyForm, MilestoneForm, PlanForm
 from .models import STATUS_LABELS
@@ -192,5 +193,4 @@ def overview():
 @login_required
 def overview_csv():
     data = services.overview(current_user, **_overview_args())
-    return Response(services.overview_csv(data), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=cities-progress.csv"})
+    return csv_response(services.overview_csv(data), "cities-progress.csv")

@@ -1,7 +1,6 @@
 """JSON API of the webinars domain (API.md, "Webinars"). Parse, call a service, serialise."""
 from __future__ import annotations
 
-from flask import Response
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -9,9 +8,10 @@ from ..core.api import Blueprint, paginate_select
 from ..core.calendar import calendar_response
 from ..core.errors import Unauthorized
 from ..extensions import db
+from ..core.csvfile import csv_response
 from . import services
 from .schemas import (
-    AttendanceResultSchema, AttendanceSchema, CancelSchema, MyRegistrationSchema, RegistrationQuerySchema,
+    AttendanceResultSchema, AttendanceSchema, WebinarCancelSchema, MyRegistrationSchema, RegistrationQuerySchema,
     RegistrationSchema, WebinarCreateSchema, WebinarPatchSchema, WebinarQuerySchema, WebinarSchema,
 )
 
@@ -77,7 +77,7 @@ def update_webinar(data, webinar_id):
 
 
 @blp.route("/webinars/<int:webinar_id>/cancel", methods=["POST"])
-@blp.arguments(CancelSchema)
+@blp.arguments(WebinarCancelSchema)
 @blp.response(200, WebinarSchema)
 @blp.alt_response(409, description="Already cancelled or already past")
 def cancel_webinar(data, webinar_id):
@@ -113,9 +113,7 @@ def list_registrations(args, webinar_id, pagination_parameters):
     if args["format"] == "csv":
         filename, text = services.registrations_csv(current_user, webinar_id, args.get("status"))
         pagination_parameters.item_count = text.count("\n") - 1
-        return Response(text, mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                 "Cache-Control": "private, no-store"})
+        return csv_response(text, filename)
     stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
     regs = _page(stmt, pagination_parameters)
     return [services.present_admin_registration(reg) for reg in regs]

@@ -56,7 +56,7 @@ class WebinarQuerySchema(Schema):
     include_past = fields.Boolean(load_default=False)
 
 
-class CancelSchema(Schema):
+class WebinarCancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 
 

@@ -7,9 +7,7 @@ on the registrations table hold the same rules in the database.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -29,6 +27,7 @@ from ..core.policy import ADMIN, ANY_USER, Policy
 from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
 from ..extensions import db
 from ..plans.template import BY_KEY, is_milestone_key
+from ..core.csvfile import csv_text
 from .models import Webinar, WebinarRegistration
 
 Reg = WebinarRegistration
@@ -692,24 +691,19 @@ def registrations_csv(actor, webinar_id: int, status: str | None = None) -> tupl
     """(filename, CSV text) of every registration with attendance."""
     regs = db.session.scalars(registrations_query(actor, webinar_id, status)).all()
     webinar = _load(webinar_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    rows = [CSV_COLUMNS]
 
     def ts(value):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
     for reg in regs:
         user = reg.user
-        writer.writerow([reg.id, user.id, _csv_safe(user.name), user.email, _csv_safe(user.city.name if user.city else ""),
+        rows.append([reg.id, user.id, user.name, user.email, user.city.name if user.city else "",
                          reg.status, reg.waitlist_position or "", ts(reg.created_at), ts(reg.confirmed_at),
                          ts(reg.cancelled_at), "yes" if reg.attended else "no"])
-    return f"webinar-{webinar.id}-registrations.csv", out.getvalue()
+    return f"webinar-{webinar.id}-registrations.csv", csv_text(rows)
 
 
-def _csv_safe(value: str) -> str:
-    """No spreadsheet formulas from user-entered text."""
-    return "'" + value if value and value[0] in "=+-@\t\r" else value
 
 
 @_atomic

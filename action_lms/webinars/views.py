@@ -2,7 +2,7 @@
 pages to schedule, edit, cancel, see registrations and mark attendance."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.calendar import calendar_response
@@ -11,6 +11,7 @@ from ..core.forms import apply_errors
 from ..core.time import to_zone
 from ..extensions import db
 from ..plans.template import BY_KEY
+from ..core.csvfile import csv_response
 from . import services
 from .forms import CancelForm, EmptyForm, WebinarForm
 
@@ -199,5 +200,4 @@ def registrations(webinar_id):
 @login_required
 def registrations_csv(webinar_id):
     filename, text = services.registrations_csv(current_user, webinar_id)
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                                                        "Cache-Control": "private, no-store"})
+    return csv_response(text, filename)

@@ -1,6 +1,5 @@
 """Password reset by e-mailed link: same answer for unknown addresses, one use, expiry."""
 import re
-import time
 
 from sqlalchemy import select
 

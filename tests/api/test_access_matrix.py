@@ -20,7 +20,10 @@ from action_lms.core.time import utcnow
 from action_lms.courses import services as course_services
 from action_lms.courses.models import Lesson, Quiz
 
-from ..factories import make_booking, make_city, make_consultant, make_course, make_plan, make_slot, make_token, make_user
+from ..factories import (
+    make_booking, make_city, make_consultant, make_course, make_plan, make_registration, make_slot, make_token, make_user,
+    make_webinar,
+)
 from ..helpers import ApiClient
 
 ROLES = ("anonymous", "learner", "coordinator", "consultant", "admin")
@@ -135,6 +138,27 @@ ROWS = [
     Row("PATCH", "/api/v1/plans/<int:plan_id>/milestones/<key>", only({C: 200, D: 200}),
         path=lambda s: f"/api/v1/plans/{s.plan.id}/milestones/political_mandate", body=lambda s: {"status": "in_progress"}),
     Row("GET", "/api/v1/progress/cities", only({D: 200})),
+    # ------------------------------------------------------------ webinars
+    Row("GET", "/api/v1/webinars", everyone(200)),
+    Row("POST", "/api/v1/webinars", only({D: 201}),
+        body=lambda s: {"title": "Peer exchange", "description": "Two cities share their plans.", "starts_at": future(14).isoformat(),
+                        "duration_minutes": 60, "timezone": "Europe/Rome", "capacity": 30,
+                        "join_url": "https://meet.example.org/x", "status": "published"}),
+    Row("GET", "/api/v1/webinars/<int:webinar_id>", everyone(200), path=lambda s: f"/api/v1/webinars/{s.webinar.id}"),
+    Row("PATCH", "/api/v1/webinars/<int:webinar_id>", only({D: 200}), path=lambda s: f"/api/v1/webinars/{s.webinar.id}",
+        body=lambda s: {"title": "Peer exchange: data"}),
+    Row("POST", "/api/v1/webinars/<int:webinar_id>/cancel", only({D: 200}), path=lambda s: f"/api/v1/webinars/{s.webinar.id}/cancel",
+        body=lambda s: {"reason": "The speakers are ill."}),
+    Row("POST", "/api/v1/webinars/<int:webinar_id>/registrations", everyone(201),
+        path=lambda s: f"/api/v1/webinars/{s.other_webinar.id}/registrations"),
+    Row("DELETE", "/api/v1/webinars/<int:webinar_id>/registrations/me", everyone(204),
+        path=lambda s: f"/api/v1/webinars/{s.webinar.id}/registrations/me"),
+    Row("GET", "/api/v1/webinars/<int:webinar_id>/registrations", only({D: 200}),
+        path=lambda s: f"/api/v1/webinars/{s.webinar.id}/registrations"),
+    Row("POST", "/api/v1/webinars/<int:webinar_id>/attendance", only({D: 200}),
+        path=lambda s: f"/api/v1/webinars/{s.past_webinar.id}/attendance", body=lambda s: {"user_ids": [s.learner.id]}),
+    Row("GET", "/api/v1/webinars/<int:webinar_id>/calendar.ics", everyone(200),
+        path=lambda s: f"/api/v1/webinars/{s.webinar.id}/calendar.ics"),
 ]
 
 
@@ -159,6 +183,12 @@ class Scenario:
         self.open_slot = make_slot(self.consultant, starts_at=future(6))
         self.other_slot = make_slot(self.consultant, starts_at=future(7))
         self.plan = make_plan(self.city_a)
+        self.webinar = make_webinar(starts_at=future(10), capacity=10)
+        self.other_webinar = make_webinar(starts_at=future(11), capacity=10)
+        self.past_webinar = make_webinar(starts_at=utcnow() - timedelta(days=2), capacity=10)
+        for user in self.actors.values():
+            make_registration(self.webinar, user)
+            make_registration(self.past_webinar, user)
         self.actor = self.actors.get(role)
         self.token = make_token(self.actor) if self.actor else None
         self.own_token_id = None

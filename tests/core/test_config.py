@@ -81,3 +81,13 @@ def test_behind_a_trusted_proxy_the_client_ip_and_https_are_honoured(make_app):
     response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert seen == {"ip": "203.0.113.9", "secure": True}
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_openapi_document_builds_without_name_clashes(make_app):
+    """Two schemas with one name would silently be renamed in the document (and confuse clients)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        app = make_app()
+        spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert len(spec["paths"]) > 40

@@ -41,6 +41,8 @@ def test_naive_datetime_is_refused_and_output_is_utc_z():
     field = UtcDateTime()
     with pytest.raises(ValidationError):
         field.deserialize("2027-03-01T10:00:00")
+    with pytest.raises(ValidationError):
+        field.deserialize("9999-12-31T23:00:00-05:00")  # past year 9999 in UTC
     value = field.deserialize("2027-03-01T10:00:00+01:00")
     assert field._serialize(value, "x", None) == "2027-03-01T09:00:00Z"
 

@@ -2,7 +2,7 @@
 prerequisites, quizzes, progress, completion and the certificate."""
 import pytest
 
-from action_lms.courses.models import Course, Enrollment, Lesson, LessonCompletion, Quiz
+from action_lms.courses.models import Enrollment, Lesson, LessonCompletion, Quiz
 from action_lms.extensions import db
 
 from ..conftest import run_concurrently

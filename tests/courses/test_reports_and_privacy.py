@@ -7,7 +7,7 @@ import pytest
 
 from action_lms.core import registry
 from action_lms.courses import services
-from action_lms.courses.models import Certificate, Enrollment, Lesson, LessonCompletion, Quiz, QuizAttempt
+from action_lms.courses.models import Enrollment, Lesson, LessonCompletion, Quiz, QuizAttempt
 from action_lms.extensions import db
 
 from ..factories import make_city, make_course, make_user

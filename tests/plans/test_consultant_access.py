@@ -1,5 +1,5 @@
 """Consultants see the plans of the cities that booked them, and only those."""
-from ..factories import make_booking, make_city, make_consultant, make_plan, make_slot, make_user
+from ..factories import make_booking, make_city, make_consultant, make_plan, make_slot
 from ..helpers import api_as
 
 
