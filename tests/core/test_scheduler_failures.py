@@ -127,3 +127,39 @@ def test_refused_connections_keep_messages_pending_until_the_server_returns(app,
     result = subprocess.run(flask_cmd("scheduler", "tick", "deliver_outbox"), env=env, capture_output=True, timeout=120)
     assert result.returncode == 0
     assert statuses() == ["sent"] * 3 and len(inbox.message_ids) == 3
+
+
+def test_two_scheduler_processes_send_each_reminder_once(app, smtp_server):
+    """Webinar and consulting reminders due now, two schedulers running every job at once."""
+    from datetime import timedelta
+
+    from action_lms.core.time import utcnow
+
+    from ..factories import make_booking, make_city, make_consultant, make_registration, make_slot, make_webinar
+
+    inbox, port = smtp_server(delay=0.01)
+    webinar = make_webinar(title="Peer exchange", starts_at=utcnow() + timedelta(minutes=50))
+    learners = [make_user(email=f"learner{i}@example.org") for i in range(5)]
+    for learner in learners:
+        registration = make_registration(webinar, learner, commit=False)
+        registration.created_at = registration.confirmed_at = utcnow() - timedelta(days=2)  # registered well before
+    db.session.commit()
+    city = make_city("Graz", "AT", "Europe/Vienna")
+    coordinator = make_user("coordinator", city=city, email="coord@example.org")
+    booking = make_booking(slot=make_slot(make_consultant(email="expert@example.org"), starts_at=utcnow() + timedelta(hours=20)),
+                           city=city, booked_by=coordinator)
+    assert booking.id
+    env = scheduler_env(app, port)
+    jobs = ["webinar_reminders", "send_booking_reminders", "deliver_outbox"]
+    procs = [subprocess.Popen(flask_cmd("scheduler", "tick", *jobs), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    # Whatever one process queued and the other did not deliver goes out on the next tick.
+    subprocess.run(flask_cmd("scheduler", "tick", "deliver_outbox"), env=env, check=True, capture_output=True, timeout=120)
+    db.session.rollback()
+    reminders = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind.like("%remind%"))).all()
+    recipients = sorted(m.to_email for m in reminders)
+    assert recipients == sorted([f"learner{i}@example.org" for i in range(5)] + ["coord@example.org", "expert@example.org"])
+    assert all(m.status == "sent" for m in reminders)
+    assert len(inbox.message_ids) == len(set(inbox.message_ids)) == len(db.session.scalars(select(OutboxMessage)).all())
