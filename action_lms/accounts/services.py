@@ -7,11 +7,10 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import outbox, privacy
-from ..core.db import is_unique_violation
+from ..core.db import commit_or_conflict
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, ROLES, Policy
@@ -91,16 +90,6 @@ def _email_taken(email: str, exclude_id: int | None = None) -> bool:
     return db.session.scalar(stmt) is not None
 
 
-def _commit_or_conflict(message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if is_unique_violation(exc):
-            raise Conflict(message) from exc
-        raise
-
-
 # ---------------------------------------------------------------- users
 
 def _new_user(email, name, role, timezone, city_id, password) -> User:
@@ -128,7 +117,7 @@ def register(email: str, password: str, name: str, timezone: str | None = None, 
     user = _new_user(email, name, "learner", timezone, city_id, password)
     db.session.flush()
     outbox.queue(user, "welcome", "Welcome to ACTION LMS", "welcome.txt", {}, f"welcome:{user.id}")
-    _commit_or_conflict("An account with this e-mail address already exists.")
+    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
@@ -138,7 +127,7 @@ def create_user(actor: User | None, email: str, name: str, role: str, city_id: i
     if actor is not None:
         policy.require(actor, "user.create")
     user = _new_user(email, name, role, timezone, city_id, password)
-    _commit_or_conflict("An account with this e-mail address already exists.")
+    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
@@ -192,7 +181,7 @@ def update_user(actor: User, user_id: int, changes: dict) -> User:
     if user.role == COORDINATOR and user.city_id is None and user.city is None:
         db.session.rollback()
         raise Invalid.field("city_id", "A coordinator must belong to a city.")
-    _commit_or_conflict("An account with this e-mail address already exists.")
+    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
@@ -414,7 +403,7 @@ def create_city(actor: User | None, name: str, country: str, timezone: str) -> C
     if db.session.scalar(select(City.id).where(func.lower(City.name) == city.name.lower())):
         raise Conflict(f"A city named {city.name} already exists.")
     db.session.add(city)
-    _commit_or_conflict(f"A city named {city.name} already exists.")
+    commit_or_conflict(f"A city named {city.name} already exists.")
     return city
 
 
@@ -430,7 +419,7 @@ def update_city(actor: User, city_id: int, changes: dict) -> City:
         city.country = _check_country(changes["country"])
     if "timezone" in changes:
         city.timezone = _check_timezone(changes["timezone"])
-    _commit_or_conflict("A city with this name already exists.")
+    commit_or_conflict("A city with this name already exists.")
     return city
 
 

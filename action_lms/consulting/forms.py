@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import timezone_choices
 from ..plans.template import MILESTONES
-from .models import COMMITMENTS
+from ..plans.template import COMMITMENTS
 
 WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
             (6, "Sunday")]

@@ -18,20 +18,6 @@ from ..core.db import UTCDateTime
 from ..core.time import utcnow
 from ..extensions import db
 
-COMMITMENTS: dict[int, str] = {
-    1: "Greater vigilance against racism",
-    2: "Assessing racism and discrimination and monitoring municipal policies",
-    3: "Better support for victims of racism and discrimination",
-    4: "More participation and better informed city dwellers",
-    5: "The city as an active supporter of equal-opportunity practices",
-    6: "The city as an equal-opportunities employer and service provider",
-    7: "Fair access to housing",
-    8: "Challenging racism and discrimination through education",
-    9: "Promoting cultural diversity",
-    10: "Hate crimes and conflict management",
-}
-
-
 class ConsultantProfile(db.Model):
     """What cities see about an expert. Keyed by the user; expertise in its own table."""
 
@@ -45,7 +31,6 @@ class ConsultantProfile(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
 
-
 class ConsultantExpertise(db.Model):
     """One of the ten commitments a consultant is an expert in (1-10)."""
 
@@ -55,7 +40,6 @@ class ConsultantExpertise(db.Model):
     commitment: Mapped[int] = mapped_column(Integer, primary_key=True)
 
     __table_args__ = (CheckConstraint("commitment BETWEEN 1 AND 10", name="commitment_range"),)
-
 
 class AvailabilityRule(db.Model):
     """A recurring availability a consultant published; kept so one can see where slots came from."""
@@ -74,7 +58,6 @@ class AvailabilityRule(db.Model):
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
 
 class Slot(db.Model):
     __tablename__ = "slots"
@@ -109,7 +92,6 @@ class Slot(db.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
-
 
 class Booking(db.Model):
     __tablename__ = "bookings"
@@ -156,7 +138,6 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
-
 
 class FollowUp(db.Model):
     """An action agreed in a session: what, who, by when, and the milestone it serves."""

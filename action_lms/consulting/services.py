@@ -21,13 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import City, User
 from ..core import outbox, privacy
 from ..core.calendar import CalendarEvent, build_calendar
-from ..core.db import is_unique_violation
+from ..core.db import commit_or_conflict, is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
 from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
 from ..extensions import db
 from ..plans.template import BY_KEY, is_milestone_key
-from .models import COMMITMENTS, AvailabilityRule, Booking, ConsultantExpertise, ConsultantProfile, FollowUp, Slot
+from ..plans.template import COMMITMENTS
+from .models import AvailabilityRule, Booking, ConsultantExpertise, ConsultantProfile, FollowUp, Slot
 
 policy = Policy("consulting", {
     "consultant.list": ANY_USER,
@@ -66,16 +67,6 @@ def _when(value: datetime, tz_name: str | None) -> str:
 
 def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
-
-
-def _commit_or_conflict(message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if is_unique_violation(exc):
-            raise Conflict(message) from exc
-        raise
 
 
 def _text(value: str | None, field_name: str, max_len: int, required: bool = True) -> str:
@@ -352,7 +343,7 @@ def publish_availability(actor, weekdays: list[int], start_time: str, end_time: 
                     status=Slot.OPEN, availability_rule_id=rule.id, created_at=now)
         db.session.add(slot)
         result.slots.append(slot)
-    _commit_or_conflict("Another change to this consultant's slots happened at the same time. Please try again.")
+    commit_or_conflict("Another change to this consultant's slots happened at the same time. Please try again.")
     result.skipped.sort(key=lambda s: (s.starts_at or datetime.min.replace(tzinfo=UTC)))
     return result
 
@@ -375,7 +366,7 @@ def create_slot(actor, starts_at: datetime, duration_minutes: int, consultant_id
                        f"–{format_local(clash[0].ends_at, tz_name, '%H:%M')}. A consultant's slots never overlap.")
     slot = Slot(consultant_id=consultant.id, starts_at=starts_at, ends_at=ends_at, status=Slot.OPEN, created_at=utcnow())
     db.session.add(slot)
-    _commit_or_conflict("This slot overlaps an existing slot. A consultant's slots never overlap.")
+    commit_or_conflict("This slot overlaps an existing slot. A consultant's slots never overlap.")
     return slot
 
 
@@ -582,7 +573,7 @@ def book_slot(actor, slot_id: int, topic: str, questions: str, milestone_key: st
             raise Conflict(taken) from exc
         raise
     _notify(booking, "confirmed")
-    _commit_or_conflict(taken)
+    commit_or_conflict(taken)
     return booking
 
 
@@ -654,7 +645,7 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
             raise Conflict(taken) from exc
         raise
     _notify(booking, "rescheduled", actor=actor, previous_start=previous_start)
-    _commit_or_conflict(taken)
+    commit_or_conflict(taken)
     return booking
 
 

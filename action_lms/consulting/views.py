@@ -16,7 +16,8 @@ from . import services
 from .forms import (
     AvailabilityForm, BookingForm, CancelForm, EmptyForm, NotesForm, ProfileForm, RescheduleForm, SlotForm,
 )
-from .models import COMMITMENTS, Booking
+from ..plans.template import COMMITMENTS
+from .models import Booking
 
 bp = Blueprint("consulting", __name__)
 

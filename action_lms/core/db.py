@@ -102,6 +102,20 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(orig)
 
 
+def commit_or_conflict(message: str) -> None:
+    """Commit; a unique index refusing the change becomes a Conflict with `message`
+    (the database holds the invariant, this turns its answer into a sentence)."""
+    from ..extensions import db
+    from .errors import Conflict
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        if is_unique_violation(exc):
+            raise Conflict(message) from exc
+        raise
+
+
 def dialect_insert(session, table):
     """`INSERT` construct of the session's dialect, for ON CONFLICT clauses."""
     if session.get_bind().dialect.name == "postgresql":

@@ -334,18 +334,24 @@ def _read(path: Path, checker: _Checker) -> str | None:
     return None
 
 
-def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> CourseData | None:
-    display = _display(root, course_file)
-    checker = _Checker(problems, display)
-    text = _read(course_file, checker)
+def _read_yaml_mapping(root: Path, path: Path, problems: list[Problem], what: str):
+    """(checker, mapping) of a YAML file whose top level must be a mapping; (checker, None)
+    after recording the problem when it cannot be read or parsed."""
+    checker = _Checker(problems, _display(root, path))
+    text = _read(path, checker)
     if text is None:
-        return None
+        return checker, None
     try:
         data = parse_yaml(text)
     except yaml.YAMLError as exc:
         checker.error(_yaml_error_line(exc), _yaml_error_message(exc))
-        return None
-    data = checker.mapping(data, 1, "course.yaml")
+        return checker, None
+    return checker, checker.mapping(data, 1, what)
+
+
+def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> CourseData | None:
+    display = _display(root, course_file)
+    checker, data = _read_yaml_mapping(root, course_file, problems, "course.yaml")
     if data is None:
         return None
     before = len(problems)
@@ -502,16 +508,7 @@ def _load_lesson(root: Path, path: Path, problems: list[Problem]) -> LessonData 
 
 def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | None:
     display = _display(root, path)
-    checker = _Checker(problems, display)
-    text = _read(path, checker)
-    if text is None:
-        return None
-    try:
-        data = parse_yaml(text)
-    except yaml.YAMLError as exc:
-        checker.error(_yaml_error_line(exc), _yaml_error_message(exc))
-        return None
-    data = checker.mapping(data, 1, "the quiz")
+    checker, data = _read_yaml_mapping(root, path, problems, "the quiz")
     if data is None:
         return None
     before = len(problems)

@@ -9,12 +9,11 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import City, User
 from ..core import outbox, privacy, registry
-from ..core.db import is_unique_violation
+from ..core.db import commit_or_conflict
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
@@ -48,18 +47,6 @@ COMPLETED_PHASE = "Completed"
 NO_PLAN_PHASE = "No plan"
 PHASES: tuple[str, ...] = tuple(dict.fromkeys(m.phase for m in MILESTONES))
 ALL_PHASES: tuple[str, ...] = PHASES + (COMPLETED_PHASE, NO_PLAN_PHASE)
-COMMITMENTS = {
-    1: "Greater vigilance against racism",
-    2: "Assessing racism and discrimination and monitoring municipal policies",
-    3: "Better support for victims of racism and discrimination",
-    4: "More participation and better informed city dwellers",
-    5: "The city as an active supporter of equal-opportunity practices",
-    6: "The city as an equal-opportunities employer and service provider",
-    7: "Fair access to housing",
-    8: "Challenging racism and discrimination through education",
-    9: "Promoting cultural diversity",
-    10: "Hate crimes and conflict management",
-}
 MAX_TEXT = {"title": 200, "focus": 300, "owner": 200, "evidence_url": 500, "note": 5000, "blocked_reason": 2000}
 
 
@@ -222,16 +209,6 @@ def _record(plan: Plan, actor, field: str, old, new, milestone_key: str | None =
     ))
 
 
-def _commit_or_conflict(message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        if is_unique_violation(exc):
-            raise Conflict(message) from exc
-        raise
-
-
 # ---------------------------------------------------------------- plans
 
 def list_city_plans_query(actor, city_id: int):
@@ -307,7 +284,7 @@ def create_plan(actor, city_id: int, title: str, focus: str, commitments: list[i
     if errors:
         raise Invalid("Some fields are invalid.", errors)
     plan = _new_plan(city, actor, **values)
-    _commit_or_conflict("Another plan for this city was created at the same moment; please reload and try again.")
+    commit_or_conflict("Another plan for this city was created at the same moment; please reload and try again.")
     return plan
 
 
@@ -350,7 +327,7 @@ def make_current(actor, plan_id: int) -> Plan:
     plan.is_current = True
     plan.updated_at = now
     _record(plan, actor, "is_current", False, True, now=now)
-    _commit_or_conflict("The current plan changed at the same moment; please reload and try again.")
+    commit_or_conflict("The current plan changed at the same moment; please reload and try again.")
     return plan
 
 

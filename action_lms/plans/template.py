@@ -1,4 +1,5 @@
-"""The milestone template every city plan starts from (keys and order from DOMAIN.md).
+"""The coalition's shared vocabulary: the ten commitments of the Ten-Point Plan of Action,
+and the milestone template every city plan starts from (keys and order from DOMAIN.md).
 
 This is the one place the milestones are defined: the plans domain builds plans from
 it and serves it at /api/v1/milestone-templates; courses validate lesson tags and
@@ -7,6 +8,21 @@ consulting validates a booking's milestone against its keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+# The ten commitments (short titles), used as tags on lessons, plans and consultants' expertise.
+COMMITMENTS: dict[int, str] = {
+    1: "Greater vigilance against racism",
+    2: "Assessing racism and discrimination and monitoring municipal policies",
+    3: "Better support for victims of racism and discrimination",
+    4: "More participation and better informed city dwellers",
+    5: "The city as an active supporter of equal-opportunity practices",
+    6: "The city as an equal-opportunities employer and service provider",
+    7: "Fair access to housing",
+    8: "Challenging racism and discrimination through education",
+    9: "Promoting cultural diversity",
+    10: "Hate crimes and conflict management",
+}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from ..core.forms import apply_errors
 from ..extensions import db
 from ..core.csvfile import csv_response
 from . import services
+from .template import COMMITMENTS
 from .forms import EmptyForm, MilestoneForm, PlanForm
 from .models import STATUS_LABELS
 
@@ -73,7 +74,7 @@ def new_plan(city_id):
     services.policy.require(current_user, "plan.create")
     city = services.city_or_404(city_id)
     services.require_editor(current_user, city_id)
-    form = PlanForm(commitments=services.COMMITMENTS)
+    form = PlanForm(commitments=COMMITMENTS)
     if form.validate_on_submit():
         try:
             plan = services.create_plan(current_user, city_id, form.title.data, form.focus.data, form.commitments.data)
@@ -121,7 +122,7 @@ def update_milestone(plan_id, key):
 def edit_plan(plan_id):
     plan = services.get_plan(current_user, plan_id)
     services.require_editor(current_user, plan.city_id)
-    form = PlanForm(obj=plan, commitments=services.COMMITMENTS)
+    form = PlanForm(obj=plan, commitments=COMMITMENTS)
     if form.validate_on_submit():
         try:
             services.update_plan(current_user, plan_id, {"title": form.title.data, "focus": form.focus.data,
