@@ -171,21 +171,32 @@ def load(port: int, name: str, path: str, headers: dict | None = None, seconds: 
     return result
 
 
-def fire_at_once(port: int, requests: list[tuple[str, str, dict, dict | None]]) -> list[int]:
-    """Send (method, path, headers, json body) requests simultaneously; returns status codes."""
+def fire_at_once(port: int, requests: list[tuple[str, str, dict, dict | None]]) -> list[tuple[int, dict]]:
+    """Send (method, path, headers, json body) requests simultaneously, each on its own
+    connection, released together by a barrier; returns (status, JSON body) per request
+    (status -1 when the connection failed)."""
     barrier = threading.Barrier(len(requests))
-    statuses = [0] * len(requests)
+    answers: list[tuple[int, dict]] = [(0, {})] * len(requests)
 
     def one(i, method, path, headers, body):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         data = json.dumps(body) if body is not None else None
         hdrs = {**headers, "Content-Type": "application/json"}
-        barrier.wait()
         try:
+            try:
+                conn.connect()
+            finally:
+                barrier.wait(120)  # everyone waits, connected or not, so no thread hangs
             conn.request(method, path, body=data, headers=hdrs)
-            statuses[i] = conn.getresponse().status
-        except OSError:
-            statuses[i] = -1
+            response = conn.getresponse()
+            raw = response.read()
+            try:
+                parsed = json.loads(raw) if raw else {}
+            except ValueError:
+                parsed = {}
+            answers[i] = (response.status, parsed if isinstance(parsed, dict) else {})
+        except (OSError, threading.BrokenBarrierError):
+            answers[i] = (-1, {})
         finally:
             conn.close()
 
@@ -194,4 +205,4 @@ def fire_at_once(port: int, requests: list[tuple[str, str, dict, dict | None]]) 
         t.start()
     for t in threads:
         t.join(180)
-    return statuses
+    return answers
