@@ -50,6 +50,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         Index("uq_users_email_lower", func.lower(email), unique=True),
         CheckConstraint("role IN ('learner', 'coordinator', 'consultant', 'admin')", name="role"),
         CheckConstraint("role <> 'coordinator' OR city_id IS NOT NULL", name="coordinator_city"),
+        Index("ix_users_city_erased", "city_id", "erased_at"),  # per-city counts of the overview
     )
 
     @property

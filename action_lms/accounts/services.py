@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import outbox, privacy
@@ -335,7 +336,9 @@ def user_for_token(plain: str) -> User | None:
     """Resolve a bearer token; records when it was last used (at most once a minute)."""
     if not plain or len(plain) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(plain)))
+    # The token, its user and the user's city in one query: this runs on every API request.
+    by_hash = select(ApiToken).where(ApiToken.token_hash == hash_secret(plain)).options(joinedload(ApiToken.user))
+    token = db.session.scalar(by_hash)
     if token is None or token.revoked or not token.user.is_active:
         return None
     now = utcnow()
@@ -345,7 +348,7 @@ def user_for_token(plain: str) -> User | None:
             db.session.commit()
         except Exception:  # a busy database must not turn a valid request away
             db.session.rollback()
-            token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(plain)))
+            token = db.session.scalar(by_hash)
     return token.user
 
 

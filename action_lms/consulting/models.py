@@ -84,7 +84,8 @@ class Slot(db.Model):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("status IN ('open', 'booked', 'removed')", name="status"),
         Index("ix_slots_consultant_starts", "consultant_id", "starts_at"),
-        Index("ix_slots_status_starts", "status", "starts_at"),
+        # Covering: the open-slot list counts and pages future slots from the index alone.
+        Index("ix_slots_status_starts_ends", "status", "starts_at", "ends_at"),
         Index("uq_slots_consultant_start_live", "consultant_id", "starts_at", unique=True,
               sqlite_where=text("status <> 'removed'"), postgresql_where=text("status <> 'removed'")),
     )

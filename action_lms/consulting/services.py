@@ -420,7 +420,13 @@ def list_slots_query(actor, consultant_id: int | None = None, expertise: int | N
     if expertise is not None:
         stmt = stmt.where(exists().where(ConsultantExpertise.user_id == Slot.consultant_id,
                                          ConsultantExpertise.commitment == expertise))
-    stmt = stmt.where(Slot.ends_at > (from_ or utcnow()))
+    from_ = from_ or utcnow()
+    # A slot ending after `from_` starts at most MAX_SLOT_MINUTES before it (both ways of
+    # creating slots enforce the length): the bound on starts_at lets the database range-scan
+    # the (status, starts_at, ends_at) index instead of reading every past slot.
+    stmt = stmt.where(Slot.ends_at > from_)
+    if from_ - datetime.min.replace(tzinfo=from_.tzinfo) > timedelta(minutes=MAX_SLOT_MINUTES):
+        stmt = stmt.where(Slot.starts_at > from_ - timedelta(minutes=MAX_SLOT_MINUTES))
     if to is not None:
         stmt = stmt.where(Slot.starts_at < to)
     return stmt

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime
@@ -150,7 +150,8 @@ class Enrollment(db.Model):
 
     course: Mapped[Course] = relationship()
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),
+                      Index("ix_course_enrollments_user_active", "user_id", "active"))
 
 
 class LessonCompletion(db.Model):
@@ -203,7 +204,8 @@ class Certificate(db.Model):
 
     course: Mapped[Course] = relationship()
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),
+                      Index("ix_course_certificates_user_revoked", "user_id", "revoked_at"))
 
     @property
     def valid(self) -> bool:

@@ -114,6 +114,7 @@ class WebinarRegistration(db.Model):
               postgresql_where=text("status IN ('confirmed', 'waitlisted')")),
         Index("uq_webinar_registrations_waitlist", "webinar_id", "waitlist_position", unique=True),
         Index("ix_webinar_registrations_webinar_status", "webinar_id", "status"),
+        Index("ix_webinar_registrations_user_attended", "user_id", "attended"),  # overview: attendances per city
     )
 
     def __repr__(self) -> str:

@@ -182,6 +182,23 @@ def test_slot_listing_filters_and_zones(client, session):
     assert item["consultant_timezone"] == "Europe/Helsinki"
 
 
+def test_slots_under_way_are_listed_until_they_end(client, session):
+    """The list reads a window of the index by start time; the longest allowed slot that
+    started before `from` and is still running must fall inside it."""
+    consultant = make_consultant()
+    from_ = datetime(2027, 5, 3, 12, 0, tzinfo=UTC)
+    longest = services.MAX_SLOT_MINUTES
+    running = make_slot(consultant, from_ - timedelta(minutes=longest - 1), minutes=longest)
+    make_slot(consultant, from_ - timedelta(minutes=longest + 60), minutes=longest)  # ended an hour ago
+    make_slot(consultant, from_ - timedelta(minutes=90), minutes=30)  # ended an hour ago
+    later = make_slot(consultant, from_ + timedelta(hours=1))
+    api = api_as(client, make_user("learner"))
+    response = api.get("/api/v1/slots?from=2027-05-03T12:00:00Z")
+    assert [s["id"] for s in response.get_json()] == [running.id, later.id]
+    assert response.status_code == 200
+    assert api.get("/api/v1/slots?from=0001-01-01T00:00:00Z").status_code == 200
+
+
 def test_slot_list_query_count_is_constant(client, count_queries):
     viewer = make_user("learner")
     api = api_as(client, viewer)
