@@ -434,7 +434,12 @@ def list_slots_query(actor, consultant_id: int | None = None, expertise: int | N
 
 def week_of_slots(actor, week_start: date, consultant_id: int | None = None, expertise: int | None = None,
                   tz_name: str | None = None) -> dict:
-    """Open slots for the 7 local days from `week_start` in the viewer's zone, grouped by day."""
+    """Open slots for the 7 local days from `week_start` in the viewer's zone, grouped by day.
+
+    When the week has none, `next_open` is the first open slot after it (or from now, for a past
+    week) with the same filters, and `next_week` the Monday of its week in the viewer's zone, so
+    the page can say when to look instead of leaving the coordinator paging week by week.
+    """
     tz = zone(tz_name or actor.timezone)
     start = datetime.combine(week_start, time()).replace(tzinfo=tz).astimezone(UTC)
     end = datetime.combine(week_start + timedelta(days=7), time()).replace(tzinfo=tz).astimezone(UTC)
@@ -447,7 +452,20 @@ def week_of_slots(actor, week_start: date, consultant_id: int | None = None, exp
         local_day = slot.starts_at.astimezone(tz).date()
         if local_day in days:
             days[local_day].append(slot)
-    return {"days": days, "zones": zones, "count": len(slots)}
+    next_open = next_week = None
+    if not slots:
+        next_open = next_open_slot(actor, max(end, now), consultant_id, expertise)
+        if next_open is not None:
+            day = next_open.starts_at.astimezone(tz).date()
+            next_week = day - timedelta(days=day.weekday())
+    return {"days": days, "zones": zones, "count": len(slots), "next_open": next_open, "next_week": next_week}
+
+
+def next_open_slot(actor, after: datetime, consultant_id: int | None = None,
+                   expertise: int | None = None) -> Slot | None:
+    """The soonest open slot starting at or after `after`, with the week view's filters: one query."""
+    stmt = list_slots_query(actor, consultant_id, expertise, after, None, Slot.OPEN)
+    return db.session.scalars(stmt.where(Slot.starts_at >= after).limit(1)).first()
 
 
 # ---------------------------------------------------------------- bookings: visibility

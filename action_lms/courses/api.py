@@ -154,7 +154,8 @@ def unenroll(slug):
 @blp.response(200, LessonSchema)
 @blp.alt_response(403, description="Not enrolled, or the module has an unmet prerequisite (the message names it)")
 def get_lesson(lesson_id):
-    """A lesson with its body, for enrolled learners whose module is unlocked."""
+    """A lesson with its body, for enrolled learners whose module is unlocked; admins read any lesson as a
+    preview (no enrollment or progress is created)."""
     return lesson_dict(services.lesson_view(current_user, lesson_id))
 
 
@@ -175,7 +176,7 @@ def complete_lesson(lesson_id):
 @blp.response(200, QuizSchema)
 @blp.alt_response(403, description="Not enrolled, or the module is locked")
 def get_quiz(quiz_id):
-    """A quiz's questions and options, never which options are correct."""
+    """A quiz's questions and options, never which options are correct. Admins may read any quiz (preview)."""
     return quiz_dict(services.quiz_view(current_user, quiz_id))
 
 

@@ -32,6 +32,8 @@ policy = Policy("courses", {
     "course.list": ANY_USER,
     "course.view": ANY_USER,
     "course.view_unpublished": {ADMIN},
+    # Read any lesson or quiz without enrolling or unlocking it (read-only: no progress is written).
+    "course.preview": {ADMIN},
     "course.enroll": ANY_USER,
     "lesson.view": ANY_USER,
     "lesson.complete": ANY_USER,
@@ -416,6 +418,7 @@ class LessonView:
     state: CourseState
     previous: Lesson | None
     next: Lesson | None
+    preview: bool = False  # opened through "course.preview", not as an enrolled learner with the module unlocked
 
     @property
     def course(self) -> Course:
@@ -443,6 +446,22 @@ def _require_learning_access(user, course: Course, module: Module, state: Course
         raise Locked(reason, course, True)
 
 
+# Reading, never writing: only these actions may fall back to a preview.
+PREVIEW_ACTIONS = ("lesson.view", "quiz.view")
+
+
+def _learning_access(user, course: Course, module: Module, state: CourseState, action: str) -> bool:
+    """Raise Locked as for any learner, unless the user may preview content (the office checking
+    courses): then return True, the page being a read-only preview. False: a learner's normal access."""
+    try:
+        _require_learning_access(user, course, module, state)
+    except Locked:
+        if action in PREVIEW_ACTIONS and policy.allows(user, "course.preview"):
+            return True
+        raise
+    return False
+
+
 def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
     policy.require(user, action)
     lesson = _get(Lesson, lesson_id)
@@ -455,11 +474,10 @@ def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
     ordered = state.lessons
     index = next(i for i, item in enumerate(ordered) if item.id == lesson.id)
     module = next(m for m in state.modules if m.id == lesson.module_id)
-    view = LessonView(lesson=ordered[index], module=module, state=state,
+    preview = _learning_access(user, course, module, state, action)
+    return LessonView(lesson=ordered[index], module=module, state=state,
                       previous=ordered[index - 1] if index > 0 else None,
-                      next=ordered[index + 1] if index + 1 < len(ordered) else None)
-    _require_learning_access(user, course, module, state)
-    return view
+                      next=ordered[index + 1] if index + 1 < len(ordered) else None, preview=preview)
 
 
 def lesson_view(user, lesson_id: int) -> LessonView:
@@ -514,6 +532,8 @@ class QuizView:
     module: Module
     state: CourseState
     attempts: list[QuizAttempt]
+    preview: bool = False  # as LessonView.preview: questions shown, no answers taken
+
 
     @property
     def course(self) -> Course:
@@ -560,11 +580,11 @@ def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
         raise NotFound("No quiz with this id.")
     state = course_state(user, course)
     module = next(m for m in state.modules if m.id == quiz.module_id)
-    _require_learning_access(user, course, module, state)
+    preview = _learning_access(user, course, module, state, action)
     attempts = list(db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
                                                                  QuizAttempt.quiz_id == quiz.id)
                                        .order_by(QuizAttempt.attempt_number)))
-    return QuizView(quiz=quiz, module=module, state=state, attempts=attempts)
+    return QuizView(quiz=quiz, module=module, state=state, attempts=attempts, preview=preview)
 
 
 def _validate_answers(quiz: Quiz, answers) -> dict[int, set[int]]:

@@ -24,7 +24,8 @@ def catalogue():
 @login_required
 def course(slug):
     state = services.outline(current_user, slug)
-    return render_template("courses/course.html", state=state, course=state.course)
+    return render_template("courses/course.html", state=state, course=state.course,
+                           can_preview=services.policy.allows(current_user, "course.preview"))
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])

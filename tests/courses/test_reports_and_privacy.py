@@ -117,7 +117,7 @@ POLICY_EXPECTED = {
 POLICY_EXPECTED["consultant"] = POLICY_EXPECTED["learner"]
 POLICY_EXPECTED["coordinator"] = POLICY_EXPECTED["learner"] | {"report.view"}
 POLICY_EXPECTED["admin"] = POLICY_EXPECTED["coordinator"] | {"report.view_all_cities", "course.view_unpublished",
-                                                             "quiz.reset_attempts"}
+                                                             "course.preview", "quiz.reset_attempts"}
 
 
 @pytest.mark.parametrize("role", sorted(POLICY_EXPECTED))
