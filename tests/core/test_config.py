@@ -24,6 +24,14 @@ def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
+def test_pooled_connections_are_pinged_on_postgres_only(monkeypatch):
+    pg = "postgresql+psycopg://u@h/db"
+    assert load_config({"SQLALCHEMY_DATABASE_URI": pg})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert load_config({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    monkeypatch.setenv("DATABASE_POOL_PRE_PING", "false")
+    assert load_config({"SQLALCHEMY_DATABASE_URI": pg})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+
+
 def test_sqlite_runs_with_wal_and_foreign_keys(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite only")
