@@ -132,7 +132,8 @@ class LoadResult:
 
 def load(port: int, name: str, path: str, headers: dict | None = None, seconds: float = 5.0,
          concurrency: int = 4, max_requests: int = 20000) -> LoadResult:
-    """Hit one GET endpoint from `concurrency` keep-alive connections for `seconds`."""
+    """Hit one GET endpoint from `concurrency` clients for `seconds` (a connection is reopened
+    when the server closes it, as gunicorn's sync workers do after every response)."""
     result = LoadResult(name, path)
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds

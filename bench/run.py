@@ -182,8 +182,9 @@ def write_results(reports: list[dict], args) -> str:
             f"Run on {now} by `make bench` (`python bench/run.py "
             f"--seconds {args.seconds:g} --concurrency {args.concurrency} --workers {args.workers} --scale {args.scale:g}`).",
             "", f"Machine: {machine()}.", "",
-            f"gunicorn with {args.workers} sync workers on 127.0.0.1; {args.concurrency} keep-alive clients per "
-            f"endpoint for {args.seconds:g} s after a 1 s warm-up. The load generator runs on the same machine. "
+            f"gunicorn with {args.workers} sync workers on 127.0.0.1; {args.concurrency} clients per endpoint for "
+            f"{args.seconds:g} s after a 1 s warm-up (sync workers close each connection, so every request, the "
+            "floor's too, opens one). The load generator runs on the same machine. "
             f"Target: every endpoint's median within {TARGET_RATIO}× the floor's median (the floor is "
             "`/healthz/live`, a JSON response of the same app without database or login; it is measured first and "
             "again last). `GET /api/v1/me` is a reference, not a target: the cost of token authentication alone. "
