@@ -70,7 +70,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "TESTING": testing,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
-        # A round trip per request that survives a database restart without one failed request.
+        # Ping each pooled connection before use (one round trip a request), so that a restart of
+        # the database server fails no request.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _bool("DATABASE_POOL_PRE_PING", True)},
         # Public address used in e-mails and calendar feeds.
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
