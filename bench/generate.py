@@ -10,7 +10,6 @@ would take an hour. The result is deterministic for a given seed.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -28,6 +27,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 
 from action_lms import create_app  # noqa: E402
 from action_lms.accounts.models import ApiToken, City, User  # noqa: E402
+from action_lms.accounts.services import hash_secret  # noqa: E402
 from action_lms.consulting.models import Booking, ConsultantExpertise, ConsultantProfile, Slot  # noqa: E402
 from action_lms.core.time import UTC  # noqa: E402
 from action_lms.courses.models import (  # noqa: E402
@@ -74,7 +74,7 @@ def _insert(model, rows: list[dict]) -> None:
 
 def _token(user_id: int, name: str, now: datetime) -> tuple[str, dict]:
     plain = secrets.token_urlsafe(32)
-    return plain, {"user_id": user_id, "name": name, "token_hash": hashlib.sha256(plain.encode()).hexdigest(),
+    return plain, {"user_id": user_id, "name": name, "token_hash": hash_secret(plain),
                    "prefix": plain[:12], "created_at": now, "revoked": False}
 
 

@@ -82,6 +82,8 @@ class Slot(db.Model):
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # Migration 0006 also refuses slots longer than services.MAX_SLOT_MINUTES (a CHECK on
+        # PostgreSQL, triggers on SQLite): the slot list's window on starts_at relies on it.
         CheckConstraint("status IN ('open', 'booked', 'removed')", name="status"),
         Index("ix_slots_consultant_starts", "consultant_id", "starts_at"),
         # Covering: the open-slot list counts and pages future slots from the index alone.

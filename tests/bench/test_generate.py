@@ -2,11 +2,11 @@
 rows it promises, every database rule respected, working tokens and contention fixtures."""
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from action_lms.accounts.models import City, User
 from action_lms.consulting.models import Slot
-from action_lms.courses.models import Enrollment, LessonCompletion
+from action_lms.courses.models import Enrollment, Lesson, LessonCompletion
 from action_lms.courses.services import import_directory
 from action_lms.extensions import db
 from action_lms.plans.models import Milestone, Plan
@@ -34,6 +34,9 @@ def test_a_small_deployment_is_consistent_and_served(client, session):
     assert count(Plan) == scale.cities and count(Milestone) == scale.cities * len(MILESTONE_KEYS)
     # Every learner with a completion is enrolled in that lesson's course.
     assert result["counts"]["enrollments"] == count(Enrollment)
+    orphans = select(func.count()).select_from(LessonCompletion).join(Lesson, Lesson.id == LessonCompletion.lesson_id) \
+        .where(~exists().where(Enrollment.user_id == LessonCompletion.user_id, Enrollment.course_id == Lesson.course_id))
+    assert session.scalar(orphans) == 0
 
     learner = ApiClient(client, result["tokens"]["learner"])
     assert learner.get("/api/v1/me").get_json()["role"] == "learner"

@@ -199,6 +199,22 @@ def test_slots_under_way_are_listed_until_they_end(client, session):
     assert api.get("/api/v1/slots?from=0001-01-01T00:00:00Z").status_code == 200
 
 
+def test_the_database_refuses_a_slot_longer_than_the_longest_allowed(client, session):
+    """The list's window relies on the length rule, so the database holds it too, not only the services."""
+    from sqlalchemy.exc import IntegrityError
+    consultant = make_consultant()
+    start = datetime(2027, 5, 3, 9, 0, tzinfo=UTC)
+    longest = make_slot(consultant, start, minutes=services.MAX_SLOT_MINUTES)
+    with pytest.raises(IntegrityError):
+        make_slot(consultant, start + timedelta(days=1), minutes=services.MAX_SLOT_MINUTES + 1)
+    session.rollback()
+    slot = session.get(Slot, longest.id)
+    slot.ends_at = slot.ends_at + timedelta(minutes=1)
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
 def test_slot_list_query_count_is_constant(client, count_queries):
     viewer = make_user("learner")
     api = api_as(client, viewer)
