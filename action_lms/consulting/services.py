@@ -25,6 +25,7 @@ from ..core.db import commit_or_conflict, is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
 from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
+from ..core.validators import EARLIEST_YEAR, LATEST_YEAR, column_length, date_in_range, multi_line, single_line
 from ..extensions import db
 from ..plans.template import BY_KEY, is_milestone_key
 from ..plans.template import COMMITMENTS
@@ -69,12 +70,29 @@ def _is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _text(value: str | None, field_name: str, max_len: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid.field(field_name, "This field is required.")
-    if len(value) > max_len:
-        raise Invalid.field(field_name, f"Use at most {max_len} characters.")
+MAX_BIO = 4000
+MAX_LANGUAGE = 40
+MAX_QUESTIONS = 10000
+MAX_REASON = 2000
+MAX_SUMMARY = 20000
+MAX_FOLLOW_UP_TEXT = 2000
+
+
+def _aware_in_range(value, field_name: str) -> datetime:
+    """An aware time within the service's years, in UTC."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise Invalid.field(field_name, "Give the time with its offset, e.g. 2027-03-01T10:00:00+01:00.")
+    date_in_range(value, field_name)  # before converting: year 9999 with an offset overflows in UTC
+    value = value.astimezone(UTC)
+    date_in_range(value, field_name)
+    return value
+
+
+def _date(value, field_name: str) -> date:
+    """A calendar date (not a time) within the service's years."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Invalid.field(field_name, "Use a date such as 2027-03-31.")
+    date_in_range(value, field_name)
     return value
 
 
@@ -175,15 +193,13 @@ def update_profile(actor, user_id: int, expertise: list[int] | None = None, lang
             raise Invalid.field("timezone", "Unknown time zone: use an IANA name such as Europe/Berlin.")
         profile.timezone = timezone
     if bio is not None:
-        profile.bio = _text(bio, "bio", 4000, required=False)
+        profile.bio = multi_line(bio, "bio", MAX_BIO) or ""
     if languages is not None:
         cleaned = []
         for lang in languages:
-            lang = (lang or "").strip()
-            if not lang:
+            lang = single_line(lang, "languages", MAX_LANGUAGE, required=False)
+            if lang is None:
                 continue
-            if len(lang) > 40:
-                raise Invalid.field("languages", "Use at most 40 characters per language.")
             if lang not in cleaned:
                 cleaned.append(lang)
         if len(cleaned) > 20:
@@ -310,6 +326,7 @@ def publish_availability(actor, weekdays: list[int], start_time: str, end_time: 
     window = (datetime.combine(date.min, end_t) - datetime.combine(date.min, start_t)).total_seconds() / 60
     if window < slot_minutes:
         raise Invalid.field("end_time", "The daily window is shorter than one slot.")
+    valid_from, valid_until = _date(valid_from, "valid_from"), _date(valid_until, "valid_until")
     if valid_until < valid_from:
         raise Invalid.field("valid_until", "The last day must not be before the first day.")
     if (valid_until - valid_from).days >= MAX_RANGE_DAYS:
@@ -350,9 +367,7 @@ def publish_availability(actor, weekdays: list[int], start_time: str, end_time: 
 
 def create_slot(actor, starts_at: datetime, duration_minutes: int, consultant_id: int | None = None) -> Slot:
     consultant = _target_consultant(actor, consultant_id)
-    if starts_at.tzinfo is None:
-        raise Invalid.field("starts_at", "Give the time with its offset, e.g. 2027-03-01T10:00:00+01:00.")
-    starts_at = starts_at.astimezone(UTC)
+    starts_at = _aware_in_range(starts_at, "starts_at")
     if not MIN_SLOT_MINUTES <= int(duration_minutes) <= MAX_SLOT_MINUTES:
         raise Invalid.field("duration_minutes",
                             f"A slot lasts between {MIN_SLOT_MINUTES} and {MAX_SLOT_MINUTES} minutes.")
@@ -551,6 +566,11 @@ def _month_bounds(moment: datetime, tz_name: str) -> tuple[datetime, datetime, s
 
 def _check_bookable(actor, slot: Slot, city: City, now: datetime, exclude_booking_id: int | None = None) -> None:
     """The rules for taking a slot, each refusal a sentence a coordinator understands."""
+    if not EARLIEST_YEAR <= slot.starts_at.year <= LATEST_YEAR:
+        # Stored before the date rules (e.g. year 9999): no session can take place then, and the
+        # month arithmetic of the quota would leave the calendar.
+        raise Conflict(f"This slot is not between {EARLIEST_YEAR} and {LATEST_YEAR}, so it cannot be booked. "
+                       "Please choose another time.")
     if slot.starts_at <= now:
         raise Conflict("This slot is in the past. Please choose a later time.")
     if slot.status == Slot.BOOKED:
@@ -575,8 +595,8 @@ def book_slot(actor, slot_id: int, topic: str, questions: str, milestone_key: st
               city_id: int | None = None) -> Booking:
     """A coordinator (or an admin for a city) books an open slot. Exactly one booking per slot wins."""
     policy.require(actor, "booking.create")
-    topic = _text(topic, "topic", 200)
-    questions = _text(questions, "questions", 10000, required=False)
+    topic = single_line(topic, "topic", column_length(Booking.topic))
+    questions = multi_line(questions, "questions", MAX_QUESTIONS) or ""
     milestone_key = _milestone(milestone_key)
     city = _booking_city(actor, city_id)
     slot = _slot_for_update(slot_id)
@@ -615,7 +635,7 @@ def cancel_booking(actor, booking_id: int, reason: str) -> Booking:
         raise Conflict("This booking is already cancelled.")
     if booking.status != Booking.BOOKED:
         raise Conflict("This session has already taken place, so it can no longer be cancelled.")
-    reason = _text(reason, "reason", 2000)
+    reason = multi_line(reason, "reason", MAX_REASON, required=True)
     _check_deadline(actor, booking, "cancelled")
     slot = _slot_for_update(booking.slot_id)
     now = utcnow()
@@ -685,14 +705,14 @@ def record_notes(actor, booking_id: int, summary: str | None, follow_ups: list[d
                        f"({_when(booking.slot.starts_at, actor.timezone)}).")
     if status not in (Booking.HELD, Booking.NO_SHOW):
         raise Invalid.field("status", "Status after a session is held or no_show.")
-    summary = _text(summary, "summary", 20000, required=status == Booking.HELD)
+    summary = multi_line(summary, "summary", MAX_SUMMARY, required=status == Booking.HELD) or ""
     items = []
     for i, item in enumerate(follow_ups or []):
-        text_ = _text(item.get("text"), f"follow_ups.{i}.text", 2000)
-        owner = _text(item.get("owner"), f"follow_ups.{i}.owner", 200)
+        text_ = single_line(item.get("text"), f"follow_ups.{i}.text", MAX_FOLLOW_UP_TEXT)
+        owner = single_line(item.get("owner"), f"follow_ups.{i}.owner", column_length(FollowUp.owner))
         due = item.get("due_date")
-        if due is not None and not isinstance(due, date):
-            raise Invalid.field(f"follow_ups.{i}.due_date", "Use a date such as 2027-03-31.")
+        if due is not None:
+            due = _date(due, f"follow_ups.{i}.due_date")
         key = _milestone(item.get("milestone_key"), f"follow_ups.{i}.milestone_key")
         items.append(FollowUp(position=i, text=text_, owner=owner, due_date=due, milestone_key=key))
     if len(items) > 50:

@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 from ..core.calendar import calendar_response
 from ..core.errors import DomainError, Invalid
 from ..core.forms import apply_errors
-from ..core.time import format_local, utcnow, zone
+from ..core.time import format_local, to_zone, utcnow, zone
+from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
+from ..core.web import viewer_timezone
 from ..extensions import db
 from . import services
 from .forms import (
@@ -31,12 +33,27 @@ def _failed(form, exc: DomainError) -> int:
 
 
 def _week_start(value: str | None) -> date:
+    """The Monday of the week asked for; today's week for a date that is not one, or is
+    outside the years the service knows (a week of 9999 would overflow the calendar)."""
     today = utcnow().astimezone(zone(current_user.timezone)).date()
     try:
         day = date.fromisoformat(value) if value else today
     except ValueError:
         day = today
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        day = today
     return day - timedelta(days=day.weekday())
+
+
+@bp.app_template_filter("slot_time")
+def slot_time(value, tz_name: str | None = None, fmt: str = "%a %d %b %Y, %H:%M", zone_name: bool = True) -> str:
+    """A slot's time in a zone (the viewer's by default), like `local_time`, optionally
+    without the zone's abbreviation (`core.time.to_zone` keeps edge-of-calendar times in UTC)."""
+    if value is None:
+        return ""
+    local = to_zone(value, tz_name or viewer_timezone())
+    text = local.strftime(fmt)
+    return f"{text} {local.tzname()}" if zone_name else text
 
 
 # ---------------------------------------------------------------- slots and booking
@@ -173,21 +190,37 @@ def notes(booking_id):
     form = NotesForm()
     status = 422
     if form.validate_on_submit():
+        filled = [e for e in form.follow_ups if (e.form.text.data or "").strip() or (e.form.owner.data or "").strip()]
         items = [{"text": e.form.text.data, "owner": e.form.owner.data, "due_date": e.form.due_date.data,
-                  "milestone_key": e.form.milestone_key.data or None}
-                 for e in form.follow_ups if (e.form.text.data or "").strip() or (e.form.owner.data or "").strip()]
+                  "milestone_key": e.form.milestone_key.data or None} for e in filled]
         try:
             services.record_notes(current_user, booking.id, form.summary.data, items, form.status.data)
         except DomainError as exc:
-            status = _failed(form, exc)
+            if exc.code in (401, 403, 404):
+                raise
+            status = exc.code
             db.session.rollback()
-            if isinstance(exc, Invalid) and exc.errors and not form.summary.errors:
-                form.form_errors.append(exc.message)
+            if not _place_follow_up_errors(filled, exc):
+                apply_errors(form, exc)
         else:
             flash("The notes are saved; the city sees them on its booking.", "success")
             return redirect(url_for("consulting.booking_page", booking_id=booking_id))
     booking = services.get_booking(current_user, booking_id)
     return render_template("consulting/notes.html", form=form, booking=booking), status
+
+
+def _place_follow_up_errors(filled: list, exc: DomainError) -> bool:
+    """The service names a follow-up field `follow_ups.<i>.<name>`, <i> counting the rows it was
+    given (the filled ones): show each message on that row's field. True if any was placed."""
+    placed = False
+    for key, messages in ((exc.errors or {}).items() if isinstance(exc, Invalid) else ()):
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "follow_ups" and parts[1].isdigit() and int(parts[1]) < len(filled):
+            field = getattr(filled[int(parts[1])].form, parts[2], None)
+            if field is not None:
+                field.errors = list(field.errors or []) + list(messages)
+                placed = True
+    return placed
 
 
 # ---------------------------------------------------------------- consultant's schedule and profile

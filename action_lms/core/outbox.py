@@ -6,10 +6,17 @@ job or a request tries. `deliver_pending()` is the scheduler job: it claims due 
 at a time with a conditional UPDATE (so two scheduler processes never send the same row),
 sends them by SMTP when MAIL_SERVER is set and logs them otherwise, and on failure keeps
 the row pending with the error and a backoff.
+
+One message never stops the others: a message that cannot be built (an address with a line
+break, text that cannot be encoded) is marked failed at once with its error, one that
+cannot be sent is retried with backoff until OUTBOX_MAX_ATTEMPTS, and the loop goes on
+with the next message in the same tick. Header values are folded onto one line when the
+message is built, so old stored text with CR/LF still sends and can never add a header.
 """
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from datetime import datetime, timedelta
@@ -22,9 +29,16 @@ from ..extensions import db
 from .db import dialect_insert
 from .models import OutboxMessage
 from .time import utcnow
+from .validators import fold_single_line
 
 log = logging.getLogger(__name__)
 
+# An address as the builder accepts it: no spaces, no controls, no second address.
+_ADDRESS_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029,;<>\"]")
+
+
+class UnbuildableMessage(ValueError):
+    """The stored row cannot become an e-mail; retrying will not change that."""
 
 
 def _stale_claim() -> timedelta:
@@ -50,7 +64,7 @@ def queue(user, kind: str, subject: str, template: str, context: dict | None, de
         user_id=user.id,
         to_email=user.email,
         kind=kind,
-        subject=subject[:300],
+        subject=fold_single_line(subject)[:300],
         body_text=body,
         dedupe_key=dedupe_key[:200],
         status=OutboxMessage.PENDING,
@@ -70,22 +84,36 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+def _address(value: str | None) -> str:
+    """The recipient exactly as stored, or refuse: folding an address could turn an injected
+    "a@x<CR><LF>Bcc: b@y" into something deliverable, so a bad address is never repaired."""
+    if not value or _ADDRESS_FORBIDDEN.search(value) or value.count("@") != 1:
+        raise UnbuildableMessage(f"not a single e-mail address: {value!r}")
+    return value
+
+
 def _build_email(message: OutboxMessage) -> EmailMessage:
     cfg = current_app.config
-    email = EmailMessage()
-    email["From"] = cfg["MAIL_FROM"]
-    email["To"] = message.to_email
-    email["Subject"] = message.subject
-    # Stable per outbox row: if a sender dies after handing a message to the server but
-    # before recording it, the retry carries the same Message-ID and mail clients
-    # collapse the two copies.
-    email["Message-ID"] = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
-    email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body_text)
-    if message.attachment and message.attachment_name:
-        maintype, _, subtype = (message.attachment_type or "text/plain").partition("/")
-        email.add_attachment(message.attachment.encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
-                             filename=message.attachment_name)
+    try:
+        email = EmailMessage()
+        email["From"] = cfg["MAIL_FROM"]
+        email["To"] = _address(message.to_email)
+        email["Subject"] = fold_single_line(message.subject) or "(no subject)"
+        # Stable per outbox row: if a sender dies after handing a message to the server but
+        # before recording it, the retry carries the same Message-ID and mail clients
+        # collapse the two copies.
+        email["Message-ID"] = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
+        email["Auto-Submitted"] = "auto-generated"
+        email.set_content(message.body_text)
+        if message.attachment and message.attachment_name:
+            maintype, _, subtype = (fold_single_line(message.attachment_type) or "text/plain").partition("/")
+            email.add_attachment(message.attachment.encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
+                                 filename=fold_single_line(message.attachment_name) or "attachment")
+        email.as_bytes()  # encode now: a body that cannot be encoded fails here, not in the SMTP dialogue
+    except UnbuildableMessage:
+        raise
+    except (ValueError, TypeError, LookupError) as exc:  # header, encoding and MIME errors of the email package
+        raise UnbuildableMessage(f"{type(exc).__name__}: {exc}") from exc
     return email
 
 
@@ -122,10 +150,7 @@ def _claim(message_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
-    """Scheduler job: send (or log) every due message. Returns counts by outcome."""
-    now = now or utcnow()
-    counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
+def _due_ids(now: datetime, limit: int) -> list[int]:
     due_ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(or_((OutboxMessage.status == OutboxMessage.PENDING) & (OutboxMessage.next_attempt_at <= now),
@@ -134,35 +159,78 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
         .limit(limit)
     ).all()
     db.session.commit()
+    return list(due_ids)
+
+
+def _error_text(exc: BaseException) -> str:
+    """The error as stored: one line (PostgreSQL text cannot hold NUL), at most 2000 characters."""
+    return fold_single_line(f"{type(exc).__name__}: {exc}")[:2000]
+
+
+def _deliver(message: OutboxMessage, use_smtp: bool) -> str:
+    """Send or log one claimed message; returns the outcome. Raises on failure."""
+    if use_smtp:
+        email = _build_email(message)
+        _smtp_send(email)
+        message.status = OutboxMessage.SENT
+        outcome = "sent"
+    else:
+        log.info("E-mail (no MAIL_SERVER set) to %s: %s\n%s", message.to_email, fold_single_line(message.subject),
+                 message.body_text)
+        message.status = OutboxMessage.LOGGED
+        outcome = "logged"
+    message.sent_at = utcnow()
+    message.last_error = None
+    return outcome
+
+
+def _record_failure(message_id: int, exc: Exception, now: datetime, max_attempts: int) -> str:
+    """After a failed attempt, in a fresh transaction (the failure may have been the session's):
+    a message that cannot be built fails at once; one that could not be sent is retried with
+    backoff until `max_attempts`. Returns the outcome."""
+    db.session.rollback()
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        return "failed"
+    message.attempts += 1
+    message.last_error = _error_text(exc)
+    message.claimed_at = None
+    if isinstance(exc, UnbuildableMessage) or message.attempts >= max_attempts:
+        message.status = OutboxMessage.FAILED
+        log.error("Giving up on e-mail %s to %r: %s", message.id, message.to_email, message.last_error)
+        outcome = "failed"
+    else:
+        message.status = OutboxMessage.PENDING
+        message.next_attempt_at = now + _backoff(message.attempts)
+        log.warning("E-mail %s not sent (attempt %s): %s", message.id, message.attempts, message.last_error)
+        outcome = "retry"
+    db.session.commit()
+    return outcome
+
+
+def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
+    """Scheduler job: send (or log) every due message. Returns counts by outcome.
+
+    Each message is its own transaction and its own try: whatever one message raises is
+    recorded on that message, and the loop goes on with the next one."""
+    now = now or utcnow()
+    counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
     use_smtp = bool(current_app.config["MAIL_SERVER"])
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    for message_id in due_ids:
+    for message_id in _due_ids(now, limit):
         if not _claim(message_id, now):
             continue
-        message = db.session.get(OutboxMessage, message_id)
         try:
-            if use_smtp:
-                _smtp_send(_build_email(message))
-                message.status = OutboxMessage.SENT
-                counts["sent"] += 1
-            else:
-                log.info("E-mail (no MAIL_SERVER set) to %s: %s\n%s", message.to_email, message.subject, message.body_text)
-                message.status = OutboxMessage.LOGGED
-                counts["logged"] += 1
-            message.sent_at = utcnow()
-            message.last_error = None
-        except (OSError, smtplib.SMTPException) as exc:
-            message.attempts += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= max_attempts:
-                message.status = OutboxMessage.FAILED
-                counts["failed"] += 1
-                log.error("Giving up on e-mail %s to %s: %s", message.id, message.to_email, message.last_error)
-            else:
-                message.status = OutboxMessage.PENDING
-                message.next_attempt_at = now + _backoff(message.attempts)
-                counts["retry"] += 1
-                log.warning("E-mail %s not sent (attempt %s): %s", message.id, message.attempts, message.last_error)
-        message.claimed_at = None
-        db.session.commit()
+            message = db.session.get(OutboxMessage, message_id)
+            outcome = _deliver(message, use_smtp)
+            message.claimed_at = None
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - recorded on the message; the others still go out
+            try:
+                outcome = _record_failure(message_id, exc, now, max_attempts)
+            except Exception:  # the database itself failed: the stale claim retries it later
+                log.exception("Could not record the failure of e-mail %s", message_id)
+                db.session.rollback()
+                continue
+        counts[outcome] += 1
     return counts

@@ -45,11 +45,17 @@ def ensure_utc(value: datetime) -> datetime:
 
 
 def to_zone(value: datetime | None, tz_name: str | None) -> datetime | None:
+    """The time in a zone. A stored time at the very edge of the calendar (31 Dec 9999, from
+    before the date rules) is already year 10000 east of UTC: it stays in UTC rather than
+    breaking the page that shows it."""
     if value is None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(zone(tz_name))
+    try:
+        return value.astimezone(zone(tz_name))
+    except (OverflowError, ValueError):
+        return value.astimezone(UTC)
 
 
 def format_local(value: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:

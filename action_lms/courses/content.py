@@ -14,7 +14,10 @@ from pathlib import Path
 import yaml
 
 from ..core.content import render_markdown
+from ..core.errors import Invalid
+from ..core.validators import column_length, multi_line, single_line
 from ..plans.template import MILESTONE_KEYS, is_milestone_key
+from .models import Course, Lesson, Module, Quiz
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,119}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,6 +30,10 @@ LESSON_FIELDS = {"key", "title", "minutes", "commitments", "milestones"}
 QUIZ_FIELDS = {"key", "title", "pass_mark", "max_attempts", "questions"}
 QUESTION_FIELDS = {"key", "text", "type", "options"}
 OPTION_FIELDS = {"key", "text", "correct"}
+# Every title column (course, module, lesson, quiz) has the same length.
+TITLE_LENGTH = min(column_length(c) for c in (Course.title, Module.title, Lesson.title, Quiz.title))
+SUMMARY_LENGTH = 5000
+QUESTION_LENGTH = 2000
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,10 @@ class _Checker:
             if key not in allowed:
                 self.error(data.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
 
-    def text(self, data: LineDict, name: str, what: str, required: bool = True, max_len: int = 300) -> str:
+    def text(self, data: LineDict, name: str, what: str, required: bool = True, max_len: int = TITLE_LENGTH,
+             one_line: bool = True) -> str:
+        """A text field: a title is one line (core's `single_line`: no line breaks or control
+        characters), a summary or a question may have line breaks (`multi_line`)."""
         value = data.get(name)
         if value is None:
             if required:
@@ -234,7 +244,12 @@ class _Checker:
             return ""
         if len(value) > max_len:
             self.error(data.line_of(name), f"{what}: {name!r} is longer than {max_len} characters")
-        return value.strip()
+            return value.strip()
+        try:
+            return (single_line if one_line else multi_line)(value, name, max_len, required) or ""
+        except Invalid as exc:
+            self.error(data.line_of(name), f"{what}: {name!r}: {exc.errors[name][0]}")
+            return ""
 
     def key(self, data: LineDict, what: str, name: str = "key") -> str:
         value = data.get(name)
@@ -362,7 +377,8 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
     elif not SLUG_RE.match(slug) or len(slug) > 120:
         checker.error(data.line_of("slug"), f"slug {slug!r} must be lower-case words joined by '-'")
     title = checker.text(data, "title", "the course")
-    summary = checker.text(data, "summary", "the course", required=False, max_len=5000)
+    summary = checker.text(data, "summary", "the course", required=False, max_len=SUMMARY_LENGTH,
+                           one_line=False)
     language = str(data.get("language") or "en")
     if not LANG_RE.match(language):
         checker.error(data.line_of("language"), f"language {language!r} must be a language code such as 'en'")
@@ -395,7 +411,7 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
             if key in module_keys:
                 checker.error(raw.line_of("key"), f"duplicate module key {key!r}")
         module_title = checker.text(raw, "title", what)
-        module_summary = checker.text(raw, "summary", what, required=False, max_len=5000)
+        module_summary = checker.text(raw, "summary", what, required=False, max_len=SUMMARY_LENGTH, one_line=False)
         prerequisites = []
         prereq_raw = checker.string_list(raw, "prerequisites", what)
         for p_index, prereq in enumerate(prereq_raw):
@@ -535,7 +551,7 @@ def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | No
             if q_key in question_keys:
                 checker.error(raw.line_of("key"), f"duplicate question key {q_key!r}")
             question_keys.add(q_key)
-        q_text = checker.text(raw, "text", what, max_len=2000)
+        q_text = checker.text(raw, "text", what, max_len=QUESTION_LENGTH, one_line=False)
         q_type = raw.get("type", "single")
         if q_type not in QUESTION_TYPES:
             checker.error(raw.line_of("type"), f"{what}: type must be 'single' or 'multiple'")
@@ -556,7 +572,7 @@ def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | No
                 if o_key in option_keys:
                     checker.error(option.line_of("key"), f"{what}: duplicate option key {o_key!r}")
                 option_keys.add(o_key)
-            o_text = checker.text(option, "text", o_what, max_len=2000)
+            o_text = checker.text(option, "text", o_what, max_len=QUESTION_LENGTH, one_line=False)
             correct = option.get("correct", False)
             if not isinstance(correct, bool):
                 checker.error(option.line_of("correct"), f"{o_what}: correct must be true or false")

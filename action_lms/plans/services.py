@@ -18,6 +18,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
 from ..core.time import isoformat_z, to_zone, utcnow
+from ..core.validators import column_length, date_in_range, multi_line, single_line
 from ..extensions import db
 from ..core.csvfile import csv_text
 from .models import (
@@ -47,7 +48,9 @@ COMPLETED_PHASE = "Completed"
 NO_PLAN_PHASE = "No plan"
 PHASES: tuple[str, ...] = tuple(dict.fromkeys(m.phase for m in MILESTONES))
 ALL_PHASES: tuple[str, ...] = PHASES + (COMPLETED_PHASE, NO_PLAN_PHASE)
-MAX_TEXT = {"title": 200, "focus": 300, "owner": 200, "evidence_url": 500, "note": 5000, "blocked_reason": 2000}
+SINGLE_LINE_COLUMNS = {"title": Plan.title, "focus": Plan.focus, "owner": Milestone.owner,
+                       "evidence_url": Milestone.evidence_url}
+MULTI_LINE_MAX = {"note": 5000, "blocked_reason": 2000}
 
 
 # ---------------------------------------------------------------- template, progress, phase
@@ -131,22 +134,21 @@ def require_editor(actor, city_id: int) -> None:
 # ---------------------------------------------------------------- validation helpers
 
 def _text(errors: dict, field: str, value, required: bool = False) -> str | None:
-    if value is None:
-        if required:
-            errors[field] = ["This field is required."]
+    """The cleaned text of one field, or None with its message added to `errors` (every field
+    is checked before refusing, so a form shows all its problems at once). One-line fields
+    take their length from the column; notes and reasons may have line breaks."""
+    try:
+        if field in MULTI_LINE_MAX:
+            return multi_line(value, field, MULTI_LINE_MAX[field], required)
+        return single_line(value, field, column_length(SINGLE_LINE_COLUMNS[field]), required)
+    except Invalid as exc:
+        errors.update(exc.errors)
         return None
-    if not isinstance(value, str):
-        errors[field] = ["Must be text."]
-        return None
-    value = value.strip()
-    if not value:
-        if required:
-            errors[field] = ["This field is required."]
-        return None
-    if len(value) > MAX_TEXT[field]:
-        errors[field] = [f"Use at most {MAX_TEXT[field]} characters."]
-        return None
-    return value
+
+
+def _invalid(errors: dict) -> Invalid:
+    """One refusal for every field found wrong, naming them (the API message and the form)."""
+    return Invalid("Invalid value for: " + ", ".join(sorted(errors)) + ".", errors)
 
 
 def _commitments(errors: dict, value) -> list[int]:
@@ -180,13 +182,18 @@ def _due_date(errors: dict, value) -> date | None:
     if isinstance(value, datetime):
         errors["due_date"] = ["Give a date (YYYY-MM-DD), not a time."]
         return None
-    if isinstance(value, date):
-        return value
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            errors["due_date"] = ["Not a valid date: use YYYY-MM-DD."]
+            return None
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors["due_date"] = ["Not a valid date: use YYYY-MM-DD."]
+        date_in_range(value, "due_date")
+    except Invalid as exc:
+        errors.update(exc.errors)
         return None
+    return value
 
 
 def _str(value) -> str | None:
@@ -282,7 +289,7 @@ def create_plan(actor, city_id: int, title: str, focus: str, commitments: list[i
     require_editor(actor, city.id)
     values, errors = _plan_fields({"title": title, "focus": focus, "commitments": commitments}, partial=False)
     if errors:
-        raise Invalid("Some fields are invalid.", errors)
+        raise _invalid(errors)
     plan = _new_plan(city, actor, **values)
     commit_or_conflict("Another plan for this city was created at the same moment; please reload and try again.")
     return plan
@@ -295,7 +302,7 @@ def update_plan(actor, plan_id: int, changes: dict) -> Plan:
     require_editor(actor, plan.city_id)
     values, errors = _plan_fields(changes, partial=True)
     if errors:
-        raise Invalid("Some fields are invalid.", errors)
+        raise _invalid(errors)
     now = utcnow()
     changed = False
     for name, value in values.items():
@@ -374,7 +381,7 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
         if name in changes:
             new[name] = _text(errors, name, changes[name])
     if errors:
-        raise Invalid("Some fields are invalid.", errors)
+        raise _invalid(errors)
 
     if new["status"] == COMPLETED and not (new["evidence_url"] or new["note"]):
         message = "Add an evidence link or a note to complete this milestone."
@@ -590,6 +597,12 @@ def overview_csv(data: dict) -> str:
 def viewer_city_id(actor) -> int:
     city_id = getattr(actor, "city_id", None)
     if city_id is None:
+        requested = getattr(actor, "requested_city", None)
+        if requested is not None:
+            raise NotFound(f"You asked to join {requested.name}; you will see its plan once its coordinators "
+                           "approve. We will tell you by e-mail.")
+        if getattr(actor, "role", None) == LEARNER:
+            raise NotFound("Your account is not linked to a city. Ask to join yours on your account page.")
         raise NotFound("Your account is not linked to a city. Ask the office to add you to your city.")
     return city_id
 

@@ -1,6 +1,9 @@
 """JSON API of the webinars domain (API.md, "Webinars"). Parse, call a service, serialise."""
 from __future__ import annotations
 
+import csv
+import io
+
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -112,7 +115,8 @@ def list_registrations(args, webinar_id, pagination_parameters):
     """Registrations of a webinar (admins), also as `?format=csv`."""
     if args["format"] == "csv":
         filename, text = services.registrations_csv(current_user, webinar_id, args.get("status"))
-        pagination_parameters.item_count = text.count("\n") - 1
+        # Rows, not lines: a quoted name may hold a line break.
+        pagination_parameters.item_count = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
         return csv_response(text, filename)
     stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
     regs = _page(stmt, pagination_parameters)

@@ -25,6 +25,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import OutboxMessage
 from ..core.policy import ADMIN, ANY_USER, Policy
 from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
+from ..core.validators import column_length, date_in_range, multi_line, single_line
 from ..extensions import db
 from ..plans.template import BY_KEY, is_milestone_key
 from ..core.csvfile import csv_text
@@ -73,31 +74,26 @@ def _atomic(fn):
 
 # ---------------------------------------------------------------- validation helpers
 
+MAX_DESCRIPTION = 20000
+MAX_REASON = 2000
+MAX_MODULE_KEY = 120
+
+
 def _title(value) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise Invalid.field("title", "This field is required.")
-    if len(value) > 200:
-        raise Invalid.field("title", "Use at most 200 characters.")
-    return value
+    return single_line(value, "title", column_length(Webinar.title))
 
 
 def _description(value) -> str:
-    value = (value or "").strip()
-    if len(value) > 20000:
-        raise Invalid.field("description", "Use at most 20000 characters.")
-    return value
+    return multi_line(value, "description", MAX_DESCRIPTION) or ""
 
 
 def _url(value, field: str) -> str | None:
-    value = (value or "").strip()
-    if not value:
+    value = single_line(value, field, column_length(getattr(Webinar, field)), required=False)
+    if value is None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise Invalid.field(field, "Enter a full link starting with https://.")
-    if len(value) > 500:
-        raise Invalid.field(field, "Use at most 500 characters.")
     return value
 
 
@@ -106,9 +102,10 @@ def _aware(value, field: str) -> datetime:
         raise Invalid.field(field, "Enter a date and time.")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise Invalid.field(field, "Give the time with an offset, e.g. 2027-03-01T10:00:00+01:00.")
-    if not 1970 <= value.year <= 2999:
-        raise Invalid.field(field, "Choose a date between 1970 and 2999.")
-    return value.astimezone(UTC)
+    date_in_range(value, field)  # before converting: year 9999 with an offset overflows in UTC
+    value = value.astimezone(UTC)
+    date_in_range(value, field)
+    return value
 
 
 def _int(value, field: str, low: int, high: int) -> int:
@@ -134,17 +131,14 @@ def _milestone_keys(values) -> list[str]:
 
 
 def _module_keys(values) -> list[str]:
-    values = list(dict.fromkeys(v.strip() for v in (values or []) if v and v.strip()))
-    if any(len(v) > 120 for v in values):
-        raise Invalid.field("course_module_keys", "Each module key may have at most 120 characters.")
-    return values
+    keys = (single_line(v, "course_module_keys", MAX_MODULE_KEY, required=False) for v in (values or []))
+    return list(dict.fromkeys(k for k in keys if k))
 
 
 def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> datetime:
     """A wall-clock time in a zone (from the HTML form) to UTC. Times that do not exist
     because the clocks go forward are refused; ambiguous ones take the first occurrence."""
-    if not 1970 <= naive.year <= 2999:
-        raise Invalid.field(field, "Choose a date between 1970 and 2999.")
+    date_in_range(naive, field)
     tz = zone(tz_name)
     local = naive.replace(tzinfo=tz, fold=0)
     back = local.astimezone(UTC).astimezone(tz)
@@ -542,11 +536,9 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
 @_atomic
 def cancel_webinar(actor, webinar_id: int, reason: str) -> Webinar:
     policy.require(actor, "webinar.cancel")
-    reason = (reason or "").strip()
-    if not reason:
+    if not isinstance(reason, str) or not reason.strip():
         raise Invalid.field("reason", "Say why the webinar is cancelled; registrants will read it.")
-    if len(reason) > 2000:
-        raise Invalid.field("reason", "Use at most 2000 characters.")
+    reason = multi_line(reason, "reason", MAX_REASON, required=True)
     webinar = _lock_webinar(webinar_id)
     if webinar is None:
         raise NotFound("No webinar with this id.")

@@ -1,0 +1,102 @@
+"""Input rules shared by API schemas, forms, services and the CLI.
+
+Each function takes the raw value and the field name, and either returns the cleaned
+value or raises `Invalid` naming the field. Lengths come from the caller (ideally the
+model column: `column_length(Model.attr)`), so one number lives in one place.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from .errors import Invalid
+
+# C0 controls (tab included: a title is one line), DEL, C1 controls, and the Unicode line and
+# paragraph separators, which e-mail headers and calendar files treat as line breaks.
+_SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Multi-line text may hold tabs and line breaks, nothing else below 0x20.
+_MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+CONTROL_CHARACTERS_MESSAGE = "Use one line of text, without line breaks or control characters."
+MULTI_LINE_CONTROL_MESSAGE = "Remove the control characters from this text."
+SURROGATE_MESSAGE = "This text contains characters that are not valid Unicode."
+
+# Dates the service accepts anywhere (slots, webinars, milestones, windows).
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+
+def column_length(attr) -> int:
+    """The declared length of a String column (`Model.attr`), the single source of a limit."""
+    return int(attr.property.columns[0].type.length)
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(_SINGLE_LINE_FORBIDDEN.search(value))
+
+
+def _has_surrogates(value: str) -> bool:
+    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in value)
+
+
+def single_line(value, field: str, max_len: int, required: bool = True) -> str | None:
+    """A title, name, topic, owner or reason: stripped, one line, at most `max_len` characters.
+
+    Returns None for an empty optional value.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "Not a valid string.")
+    if _has_surrogates(value):
+        raise Invalid.field(field, SURROGATE_MESSAGE)
+    value = value.strip()
+    if not value:
+        if required:
+            raise Invalid.field(field, "This field is required.")
+        return None
+    if has_control_characters(value):
+        raise Invalid.field(field, CONTROL_CHARACTERS_MESSAGE)
+    if len(value) > max_len:
+        raise Invalid.field(field, f"Use at most {max_len} characters.")
+    return value
+
+
+def multi_line(value, field: str, max_len: int, required: bool = False) -> str | None:
+    """Free text (descriptions, notes, questions): line breaks allowed, other controls not."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid.field(field, "Not a valid string.")
+    if _has_surrogates(value):
+        raise Invalid.field(field, SURROGATE_MESSAGE)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not value:
+        if required:
+            raise Invalid.field(field, "This field is required.")
+        return None
+    if _MULTI_LINE_FORBIDDEN.search(value):
+        raise Invalid.field(field, MULTI_LINE_CONTROL_MESSAGE)
+    if len(value) > max_len:
+        raise Invalid.field(field, f"Use at most {max_len} characters.")
+    return value
+
+
+def date_in_range(value: date | datetime | None, field: str) -> None:
+    """Refuse dates before 2000 or after 2100: no event of this service is that far away,
+    and such years break calendars, time-zone arithmetic and the pages that list them."""
+    if value is None:
+        return
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise Invalid.field(field, f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+
+
+def fold_single_line(value: str | None) -> str:
+    """For output only (e-mail subjects, headers, file names, calendar summaries): stored text
+    from before the input rules, folded onto one line so it can never break a header."""
+    if not value:
+        return ""
+    cleaned = "".join(" " if (unicodedata.category(ch) in ("Cc", "Zl", "Zp") or 0xD800 <= ord(ch) <= 0xDFFF) else ch
+                      for ch in value)
+    return " ".join(cleaned.split())
