@@ -118,8 +118,13 @@ def load_config(overrides: dict | None = None) -> dict:
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust
         # (client IP for rate limits, https for secure cookies and HSTS). 0 = none.
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # Largest request accepted, in bytes (413 beyond it); every API body and form fits in far less.
+        "MAX_REQUEST_BYTES": _int("MAX_REQUEST_BYTES", 1024 * 1024),
     }
     cfg.update(overrides)
+    if int(cfg["MAX_REQUEST_BYTES"]) < 1:
+        raise ConfigError("MAX_REQUEST_BYTES must be a positive number of bytes.")
+    cfg["MAX_CONTENT_LENGTH"] = int(cfg["MAX_REQUEST_BYTES"])  # Flask's name for it
     cfg["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Wait for the writer instead of failing at once; see core.db for BEGIN IMMEDIATE.

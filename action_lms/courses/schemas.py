@@ -1,7 +1,12 @@
 """Marshmallow schemas of the courses domain (shapes of API.md, "Courses")."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import UtcDateTime
+
+# Caps on one quiz attempt's body, so its cost is bounded by the domain, not by the request size:
+# no real question has 50 options, and no quiz 200 questions.
+MAX_OPTIONS_PER_QUESTION = 50
+MAX_QUESTIONS_PER_QUIZ = 200
 
 
 class CourseListSchema(Schema):
@@ -119,10 +124,18 @@ class QuizSchema(Schema):
     questions = fields.List(fields.Nested(QuestionSchema))
 
 
+def _no_more_answers_than_a_quiz_has_questions(answers: dict) -> None:
+    if len(answers) > MAX_QUESTIONS_PER_QUIZ:
+        raise ValidationError(f"A quiz has at most {MAX_QUESTIONS_PER_QUIZ} questions.")
+
+
 class AttemptInSchema(Schema):
-    answers = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()), required=True,
+    answers = fields.Dict(keys=fields.String(),
+                          values=fields.List(fields.Integer(), validate=validate.Length(max=MAX_OPTIONS_PER_QUESTION)),
+                          required=True, validate=_no_more_answers_than_a_quiz_has_questions,
                           metadata={"description": "Question id → chosen option ids.",
-                                    "example": {"12": [40], "13": [44, 46]}})
+                                    "example": {"12": [40], "13": [44, 46]},
+                                    "maxProperties": MAX_QUESTIONS_PER_QUIZ})
 
 
 class QuestionResultSchema(Schema):

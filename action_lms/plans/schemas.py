@@ -60,13 +60,14 @@ class PlanCreateSchema(Schema):
     focus = fields.String(required=True, validate=validate.Length(min=1, max=300),
                           metadata={"example": "Anti-Muslim racism, or the whole Ten-Point Plan"})
     commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), load_default=None,
+                              validate=validate.Length(max=10),  # ten commitments, each named once
                               metadata={"description": "Numbers of the Ten-Point Plan commitments (1-10)."})
 
 
 class PlanPatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     focus = fields.String(validate=validate.Length(min=1, max=300))
-    commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)))
+    commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), validate=validate.Length(max=10))
     is_current = fields.Boolean(validate=validate.Equal(True, error="Make a plan current by sending true; "
                                                                     "creating or making another plan current ends it."),
                                 metadata={"description": "true makes this earlier plan the city's current plan again."})

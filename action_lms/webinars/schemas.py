@@ -3,8 +3,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import TimeZoneField
 from ..core.api import UtcDateTime as _CoreUtcDateTime
+from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
 
 STATUS_INPUT = ("draft", "published")
+# Caps on the lists a webinar links to: a course has far fewer than 50 modules, and the milestone
+# template 9 entries (20 leaves room for it to grow).
+MAX_MODULE_KEYS = 50
+MAX_MILESTONE_KEYS = 20
 
 
 class UtcDateTime(_CoreUtcDateTime):
@@ -15,7 +20,7 @@ class UtcDateTime(_CoreUtcDateTime):
         try:
             return super()._deserialize(value, attr, data, **kwargs)
         except OverflowError as exc:
-            raise ValidationError("Choose a date between 1970 and 2999.") from exc
+            raise ValidationError(f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.") from exc
 
 
 class WebinarCreateSchema(Schema):
@@ -30,8 +35,9 @@ class WebinarCreateSchema(Schema):
     registration_closes_at = UtcDateTime(load_default=None, allow_none=True,
                                          metadata={"description": "Default: the start"})
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUS_INPUT))
-    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)), load_default=list)
-    milestone_keys = fields.List(fields.String(), load_default=list,
+    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)), load_default=list,
+                                     validate=validate.Length(max=MAX_MODULE_KEYS))
+    milestone_keys = fields.List(fields.String(), load_default=list, validate=validate.Length(max=MAX_MILESTONE_KEYS),
                                  metadata={"description": "Keys from GET /api/v1/milestone-templates"})
 
 
@@ -46,8 +52,9 @@ class WebinarPatchSchema(Schema):
     recording_url = fields.String(allow_none=True, validate=validate.Length(max=500))
     registration_closes_at = UtcDateTime(allow_none=True)
     status = fields.String(validate=validate.OneOf(STATUS_INPUT))
-    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)))
-    milestone_keys = fields.List(fields.String())
+    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)),
+                                     validate=validate.Length(max=MAX_MODULE_KEYS))
+    milestone_keys = fields.List(fields.String(), validate=validate.Length(max=MAX_MILESTONE_KEYS))
 
 
 class WebinarQuerySchema(Schema):
@@ -115,7 +122,8 @@ class RegistrationQuerySchema(Schema):
 
 
 class AttendanceSchema(Schema):
-    user_ids = fields.List(fields.Integer(), required=True)
+    user_ids = fields.List(fields.Integer(), required=True,
+                           validate=validate.Length(max=10_000))  # a webinar seats at most 10,000 (capacity)
     replace = fields.Boolean(load_default=False, metadata={
         "description": "true: everyone registered but not listed is marked absent; false: add to those marked"})
 
