@@ -45,7 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "ACTION LMS HTTP API (see API.md)."}})
     _document_security(api)
 
-    from .core import errors, security, web
+    from .core import bodies, errors, security, web
+    bodies.init_app(app)
     _register_domains(app)
     errors.register_error_handlers(app)
     security.init_app(app)
@@ -79,10 +80,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask import request
+    from flask import request, session
 
     from .accounts import services
     from .core.errors import Unauthorized, wants_json
+    from .core.security import bearer_token
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -91,14 +93,18 @@ def _init_login(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
 
-    login_manager.user_loader(services.load_user)
+    @login_manager.user_loader
+    def load_from_session(user_id):
+        """A session cookie signs in only while its session is open on the server. A request
+        that names a bearer token is authenticated by the token alone, never the cookie."""
+        if bearer_token() is not None:
+            return None
+        return services.user_for_session(user_id, session.get(services.SESSION_ENTRY))
 
     @login_manager.request_loader
     def load_from_bearer(req):
-        header = req.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            return services.user_for_token(header[7:].strip())
-        return None
+        token = bearer_token()
+        return services.user_for_token(token) if token is not None else None
 
     @login_manager.unauthorized_handler
     def unauthorized():

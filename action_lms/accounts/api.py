@@ -7,13 +7,31 @@ from flask_wtf.csrf import generate_csrf
 
 from ..core.api import Blueprint, paginate_select
 from ..core.errors import Unauthorized
+from ..core.security import is_bearer_request
 from ..extensions import db, limiter
 from . import services
 from .schemas import (
-    CityPatchSchema, CityQuerySchema, CitySchema, CsrfSchema, LoginSchema, MePatchSchema,
-    PasswordResetRequestSchema, PasswordResetSchema,
-    PersonalDataSchema, RegisterSchema, TokenCreatedSchema, TokenCreateSchema, TokenSchema,
-    UserCreateSchema, UserPatchSchema, UserQuerySchema, UserSchema,
+    CityPatchSchema,
+    CityQuerySchema,
+    CitySchema,
+    CsrfSchema,
+    JoinRequestCreateSchema,
+    JoinRequestSchema,
+    LoginSchema,
+    MePatchSchema,
+    PasswordResetRequestSchema,
+    PasswordResetSchema,
+    PersonalDataSchema,
+    RegisterSchema,
+    SessionSchema,
+    SessionsEndedSchema,
+    TokenCreatedSchema,
+    TokenCreateSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserPatchSchema,
+    UserQuerySchema,
+    UserSchema,
 )
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="Sign-in, users and cities")
@@ -24,23 +42,51 @@ def login_limit() -> str:
 
 
 def email_key() -> str:
-    """Rate-limit key: the e-mail address being tried, so one account can't be brute-forced from many IPs."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    email = (data or {}).get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return "email:" + (str(email).strip().lower() if email else "-")
+    """Rate-limit key: the e-mail address being tried, normalised exactly as sign-in looks it
+    up, so one account can't be brute-forced from many IPs nor with variants of its address."""
+    try:
+        data = request.get_json(silent=True) if request.is_json else request.form
+    except Exception:  # noqa: BLE001 - a body that cannot be parsed is refused later, with its own answer
+        data = None
+    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    return services.email_rate_limit_key(email)
+
+
+def email_limit(scope: str, methods: list[str] | None = None):
+    """The per-address limit, shared by the API and the pages for one purpose (`sign-in`:
+    login and token creation; `password-reset`; `registration`), so switching between them
+    or between variants of the address gains no attempts."""
+    return limiter.shared_limit(login_limit, scope=f"email:{scope}", key_func=email_key, methods=methods)
 
 
 def sign_in(user) -> None:
-    """Start a fresh session for this user (no session fixation)."""
+    """Start a fresh session for this user (no session fixation), open on the server."""
     session.clear()
     login_user(user)
+    session[services.SESSION_ENTRY] = services.start_session(user, request.headers.get("User-Agent"))
     session.permanent = True
+
+
+def current_session_secret() -> str | None:
+    """The server-side session of this request (None for bearer-token requests)."""
+    if is_bearer_request():
+        return None
+    return session.get(services.SESSION_ENTRY)
+
+
+def sign_out() -> None:
+    """End this session on the server and forget the cookie."""
+    secret = current_session_secret()
+    logout_user()
+    session.clear()
+    services.end_session(secret)
 
 
 # ---------------------------------------------------------------- auth
 
 @blp.route("/auth/register", methods=["POST"])
 @limiter.limit(login_limit)
+@email_limit("registration")
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
 def register(data):
@@ -50,7 +96,7 @@ def register(data):
 
 @blp.route("/auth/login", methods=["POST"])
 @limiter.limit(login_limit)
-@limiter.limit(login_limit, key_func=email_key)
+@email_limit("sign-in")
 @blp.arguments(LoginSchema)
 @blp.response(200, UserSchema)
 @blp.alt_response(401, description="Wrong e-mail or password")
@@ -64,9 +110,8 @@ def login(data):
 @blp.route("/auth/logout", methods=["POST"])
 @blp.response(204)
 def logout():
-    """End the session."""
-    logout_user()
-    session.clear()
+    """End the session (on the server: a copy of the cookie stops working too)."""
+    sign_out()
 
 
 @blp.route("/auth/csrf", methods=["GET"])
@@ -78,7 +123,7 @@ def csrf_token():
 
 @blp.route("/auth/tokens", methods=["POST"])
 @limiter.limit(login_limit)
-@limiter.limit(login_limit, key_func=email_key)
+@email_limit("sign-in")
 @blp.arguments(TokenCreateSchema)
 @blp.response(201, TokenCreatedSchema)
 @blp.alt_response(401, description="Wrong e-mail or password")
@@ -104,7 +149,7 @@ def revoke_token(token_id):
 
 @blp.route("/auth/password-reset", methods=["POST"])
 @limiter.limit(login_limit)
-@limiter.limit(login_limit, key_func=email_key)
+@email_limit("password-reset")
 @blp.arguments(PasswordResetRequestSchema)
 @blp.response(202)
 def request_password_reset(data):
@@ -156,6 +201,58 @@ def erase_me():
     services.erase_account(user)
     logout_user()
     session.clear()
+
+
+@blp.route("/me/sessions", methods=["GET"])
+@blp.response(200, SessionSchema(many=True))
+def my_sessions():
+    """My signed-in browsers, the current one marked (`current`)."""
+    return services.list_sessions(current_user, current_session_secret())
+
+
+@blp.route("/me/sessions/revoke", methods=["POST"])
+@blp.response(200, SessionsEndedSchema)
+def revoke_other_sessions():
+    """Sign out everywhere else: every session of mine ends but the current one."""
+    return {"ended": services.end_other_sessions(current_user, current_session_secret())}
+
+
+@blp.route("/me/city-request", methods=["POST"])
+@blp.arguments(JoinRequestCreateSchema)
+@blp.response(200, UserSchema)
+def request_city(data):
+    """Ask to join a city (learners without a city). Its coordinators decide."""
+    return services.request_to_join(current_user, data["city_id"])
+
+
+@blp.route("/me/city-request", methods=["DELETE"])
+@blp.response(204)
+def withdraw_city_request():
+    """Withdraw my open request to join a city."""
+    services.withdraw_join_request(current_user)
+
+
+# ---------------------------------------------------------------- membership
+
+@blp.route("/cities/<int:city_id>/join-requests", methods=["GET"])
+@blp.response(200, JoinRequestSchema(many=True))
+def join_requests(city_id):
+    """People asking to join the city, oldest first (that city's coordinators, admins)."""
+    return services.list_join_requests(current_user, city_id)
+
+
+@blp.route("/cities/<int:city_id>/join-requests/<int:user_id>/approve", methods=["POST"])
+@blp.response(200, UserSchema)
+def approve_join_request(city_id, user_id):
+    """Make the person a member of the city; they are told by e-mail."""
+    return services.approve_join_request(current_user, city_id, user_id)
+
+
+@blp.route("/cities/<int:city_id>/join-requests/<int:user_id>/decline", methods=["POST"])
+@blp.response(200, UserSchema)
+def decline_join_request(city_id, user_id):
+    """Decline the request (`city_status` back to `none`); the person is told by e-mail."""
+    return services.decline_join_request(current_user, city_id, user_id)
 
 
 # ---------------------------------------------------------------- cities

@@ -39,6 +39,15 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])
 
 
+class CityRequestForm(FlaskForm):
+    city_id = SelectField("City", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                          validators=[DataRequired(message="Choose the city you work for.")])
+
+    def __init__(self, *args, cities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.city_id.choices = [("", "— choose your city —")] + [(c.id, c.name) for c in cities]
+
+
 class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[DataRequired(), Length(max=100)], description="e.g. 'reporting script'")
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime
@@ -21,7 +29,7 @@ class City(TimestampMixin, db.Model):
     country: Mapped[str] = mapped_column(String(2), nullable=False)  # ISO 3166-1 alpha-2
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    users: Mapped[list["User"]] = relationship(back_populates="city")
+    users: Mapped[list["User"]] = relationship(back_populates="city", foreign_keys="User.city_id")
 
     def __repr__(self) -> str:
         return f"<City {self.name}>"
@@ -36,20 +44,28 @@ class User(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False, default="learner")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Brussels")
+    # Membership: the city this user acts for and may see. A request to join (at registration
+    # or from the account page) is kept apart in `requested_city_id` until a coordinator of
+    # that city or an admin approves it, so every rule that reads `city_id` is safe by default.
     city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="RESTRICT"), index=True)
+    requested_city_id: Mapped[int | None] = mapped_column(ForeignKey("cities.id", ondelete="SET NULL"), index=True)
+    city_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Secret for the personal calendar feed URL (hashed); reset by the user.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    city: Mapped[City | None] = relationship(back_populates="users", lazy="joined")
+    city: Mapped[City | None] = relationship(back_populates="users", lazy="joined", foreign_keys=[city_id])
+    requested_city: Mapped[City | None] = relationship(foreign_keys=[requested_city_id])
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("uq_users_email_lower", func.lower(email), unique=True),
         CheckConstraint("role IN ('learner', 'coordinator', 'consultant', 'admin')", name="role"),
         CheckConstraint("role <> 'coordinator' OR city_id IS NOT NULL", name="coordinator_city"),
+        # A member of a city has no pending request; a request is for someone without a city.
+        CheckConstraint("city_id IS NULL OR requested_city_id IS NULL", name="member_or_pending"),
         Index("ix_users_city_erased", "city_id", "erased_at"),  # per-city counts of the overview
     )
 
@@ -60,6 +76,20 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def city_or_requested(self) -> City | None:
+        """The member city, or the city asked for while the request is pending."""
+        return self.city if self.city_id is not None else self.requested_city
+
+    @property
+    def city_status(self) -> str:
+        """`member` of `city`, `pending` approval for `requested_city`, or `none`."""
+        if self.city_id is not None:
+            return "member"
+        if self.requested_city_id is not None:
+            return "pending"
+        return "none"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -84,3 +114,20 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """A signed-in browser. The session cookie carries a random secret whose SHA-256 is
+    stored here; a cookie whose row is gone (signed out, password changed, revoked) no
+    longer signs anyone in, however well it is signed."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()

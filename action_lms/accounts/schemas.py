@@ -26,15 +26,50 @@ class CityRefSchema(Schema):
     timezone = fields.String()
 
 
+CITY_STATUSES = ("member", "pending", "none")
+
+
 class UserSchema(Schema):
     id = fields.Integer()
     email = fields.String()
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
     timezone = fields.String()
-    city = fields.Nested(CityRefSchema, allow_none=True)
+    city = fields.Nested(CityRefSchema, allow_none=True, attribute="city_or_requested",
+                         metadata={"description": "The member city; while `city_status` is `pending`, the city asked for."})
+    city_status = fields.String(validate=validate.OneOf(CITY_STATUSES),
+                                metadata={"description": "`member`, `pending` (asked to join `city`) or `none`."})
     active = fields.Boolean()
     created_at = UtcDateTime()
+
+
+class ApplicantSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    email = fields.String()
+
+
+class JoinRequestSchema(Schema):
+    user = fields.Function(lambda u: ApplicantSchema().dump(u), metadata={"type": "object"})
+    city = fields.Nested(CityRefSchema, attribute="requested_city")
+    requested_at = UtcDateTime(attribute="city_requested_at")
+
+
+class JoinRequestCreateSchema(Schema):
+    city_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class SessionSchema(Schema):
+    id = fields.Integer()
+    created_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
+    user_agent = fields.String(allow_none=True)
+    device = fields.String(metadata={"description": "The browser and system in words, e.g. `Firefox on Windows`."})
+    current = fields.Boolean()
+
+
+class SessionsEndedSchema(Schema):
+    ended = fields.Integer(metadata={"description": "How many other sessions were ended."})
 
 
 class RegisterSchema(Schema):

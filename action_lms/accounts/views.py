@@ -1,7 +1,17 @@
 """HTML pages: home, sign-in, registration, account, admin pages for cities and users."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, json, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    json,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, logout_user
 
 from ..core.calendar import calendar_response, events_for
@@ -9,10 +19,19 @@ from ..core.errors import DomainError
 from ..core.forms import apply_errors, safe_next_url
 from ..extensions import db, limiter
 from . import services
-from .api import email_key, login_limit, sign_in
+from .api import current_session_secret, email_limit, login_limit, sign_in, sign_out
 from .forms import (
-    CityForm, EmptyForm, ForgotPasswordForm, LoginForm, PasswordForm, ProfileForm, RegisterForm, ResetPasswordForm,
-    TokenForm, UserForm,
+    CityForm,
+    CityRequestForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    TokenForm,
+    UserForm,
 )
 
 bp = Blueprint("accounts", __name__)
@@ -27,7 +46,7 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, key_func=email_key, methods=["POST"])
+@email_limit("sign-in", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(url_for("accounts.home")))
@@ -47,6 +66,7 @@ def login():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
+@email_limit("registration", methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
@@ -62,6 +82,9 @@ def register():
         else:
             sign_in(user)
             flash("Your account is ready. Welcome to ACTION LMS.", "success")
+            if user.requested_city is not None:
+                flash(f"You asked to join {user.requested_city.name}. Its coordinators will decide; we will tell you "
+                      "by e-mail. Until then you see the courses and webinars, not the city's own pages.", "info")
             return redirect(url_for("accounts.home"))
     return render_template("auth/register.html", form=form), 200 if request.method != "POST" else 422
 
@@ -70,15 +93,14 @@ def register():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for("accounts.home"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, key_func=email_key, methods=["POST"])
+@email_limit("password-reset", methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -112,7 +134,7 @@ def reset_password(token):
 # ---------------------------------------------------------------- my account
 
 def _account_page(profile_form=None, password_form=None, token_form=None, new_token=None, status=200,
-                  new_feed_url=None):
+                  new_feed_url=None, city_form=None):
     user = current_user
     profile_form = profile_form or ProfileForm(obj=user, formdata=None)
     return render_template(
@@ -121,10 +143,17 @@ def _account_page(profile_form=None, password_form=None, token_form=None, new_to
         password_form=password_form or PasswordForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None, prefix="token"),
         tokens=services.list_tokens(user),
+        sessions=services.list_sessions(user, current_session_secret()),
+        city_form=city_form or _city_request_form(),
         new_token=new_token,
         new_feed_url=new_feed_url,
         empty_form=EmptyForm(),
     ), status
+
+
+def _city_request_form(formdata=None):
+    form = CityRequestForm(formdata=formdata, prefix="city", cities=services.all_cities())
+    return form
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -150,11 +179,12 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data)
+            services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                     keep_session=current_session_secret())
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your password is changed.", "success")
+            flash("Your password is changed. You were signed out everywhere else.", "success")
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=422)
 
@@ -180,6 +210,74 @@ def revoke_token(token_id):
         services.revoke_token(current_user, token_id)
         flash("The token is revoked; scripts using it will be refused.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/sessions/revoke", methods=["POST"])
+@login_required
+def revoke_other_sessions():
+    """Sign out everywhere else (the button on the account page)."""
+    if EmptyForm().validate_on_submit():
+        ended = services.end_other_sessions(current_user, current_session_secret())
+        flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}." if ended
+              else "You were not signed in anywhere else.", "success")
+    return redirect(url_for("accounts.account", _anchor="sessions"))
+
+
+@bp.route("/account/city", methods=["POST"])
+@login_required
+def request_city():
+    """Ask to join a city from the account page."""
+    form = CityRequestForm(prefix="city", cities=services.all_cities())
+    if form.validate_on_submit():
+        try:
+            user = services.request_to_join(current_user, form.city_id.data)
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"You asked to join {user.requested_city.name}. Its coordinators will decide; "
+                  "we will tell you by e-mail.", "success")
+            return redirect(url_for("accounts.account", _anchor="city"))
+    return _account_page(city_form=form, status=422)
+
+
+@bp.route("/account/city/withdraw", methods=["POST"])
+@login_required
+def withdraw_city_request():
+    if EmptyForm().validate_on_submit():
+        try:
+            services.withdraw_join_request(current_user)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash("Your request to join a city is withdrawn.", "info")
+    return redirect(url_for("accounts.account", _anchor="city"))
+
+
+@bp.route("/join-requests")
+@bp.route("/cities/<int:city_id>/join-requests")
+@login_required
+def join_requests(city_id=None):
+    """People asking to join a city: its coordinators (and the office) approve or decline."""
+    people = services.list_join_requests(current_user, city_id)
+    if city_id is None and current_user.city_id is not None:
+        city_id = current_user.city_id
+    city = services.get_city(current_user, city_id) if city_id is not None else None
+    return render_template("account/join_requests.html", city=city, people=people)
+
+
+@bp.route("/cities/<int:city_id>/join-requests/<int:user_id>/<any(approve, decline):decision>", methods=["POST"])
+@login_required
+def decide_join_request(city_id, user_id, decision):
+    if EmptyForm().validate_on_submit():
+        decide = services.approve_join_request if decision == "approve" else services.decline_join_request
+        try:
+            person = decide(current_user, city_id, user_id)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(f"{person.name} is now a member of your city." if decision == "approve"
+                  else f"You declined {person.name}'s request.", "success")
+    return redirect(safe_next_url(url_for("accounts.join_requests", city_id=city_id)))
 
 
 @bp.route("/account/calendar", methods=["POST"])

@@ -19,8 +19,17 @@ CSP = (
 )
 
 
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header ("" for a header with no token), or
+    None when the request carries no bearer header."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return None
+    return header[7:].strip()
+
+
 def is_bearer_request() -> bool:
-    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+    return bearer_token() is not None
 
 
 def _protect_csrf():

@@ -46,3 +46,4 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(nav_links=nav_links, viewer_timezone=viewer_timezone)
     add_nav_item("Cities", "accounts.admin_cities", {"admin"})
     add_nav_item("Users", "accounts.admin_users", {"admin"})
+    add_nav_item("People asking to join", "accounts.join_requests", {"coordinator", "admin"})

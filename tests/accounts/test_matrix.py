@@ -22,6 +22,10 @@ CASES = [
     ("me.update", "PATCH", "/api/v1/me", {"name": "Me"}),
     ("me.export", "GET", "/api/v1/me/data", None),
     ("token.manage_own", "GET", "/api/v1/auth/tokens", None),
+    ("session.manage_own", "POST", "/api/v1/me/sessions/revoke", None),
+    ("membership.request", "POST", "/api/v1/me/city-request", {"city_id": "{city}"}),
+    # The coordinator of the matrix belongs to {city}; other cities' coordinators: test_membership.py.
+    ("membership.decide", "GET", "/api/v1/cities/{city}/join-requests", None),
 ]
 
 
@@ -36,6 +40,8 @@ def test_matrix(client, role, action, method, path, body):
     target = make_user()
     actor = None if role == "anonymous" else make_user(role, city=city if role == "coordinator" else None)
     api = api_as(client, actor)
+    if body is not None:
+        body = {k: (city.id if v == "{city}" else v) for k, v in body.items()}
     response = api.request(method, path.format(city=city.id, user=target.id), json=body)
     allowed = role != "anonymous" and role in policy.rules[action]
     if role == "anonymous":

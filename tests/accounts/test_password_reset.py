@@ -34,7 +34,7 @@ def test_tampered_and_expired_links_are_refused(app, client, session, monkeypatc
     client.post("/api/v1/auth/password-reset", json={"email": "lea@example.org"})
     token = reset_link(session).rsplit("/", 1)[1]
     assert_envelope(client.post("/api/v1/auth/password-reset/confirm", json={"token": token[:-2] + "xx", "password": "brand-new-password"}), 422)
-    monkeypatch.setattr(services, "PASSWORD_RESET_MAX_AGE", -1)
+    monkeypatch.setattr(services.signin, "PASSWORD_RESET_MAX_AGE", -1)
     body = assert_envelope(client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": "brand-new-password"}), 422)
     assert "expired" in body["message"]
 

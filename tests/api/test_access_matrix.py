@@ -26,9 +26,11 @@ from ..factories import (
 )
 from ..helpers import ApiClient
 
-ROLES = ("anonymous", "learner", "coordinator", "consultant", "admin")
-A, L, C, S, D = ROLES  # shorthand: anonymous, learner, coordinator, consultant (S for slots), admin
-SIGNED_IN = (L, C, S, D)
+ROLES = ("anonymous", "learner", "coordinator", "consultant", "admin", "pending")
+# shorthand: anonymous, learner, coordinator, consultant (S for slots), admin, and P: a learner
+# who asked to join city A and is not yet approved (sees nothing of the city).
+A, L, C, S, D, P = ROLES
+SIGNED_IN = (L, C, S, D, P)
 IGNORED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/static/<path:filename>"}
 
 
@@ -72,8 +74,20 @@ ROWS = [
         path=lambda s: f"/api/v1/auth/tokens/{s.own_token_id or s.probe_token_id}"),
     Row("GET", "/api/v1/me", everyone(200)),
     Row("PATCH", "/api/v1/me", everyone(200), body=lambda s: {"name": "Renamed"}),
-    Row("DELETE", "/api/v1/me", only({L: 204, C: 204, S: 204, D: 409})),  # the last admin may not erase themselves
+    Row("DELETE", "/api/v1/me", only({L: 204, C: 204, S: 204, D: 409, P: 204})),  # the last admin may not erase themselves
     Row("GET", "/api/v1/me/data", everyone(200)),
+    Row("GET", "/api/v1/me/sessions", everyone(200)),
+    Row("POST", "/api/v1/me/sessions/revoke", everyone(200)),
+    # Only learners ask to join; the pending learner already asked for city A (409), the
+    # learner is already a member (409).
+    Row("POST", "/api/v1/me/city-request", only({L: 409, P: 409}), body=lambda s: {"city_id": s.city_a.id}),
+    Row("DELETE", "/api/v1/me/city-request", only({L: 409, P: 204})),
+    Row("GET", "/api/v1/cities/<int:city_id>/join-requests", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/cities/{s.city_a.id}/join-requests"),
+    Row("POST", "/api/v1/cities/<int:city_id>/join-requests/<int:user_id>/approve", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/cities/{s.city_a.id}/join-requests/{s.applicant.id}/approve"),
+    Row("POST", "/api/v1/cities/<int:city_id>/join-requests/<int:user_id>/decline", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/cities/{s.city_a.id}/join-requests/{s.applicant.id}/decline"),
     Row("GET", "/api/v1/cities", everyone(200)),
     Row("POST", "/api/v1/cities", only({D: 201}), body=lambda s: {"name": "Turin", "country": "IT", "timezone": "Europe/Rome"}),
     Row("GET", "/api/v1/cities/<int:city_id>", everyone(200), path=lambda s: f"/api/v1/cities/{s.city_a.id}"),
@@ -128,13 +142,13 @@ ROWS = [
         path=lambda s: f"/api/v1/bookings/{s.booking.id}/notes", body=lambda s: {"summary": "We discussed data."}),
     # ------------------------------------------------------------ plans
     Row("GET", "/api/v1/milestone-templates", everyone(200)),
-    Row("GET", "/api/v1/cities/<int:city_id>/plans", everyone(200), path=lambda s: f"/api/v1/cities/{s.city_a.id}/plans"),
+    Row("GET", "/api/v1/cities/<int:city_id>/plans", {**everyone(200), P: 403}, path=lambda s: f"/api/v1/cities/{s.city_a.id}/plans"),
     Row("POST", "/api/v1/cities/<int:city_id>/plans", only({C: 201, D: 201}), path=lambda s: f"/api/v1/cities/{s.city_a.id}/plans",
         body=lambda s: {"title": "Renewed plan", "focus": "Anti-Muslim racism"}),
-    Row("GET", "/api/v1/plans/<int:plan_id>", everyone(200), path=lambda s: f"/api/v1/plans/{s.plan.id}"),
+    Row("GET", "/api/v1/plans/<int:plan_id>", {**everyone(200), P: 404}, path=lambda s: f"/api/v1/plans/{s.plan.id}"),
     Row("PATCH", "/api/v1/plans/<int:plan_id>", only({C: 200, D: 200}), path=lambda s: f"/api/v1/plans/{s.plan.id}",
         body=lambda s: {"title": "Graz plan 2027"}),
-    Row("GET", "/api/v1/plans/<int:plan_id>/history", everyone(200), path=lambda s: f"/api/v1/plans/{s.plan.id}/history"),
+    Row("GET", "/api/v1/plans/<int:plan_id>/history", {**everyone(200), P: 404}, path=lambda s: f"/api/v1/plans/{s.plan.id}/history"),
     Row("PATCH", "/api/v1/plans/<int:plan_id>/milestones/<key>", only({C: 200, D: 200}),
         path=lambda s: f"/api/v1/plans/{s.plan.id}/milestones/political_mandate", body=lambda s: {"status": "in_progress"}),
     Row("GET", "/api/v1/progress/cities", only({D: 200})),
@@ -172,7 +186,12 @@ class Scenario:
         self.consultant = make_consultant()
         self.admin = make_user("admin")
         self.probe = make_user("learner", city=self.city_b)
-        self.actors = {L: self.learner, C: self.coordinator, S: self.consultant, D: self.admin}
+        self.pending = make_user("learner")
+        self.applicant = make_user("learner")
+        for person in (self.pending, self.applicant):
+            person.requested_city_id = self.city_a.id
+            person.city_requested_at = utcnow()
+        self.actors = {L: self.learner, C: self.coordinator, S: self.consultant, D: self.admin, P: self.pending}
         self.course = make_course(tmp_path)
         self.lesson = next(iter(sorted(self.course_lessons(), key=lambda x: x.id)))
         self.quiz = self.course_quiz()

@@ -19,11 +19,11 @@ PAGES_BY_ROLE = {
                 "/my/webinars", "/my-city", "/consulting", "/lessons/{lesson}", "/quizzes/{quiz}"],
     "coordinator": ["/my-city", "/cities/{city}/plans", "/plans/{plan}/history", "/consulting/bookings",
                     "/consulting/bookings/{booking}", "/consulting/slots/{slot}/book", "/course-reports",
-                    "/course-reports/sample-course"],
+                    "/course-reports/sample-course", "/join-requests"],
     "consultant": ["/consulting/schedule", "/consulting/profile", "/consulting/bookings/{booking}"],
     "admin": ["/admin/cities", "/admin/cities/new", "/admin/users", "/admin/users/new", "/account", "/progress/cities",
               "/plans", "/webinars/new", "/webinars/{webinar}/edit", "/webinars/{webinar}/registrations",
-              "/consulting/overview", "/course-reports/sample-course"],
+              "/consulting/overview", "/course-reports/sample-course", "/join-requests"],
 }
 
 
@@ -43,6 +43,9 @@ def build_world(tmp_path, city):
     booking = make_booking(slot=make_slot(consultant, starts_at=start), city=city, booked_by=coordinator)
     open_slot = make_slot(consultant, starts_at=start + timedelta(hours=2))
     plan = make_plan(city)
+    waiting = make_user("learner", email="waiting@example.org")  # a row on "People asking to join"
+    waiting.requested_city_id, waiting.city_requested_at = city.id, utcnow()
+    db.session.commit()
     ids = {"webinar": webinar.id, "booking": booking.id, "slot": open_slot.id, "plan": plan.id, "city": city.id,
            "lesson": db.session.scalars(db.select(Lesson).order_by(Lesson.id)).first().id,
            "quiz": db.session.scalars(db.select(Quiz).order_by(Quiz.id)).first().id}
