@@ -68,9 +68,25 @@ def seed() -> list[tuple[str, str, str, bool]]:
             accounts.create_user(None, email=email, name=name, role=role,
                                  city_id=cities[city_name].id if city_name else None, password=password)
         result.append((role, email, password, created))
+    _seed_join_request(cities["Graz"])
     for _, fn in _seeders:
         fn()
     return result
+
+
+DEMO_NEWCOMER = ("newcomer@demo.action-lms.eu", "Nadia Newcomer")
+
+
+def _seed_join_request(city: City) -> None:
+    """A newcomer who registered choosing Graz, so the Graz coordinator's "People asking to
+    join" page has someone to approve (the account has no password: it cannot sign in)."""
+    email, name = DEMO_NEWCOMER
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+        return
+    user = accounts.create_user(None, email=email, name=name, role="learner", timezone=city.timezone)
+    user.requested_city_id = city.id
+    user.city_requested_at = user.created_at
+    db.session.commit()
 
 
 @demo_cli.command("seed")
