@@ -1,5 +1,6 @@
 """ACTION LMS: courses, webinars, consulting and action-plan tracking for the cities of
 the European Coalition of Cities Against Racism."""
+
 from __future__ import annotations
 
 import logging
@@ -34,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
@@ -45,7 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app, spec_kwargs={"info": {"description": "ACTION LMS HTTP API (see API.md)."}})
     _document_security(api)
 
-    from .core import bodies, errors, security, web
+    from . import scheduler
+    from .core import bodies, errors, hooks, security, web
+
+    hooks.init_app(app)
+    scheduler.init_app(app)
     bodies.init_app(app)
     _register_domains(app)
     errors.register_error_handlers(app)
@@ -55,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts.cli import cities_cli, users_cli
     from .demo import demo_cli
     from .scheduler import scheduler_cli
+
     for group in (users_cli, cities_cli, demo_cli, scheduler_cli):
         app.cli.add_command(group)
 
@@ -66,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         from sqlalchemy import text
+
         try:
             db.session.execute(text("SELECT 1"))
             return jsonify(status="ok", database="ok")
@@ -75,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     if app.config["SCHEDULER_IN_PROCESS"] and os.environ.get("WERKZEUG_RUN_MAIN") != "false":
         from .scheduler import start_in_process
+
         start_in_process(app)
     return app
 
@@ -111,6 +120,7 @@ def _init_login(app: Flask) -> None:
         if wants_json():
             raise Unauthorized("You need to sign in to do this.")
         from flask import flash, redirect, url_for
+
         flash(login_manager.login_message, "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
@@ -125,8 +135,9 @@ DOMAINS = ("accounts", "courses", "webinars", "consulting", "plans")
 
 
 def _register_domains(app: Flask) -> None:
-    """Each domain contributes an API blueprint, an HTML blueprint, and an optional
-    `init_app(app)` that registers its nav items, jobs, seeders and privacy hooks."""
+    """Each domain contributes an API blueprint, an HTML blueprint, and an `init_app(app)`
+    that adds its contributions (core.hooks: nav items, jobs, seeders, data sections...) and
+    connects to the signals it reacts to."""
     import importlib
 
     from .core import docs

@@ -4,6 +4,7 @@
 Production refuses to start without a real SECRET_KEY; development generates one
 into `instance/secret_key` so sessions survive restarts.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

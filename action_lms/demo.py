@@ -1,11 +1,10 @@
 """`flask demo seed`: demo cities from DOMAIN.md and one user of each role.
 
 Idempotent: running it again adds nothing that is already there. Each domain adds its
-own demo data through `register_seeder`.
+own demo data through `contributions(app).add_seeder`.
 """
-from __future__ import annotations
 
-from collections.abc import Callable
+from __future__ import annotations
 
 import click
 from flask import current_app
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 
 from .accounts import services as accounts
 from .accounts.models import City, User
+from .core.hooks import contributions
 from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data for trying the service.")
@@ -44,14 +44,6 @@ DEMO_USERS = [
     ("learner@demo.action-lms.eu", "City Learner", "learner", "Heidelberg", "demo-learner-pass"),
 ]
 
-_seeders: list[tuple[str, Callable]] = []
-
-
-def register_seeder(name: str, fn: Callable) -> None:
-    """Domains add demo data (courses, webinars, slots, plans) after the accounts exist."""
-    if name not in {n for n, _ in _seeders}:
-        _seeders.append((name, fn))
-
 
 def seed() -> list[tuple[str, str, str, bool]]:
     """Create what is missing; returns (role, email, password, created) per demo user."""
@@ -65,11 +57,17 @@ def seed() -> list[tuple[str, str, str, bool]]:
         found = db.session.scalar(select(User).where(func.lower(User.email) == email))
         created = found is None
         if created:
-            accounts.create_user(None, email=email, name=name, role=role,
-                                 city_id=cities[city_name].id if city_name else None, password=password)
+            accounts.create_user(
+                None,
+                email=email,
+                name=name,
+                role=role,
+                city_id=cities[city_name].id if city_name else None,
+                password=password,
+            )
         result.append((role, email, password, created))
     _seed_join_request(cities["Graz"])
-    for _, fn in _seeders:
+    for fn in contributions().seeders.values():  # after the accounts exist, in registration order
         fn()
     return result
 

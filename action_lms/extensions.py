@@ -1,4 +1,5 @@
 """Extension singletons; `create_app` binds them to the app."""
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager

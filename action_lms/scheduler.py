@@ -5,12 +5,11 @@ tests call the functions directly.
 `make run` starts a background scheduler inside the dev server. In production, run one
 `flask scheduler run` process beside the gunicorn workers, which never start it.
 """
+
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -19,28 +18,22 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core import outbox
+from .core.hooks import Job, contributions
 from .core.time import utcnow
 from .extensions import db
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Job:
-    id: str
-    func: Callable
-    seconds: int
+def init_app(app) -> None:
+    """The outbox delivery job; domains add their scanning jobs (reminders, digests) with a
+    fixed id through `contributions(app).add_job`."""
+    contributions(app).add_job("deliver_outbox", outbox.deliver_pending, 30)
 
 
-JOBS: list[Job] = [
-    Job("deliver_outbox", outbox.deliver_pending, 30),
-]
-
-
-def register_job(job_id: str, func: Callable, seconds: int) -> None:
-    """Domains add their scanning jobs (reminders, digests) with a fixed id."""
-    if all(j.id != job_id for j in JOBS):
-        JOBS.append(Job(job_id, func, seconds))
+def jobs(app=None) -> list[Job]:
+    """The app's jobs, in registration order."""
+    return list(contributions(app).jobs.values())
 
 
 def run_job(app, job: Job):
@@ -61,9 +54,17 @@ def build_scheduler(app, blocking: bool = False):
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
-    for job in JOBS:
-        scheduler.add_job(run_job, "interval", seconds=job.seconds, args=[app, job], id=job.id, name=job.id,
-                          replace_existing=True, next_run_time=utcnow())
+    for job in jobs(app):
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=job.seconds,
+            args=[app, job],
+            id=job.id,
+            name=job.id,
+            replace_existing=True,
+            next_run_time=utcnow(),
+        )
     return scheduler
 
 
@@ -78,7 +79,7 @@ def start_in_process(app):
         if _started is None:
             _started = build_scheduler(app)
             _started.start()
-            log.info("Scheduler started in-process with jobs: %s", ", ".join(j.id for j in JOBS))
+            log.info("Scheduler started in-process with jobs: %s", ", ".join(j.id for j in jobs(app)))
     return _started
 
 
@@ -89,7 +90,7 @@ scheduler_cli = AppGroup("scheduler", help="Periodic jobs (reminders, e-mail del
 def run_command():
     """Run the scheduler in the foreground (one such process per deployment)."""
     app = current_app._get_current_object()
-    click.echo("Scheduler running jobs: " + ", ".join(f"{j.id} every {j.seconds}s" for j in JOBS))
+    click.echo("Scheduler running jobs: " + ", ".join(f"{j.id} every {j.seconds}s" for j in jobs(app)))
     build_scheduler(app, blocking=True).start()
 
 
@@ -98,6 +99,6 @@ def run_command():
 def tick_command(job_ids):
     """Run the jobs once now (all, or the ones named) and exit."""
     app = current_app._get_current_object()
-    for job in JOBS:
+    for job in jobs(app):
         if not job_ids or job.id in job_ids:
             click.echo(f"{job.id}: {run_job(app, job)}")

@@ -1,1 +1,19 @@
-"""Users, roles, cities, sign-in, API tokens, personal data export and erasure."""
+"""Users, roles, cities, membership, sign-in, sessions, API tokens, personal data export and erasure."""
+
+
+def init_app(app) -> None:
+    """Navigation for the office and coordinators, and accounts' sections of the data export."""
+    from ..core.hooks import contributions
+    from . import services
+
+    hooks = contributions(app)
+    hooks.add_nav_item("Cities", "accounts.admin_cities", {"admin"}, order=900)
+    hooks.add_nav_item("Users", "accounts.admin_users", {"admin"}, order=910)
+    hooks.add_nav_item("People asking to join", "accounts.join_requests", {"coordinator", "admin"}, order=920)
+    for section, fn in (
+        ("account", services.export_account),
+        ("api_tokens", services.export_tokens),
+        ("sessions", services.export_sessions),
+        ("notifications", services.export_notifications),
+    ):
+        hooks.add_data_section(section, fn)

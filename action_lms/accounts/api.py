@@ -1,4 +1,5 @@
 """JSON API for authentication, the current user, users and cities."""
+
 from __future__ import annotations
 
 from flask import current_app, request, session
@@ -84,6 +85,7 @@ def sign_out() -> None:
 
 # ---------------------------------------------------------------- auth
 
+
 @blp.route("/auth/register", methods=["POST"])
 @limiter.limit(login_limit)
 @email_limit("registration")
@@ -168,6 +170,7 @@ def confirm_password_reset(data):
 
 # ---------------------------------------------------------------- me
 
+
 @blp.route("/me", methods=["GET"])
 @blp.response(200, UserSchema)
 def me():
@@ -185,7 +188,11 @@ def update_me(data):
 
 
 @blp.route("/me/data", methods=["GET"])
-@blp.response(200, PersonalDataSchema, description="One section per kind of data: account, api_tokens, notifications, and each domain's records.")
+@blp.response(
+    200,
+    PersonalDataSchema,
+    description="One section per kind of data: account, api_tokens, notifications, and each domain's records.",
+)
 def my_data():
     """Everything stored about me."""
     return services.export_personal_data(current_user)
@@ -234,6 +241,7 @@ def withdraw_city_request():
 
 # ---------------------------------------------------------------- membership
 
+
 @blp.route("/cities/<int:city_id>/join-requests", methods=["GET"])
 @blp.response(200, JoinRequestSchema(many=True))
 def join_requests(city_id):
@@ -256,6 +264,7 @@ def decline_join_request(city_id, user_id):
 
 
 # ---------------------------------------------------------------- cities
+
 
 @blp.route("/cities", methods=["GET"])
 @blp.arguments(CityQuerySchema, location="query")
@@ -290,6 +299,7 @@ def update_city(data, city_id):
 
 
 # ---------------------------------------------------------------- users
+
 
 @blp.route("/users", methods=["GET"])
 @blp.arguments(UserQuerySchema, location="query")

@@ -1,4 +1,5 @@
 """`flask users ...` commands for operators."""
+
 import click
 from flask.cli import AppGroup
 
@@ -13,8 +14,13 @@ cities_cli = AppGroup("cities", help="Manage member cities.")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", required=True, type=click.Choice(["learner", "coordinator", "consultant", "admin"]))
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters; asked for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 10 characters; asked for when not given.",
+)
 @click.option("--city", "city_name", default=None, help="City name (required for coordinators).")
 @click.option("--timezone", default=None, help="IANA zone, e.g. Europe/Berlin (default: the city's).")
 def create_user(email, name, role, password, city_name, timezone):
@@ -26,11 +32,14 @@ def create_user(email, name, role, password, city_name, timezone):
             raise click.ClickException(f"No city named {city_name!r}.")
         city_id = city.id
     try:
-        user = services.create_user(None, email=email, name=name, role=role, city_id=city_id,
-                                    timezone=timezone, password=password)
+        user = services.create_user(
+            None, email=email, name=name, role=role, city_id=city_id, timezone=timezone, password=password
+        )
     except DomainError as exc:
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in (getattr(exc, "errors", None) or {}).items())
-        raise click.ClickException(exc.message + (f" ({details})" if details and details not in exc.message else ""))
+        raise click.ClickException(
+            exc.message + (f" ({details})" if details and details not in exc.message else "")
+        ) from exc
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
@@ -43,5 +52,5 @@ def create_city(name, country, timezone):
     try:
         city = services.create_city(None, name=name, country=country, timezone=timezone)
     except DomainError as exc:
-        raise click.ClickException(exc.message)
+        raise click.ClickException(exc.message) from exc
     click.echo(f"Created city {city.name} (id {city.id}).")

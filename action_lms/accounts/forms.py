@@ -1,4 +1,5 @@
 """WTForms for the account pages. Shape checks only; the rules live in services."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -17,7 +18,9 @@ class RegisterForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])
     timezone = SelectField("Time zone", validators=[DataRequired()])
-    city_id = SelectField("City (optional)", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()])
+    city_id = SelectField(
+        "City (optional)", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
+    )
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,8 +43,11 @@ class PasswordForm(FlaskForm):
 
 
 class CityRequestForm(FlaskForm):
-    city_id = SelectField("City", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
-                          validators=[DataRequired(message="Choose the city you work for.")])
+    city_id = SelectField(
+        "City",
+        coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+        validators=[DataRequired(message="Choose the city you work for.")],
+    )
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,11 +55,9 @@ class CityRequestForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=100)], description="e.g. 'reporting script'")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token (sign out, revoke, delete buttons)."""
+    name = StringField(
+        "Token name", validators=[DataRequired(), Length(max=100)], description="e.g. 'reporting script'"
+    )
 
 
 class CityForm(FlaskForm):
@@ -70,7 +74,9 @@ class UserForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
     role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
-    city_id = SelectField("City", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()])
+    city_id = SelectField(
+        "City", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
+    )
     timezone = SelectField("Time zone", validators=[DataRequired()])
     password = PasswordField("Password (leave empty to keep / to set later)", validators=[Optional(), Length(max=1024)])
     active = BooleanField("Active", default=True)

@@ -1,4 +1,5 @@
 """Cities, users and API tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,7 +30,7 @@ class City(TimestampMixin, db.Model):
     country: Mapped[str] = mapped_column(String(2), nullable=False)  # ISO 3166-1 alpha-2
     timezone: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    users: Mapped[list["User"]] = relationship(back_populates="city", foreign_keys="User.city_id")
+    users: Mapped[list[User]] = relationship(back_populates="city", foreign_keys="User.city_id")
 
     def __repr__(self) -> str:
         return f"<City {self.name}>"
@@ -58,7 +59,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     city: Mapped[City | None] = relationship(back_populates="users", lazy="joined", foreign_keys=[city_id])
     requested_city: Mapped[City | None] = relationship(foreign_keys=[requested_city_id])
-    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("uq_users_email_lower", func.lower(email), unique=True),

@@ -1,15 +1,18 @@
 """Input and output shapes of the accounts API."""
+
 from marshmallow import Schema, fields, validate
 
 from ..core.api import TimeZoneField, UtcDateTime
+from ..core.errors import MAX_DB_INT
 from ..core.policy import ROLES
 
 
 class CitySchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    country = fields.String(required=True, validate=validate.Length(equal=2),
-                            metadata={"description": "ISO 3166-1 alpha-2 code, e.g. DE"})
+    country = fields.String(
+        required=True, validate=validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2 code, e.g. DE"}
+    )
     timezone = TimeZoneField(required=True, metadata={"example": "Europe/Berlin"})
 
 
@@ -35,10 +38,16 @@ class UserSchema(Schema):
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
     timezone = fields.String()
-    city = fields.Nested(CityRefSchema, allow_none=True, attribute="city_or_requested",
-                         metadata={"description": "The member city; while `city_status` is `pending`, the city asked for."})
-    city_status = fields.String(validate=validate.OneOf(CITY_STATUSES),
-                                metadata={"description": "`member`, `pending` (asked to join `city`) or `none`."})
+    city = fields.Nested(
+        CityRefSchema,
+        allow_none=True,
+        attribute="city_or_requested",
+        metadata={"description": "The member city; while `city_status` is `pending`, the city asked for."},
+    )
+    city_status = fields.String(
+        validate=validate.OneOf(CITY_STATUSES),
+        metadata={"description": "`member`, `pending` (asked to join `city`) or `none`."},
+    )
     active = fields.Boolean()
     created_at = UtcDateTime()
 
@@ -56,7 +65,7 @@ class JoinRequestSchema(Schema):
 
 
 class JoinRequestCreateSchema(Schema):
-    city_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    city_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_DB_INT))
 
 
 class SessionSchema(Schema):

@@ -1,4 +1,5 @@
 """HTML pages: home, sign-in, registration, account, admin pages for cities and users."""
+
 from __future__ import annotations
 
 from flask import (
@@ -16,14 +17,13 @@ from flask_login import current_user, login_required, logout_user
 
 from ..core.calendar import calendar_response, events_for
 from ..core.errors import DomainError
-from ..core.forms import apply_errors, safe_next_url
+from ..core.forms import EmptyForm, apply_errors, safe_next_url
 from ..extensions import db, limiter
 from . import services
 from .api import current_session_secret, email_limit, login_limit, sign_in, sign_out
 from .forms import (
     CityForm,
     CityRequestForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordForm,
@@ -43,6 +43,7 @@ def home():
 
 
 # ---------------------------------------------------------------- sign-in
+
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
@@ -75,16 +76,20 @@ def register():
         form.timezone.data = form.timezone.data or "Europe/Brussels"
     if form.validate_on_submit():
         try:
-            user = services.register(form.email.data, form.password.data, form.name.data,
-                                     form.timezone.data, form.city_id.data)
+            user = services.register(
+                form.email.data, form.password.data, form.name.data, form.timezone.data, form.city_id.data
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
             sign_in(user)
             flash("Your account is ready. Welcome to ACTION LMS.", "success")
             if user.requested_city is not None:
-                flash(f"You asked to join {user.requested_city.name}. Its coordinators will decide; we will tell you "
-                      "by e-mail. Until then you see the courses and webinars, not the city's own pages.", "info")
+                flash(
+                    f"You asked to join {user.requested_city.name}. Its coordinators will decide; we will tell you "
+                    "by e-mail. Until then you see the courses and webinars, not the city's own pages.",
+                    "info",
+                )
             return redirect(url_for("accounts.home"))
     return render_template("auth/register.html", form=form), 200 if request.method != "POST" else 422
 
@@ -105,8 +110,11 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        flash("If an account exists for this address, we have sent it a link to reset the password. "
-              "The link is valid for one hour.", "info")
+        flash(
+            "If an account exists for this address, we have sent it a link to reset the password. "
+            "The link is valid for one hour.",
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("auth/forgot.html", form=form), 200 if request.method != "POST" else 422
 
@@ -133,8 +141,16 @@ def reset_password(token):
 
 # ---------------------------------------------------------------- my account
 
-def _account_page(profile_form=None, password_form=None, token_form=None, new_token=None, status=200,
-                  new_feed_url=None, city_form=None):
+
+def _account_page(
+    profile_form=None,
+    password_form=None,
+    token_form=None,
+    new_token=None,
+    status=200,
+    new_feed_url=None,
+    city_form=None,
+):
     user = current_user
     profile_form = profile_form or ProfileForm(obj=user, formdata=None)
     return render_template(
@@ -179,8 +195,9 @@ def change_password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data, form.new_password.data,
-                                     keep_session=current_session_secret())
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data, keep_session=current_session_secret()
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -218,8 +235,12 @@ def revoke_other_sessions():
     """Sign out everywhere else (the button on the account page)."""
     if EmptyForm().validate_on_submit():
         ended = services.end_other_sessions(current_user, current_session_secret())
-        flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}." if ended
-              else "You were not signed in anywhere else.", "success")
+        flash(
+            f"Signed out of {ended} other session{'s' if ended != 1 else ''}."
+            if ended
+            else "You were not signed in anywhere else.",
+            "success",
+        )
     return redirect(url_for("accounts.account", _anchor="sessions"))
 
 
@@ -234,8 +255,11 @@ def request_city():
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"You asked to join {user.requested_city.name}. Its coordinators will decide; "
-                  "we will tell you by e-mail.", "success")
+            flash(
+                f"You asked to join {user.requested_city.name}. Its coordinators will decide; "
+                "we will tell you by e-mail.",
+                "success",
+            )
             return redirect(url_for("accounts.account", _anchor="city"))
     return _account_page(city_form=form, status=422)
 
@@ -275,8 +299,12 @@ def decide_join_request(city_id, user_id, decision):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash(f"{person.name} is now a member of your city." if decision == "approve"
-                  else f"You declined {person.name}'s request.", "success")
+            flash(
+                f"{person.name} is now a member of your city."
+                if decision == "approve"
+                else f"You declined {person.name}'s request.",
+                "success",
+            )
     return redirect(safe_next_url(url_for("accounts.join_requests", city_id=city_id)))
 
 
@@ -298,6 +326,7 @@ def calendar_feed(token):
     user = services.user_for_calendar_token(token)
     if user is None:
         from ..core.errors import NotFound
+
         raise NotFound("Unknown calendar feed address (it may have been reset).")
     return calendar_response(events_for(user), "action-lms.ics", name=f"ACTION LMS · {user.name}")
 
@@ -306,8 +335,11 @@ def calendar_feed(token):
 @login_required
 def export_data():
     data = services.export_personal_data(current_user)
-    return Response(json.dumps(data, indent=2, default=str), mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=my-action-lms-data.json"})
+    return Response(
+        json.dumps(data, indent=2, default=str),
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=my-action-lms-data.json"},
+    )
 
 
 @bp.route("/account/erase", methods=["GET", "POST"])
@@ -328,6 +360,7 @@ def erase():
 
 
 # ---------------------------------------------------------------- admin: cities
+
 
 @bp.route("/admin/cities")
 @login_required
@@ -363,19 +396,24 @@ def admin_city_form(city_id=None):
 
 # ---------------------------------------------------------------- admin: users
 
+
 @bp.route("/admin/users")
 @login_required
 def admin_users():
     role = request.args.get("role") or None
     city_id = request.args.get("city_id", type=int)
-    try:
-        stmt = services.list_users_query(current_user, role, city_id)
-    except DomainError:
-        raise
+    stmt = services.list_users_query(current_user, role, city_id)
     page = max(request.args.get("page", 1, type=int), 1)
     users = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
-    return render_template("admin/users.html", users=users, cities=services.all_cities(), role=role,
-                           city_id=city_id, page=page, has_more=len(users) == 50)
+    return render_template(
+        "admin/users.html",
+        users=users,
+        cities=services.all_cities(),
+        role=role,
+        city_id=city_id,
+        page=page,
+        has_more=len(users) == 50,
+    )
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -388,8 +426,13 @@ def admin_user_form(user_id=None):
     if request.method == "GET" and user is None:
         form.timezone.data = "Europe/Brussels"
     if form.validate_on_submit():
-        data = {"email": form.email.data, "name": form.name.data, "role": form.role.data,
-                "city_id": form.city_id.data, "timezone": form.timezone.data}
+        data = {
+            "email": form.email.data,
+            "name": form.name.data,
+            "role": form.role.data,
+            "city_id": form.city_id.data,
+            "timezone": form.timezone.data,
+        }
         try:
             if user:
                 data["active"] = form.active.data

@@ -1,15 +1,15 @@
 """Consulting: experts' availability, slots, bookings by cities, session notes and follow-ups."""
+
 import os
+from typing import Any
 
 from .services import DEFAULTS
 
 
 def init_app(app) -> None:
-    """Register settings, nav items, scheduler jobs, demo seeders, calendar source and cross-domain figures."""
-    from ..core import calendar, registry
-    from ..core.web import add_nav_item
-    from ..demo import register_seeder
-    from ..scheduler import register_job
+    """Settings, navigation, reminders, the personal feed, overview figures, plan resources,
+    demo data, data export and erasure, and the consultants' view of their cities' plans."""
+    from ..core.hooks import contributions, user_erased
     from . import services
     from .demo import seed_demo
 
@@ -17,15 +17,22 @@ def init_app(app) -> None:
         value = os.environ.get(name)
         app.config.setdefault(name, int(value) if value not in (None, "") else default)
 
-    add_nav_item("Consulting", "consulting.slots_week")
-    add_nav_item("My schedule", "consulting.schedule", {"consultant"})
-    add_nav_item("Consulting overview", "consulting.overview", {"admin"})
-    register_job("send_booking_reminders", services.send_booking_reminders, 60)
-    calendar.register_source(services.calendar_events_for)
-    registry.register_city_stat("consulting_sessions_held", "Consulting sessions held", services.sessions_held_by_city)
-    registry.register_city_stat("next_consulting_session", "Next consulting session", services.next_session_by_city)
-    registry.register_milestone_resource("consulting", "Consulting sessions and follow-ups", services.milestone_resources)
-    register_seeder("consulting", seed_demo)
-    from ..plans import services as plans_services
-    if services.consultant_works_with_city not in plans_services.plan_viewer_checks:
-        plans_services.plan_viewer_checks.append(services.consultant_works_with_city)
+    hooks = contributions(app)
+    hooks.add_nav_item("Consulting", "consulting.slots_week", order=300)
+    hooks.add_nav_item("My schedule", "consulting.schedule", {"consultant"}, order=310)
+    hooks.add_nav_item("Consulting overview", "consulting.overview", {"admin"}, order=320)
+    hooks.add_job("send_booking_reminders", services.send_booking_reminders, 60)
+    hooks.add_calendar_source(services.calendar_events_for)
+    hooks.add_city_stat("consulting_sessions_held", "Consulting sessions held", services.sessions_held_by_city)
+    hooks.add_city_stat("next_consulting_session", "Next consulting session", services.next_session_by_city)
+    hooks.add_milestone_resource("consulting", "Consulting sessions and follow-ups", services.milestone_resources)
+    hooks.add_seeder("consulting", seed_demo)
+    hooks.add_data_section("consulting", services.export_personal_data)
+    hooks.add_city_viewer(services.consultant_works_with_city)
+    user_erased.connect(_erase)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_personal_data(user)

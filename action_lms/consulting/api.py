@@ -1,4 +1,5 @@
 """JSON API of the consulting domain: parse, call a service, serialise."""
+
 from flask_login import current_user
 
 from ..core.api import Blueprint, paginate_select
@@ -6,15 +7,27 @@ from ..core.calendar import calendar_response
 from ..extensions import db
 from . import services
 from .schemas import (
-    AvailabilityResultSchema, AvailabilitySchema, BookingCreateSchema, BookingQuerySchema, BookingSchema,
-    BookingCancelSchema, ConsultantQuerySchema, ConsultantSchema, NotesSchema, ProfileSchema, RescheduleSchema,
-    SlotCreateSchema, SlotQuerySchema, SlotSchema,
+    AvailabilityResultSchema,
+    AvailabilitySchema,
+    BookingCancelSchema,
+    BookingCreateSchema,
+    BookingQuerySchema,
+    BookingSchema,
+    ConsultantQuerySchema,
+    ConsultantSchema,
+    NotesSchema,
+    ProfileSchema,
+    RescheduleSchema,
+    SlotCreateSchema,
+    SlotQuerySchema,
+    SlotSchema,
 )
 
 blp = Blueprint("consulting_api", __name__, url_prefix="/api/v1", description="Consulting")
 
 
 # ---------------------------------------------------------------- consultants
+
 
 @blp.route("/consultants", methods=["GET"])
 @blp.arguments(ConsultantQuerySchema, location="query")
@@ -45,6 +58,7 @@ def update_consultant(data, user_id):
 
 # ---------------------------------------------------------------- availability and slots
 
+
 @blp.route("/availability", methods=["POST"])
 @blp.arguments(AvailabilitySchema)
 @blp.response(201, AvailabilityResultSchema)
@@ -70,8 +84,14 @@ def create_slot(data):
 @blp.paginate()
 def list_slots(args, pagination_parameters):
     """Slots still ahead (or from `from`), filtered by consultant, expertise, dates and status."""
-    stmt = services.list_slots_query(current_user, args.get("consultant_id"), args.get("expertise"),
-                                     args.get("from_"), args.get("to"), args.get("status"))
+    stmt = services.list_slots_query(
+        current_user,
+        args.get("consultant_id"),
+        args.get("expertise"),
+        args.get("from_"),
+        args.get("to"),
+        args.get("status"),
+    )
     return services.annotate_slots(paginate_select(db.session, stmt, pagination_parameters))
 
 
@@ -91,6 +111,7 @@ def delete_slot(slot_id):
 
 # ---------------------------------------------------------------- bookings
 
+
 @blp.route("/slots/<int:slot_id>/booking", methods=["POST"])
 @blp.arguments(BookingCreateSchema)
 @blp.response(201, BookingSchema)
@@ -106,8 +127,14 @@ def book_slot(data, slot_id):
 @blp.paginate()
 def list_bookings(args, pagination_parameters):
     """Bookings the caller may see: a coordinator their city's, a consultant theirs, an admin all."""
-    stmt = services.list_bookings_query(current_user, args.get("status"), args.get("from_"), args.get("to"),
-                                        args.get("city_id"), args.get("consultant_id"))
+    stmt = services.list_bookings_query(
+        current_user,
+        args.get("status"),
+        args.get("from_"),
+        args.get("to"),
+        args.get("city_id"),
+        args.get("consultant_id"),
+    )
     return services.annotate_slots(paginate_select(db.session, stmt, pagination_parameters))
 
 
@@ -141,8 +168,13 @@ def reschedule_booking(data, booking_id):
 @blp.response(200, BookingSchema)
 def record_notes(data, booking_id):
     """After the session (consultant): summary, follow-up actions, and held or no_show."""
-    return services.annotate_slots([services.record_notes(current_user, booking_id, data.get("summary"),
-                                                          data.get("follow_ups"), data.get("status"))])[0]
+    return services.annotate_slots(
+        [
+            services.record_notes(
+                current_user, booking_id, data.get("summary"), data.get("follow_ups"), data.get("status")
+            )
+        ]
+    )[0]
 
 
 @blp.route("/bookings/<int:booking_id>/calendar.ics", methods=["GET"])

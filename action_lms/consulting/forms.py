@@ -1,17 +1,32 @@
 """WTForms for the consulting pages. Shape checks only; the rules live in services."""
+
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField, FieldList, Form, FormField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import timezone_choices
-from ..plans.template import MILESTONES
-from ..plans.template import COMMITMENTS
+from ..plans.template import COMMITMENTS, MILESTONES
 
-WEEKDAYS = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
-            (6, "Sunday")]
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 
 
 def _optional_int(value):
@@ -29,10 +44,14 @@ class MultiCheckboxField(SelectMultipleField):
 
 class BookingForm(FlaskForm):
     city_id = SelectField("City", coerce=_optional_int, validators=[Optional()])
-    topic = StringField("Topic", validators=[DataRequired(), Length(max=200)],
-                        description="One line, e.g. 'Choosing indicators for our baseline'.")
-    questions = TextAreaField("Questions for the expert", validators=[Length(max=10000)],
-                              description="Sent ahead so the expert can prepare.")
+    topic = StringField(
+        "Topic",
+        validators=[DataRequired(), Length(max=200)],
+        description="One line, e.g. 'Choosing indicators for our baseline'.",
+    )
+    questions = TextAreaField(
+        "Questions for the expert", validators=[Length(max=10000)], description="Sent ahead so the expert can prepare."
+    )
     milestone_key = SelectField("Plan milestone (optional)", validators=[Optional()])
 
     def __init__(self, *args, cities=(), **kwargs):
@@ -42,8 +61,9 @@ class BookingForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason for cancelling", validators=[DataRequired(), Length(max=2000)],
-                           description="The other side sees it.")
+    reason = TextAreaField(
+        "Reason for cancelling", validators=[DataRequired(), Length(max=2000)], description="The other side sees it."
+    )
 
 
 class RescheduleForm(FlaskForm):
@@ -56,7 +76,9 @@ class AvailabilityForm(FlaskForm):
     end_time = StringField("Daily until", validators=[DataRequired()], render_kw={"type": "time"})
     timezone = SelectField("Time zone of these times", validators=[DataRequired()])
     slot_minutes = IntegerField("Slot length (minutes)", validators=[DataRequired(), NumberRange(15, 480)])
-    buffer_minutes = IntegerField("Buffer between slots (minutes)", default=0, validators=[Optional(), NumberRange(0, 240)])
+    buffer_minutes = IntegerField(
+        "Buffer between slots (minutes)", default=0, validators=[Optional(), NumberRange(0, 240)]
+    )
     valid_from = DateField("First day", validators=[DataRequired()])
     valid_until = DateField("Last day", validators=[DataRequired()])
 
@@ -82,15 +104,19 @@ class FollowUpForm(Form):
 
 
 class NotesForm(FlaskForm):
-    status = SelectField("What happened", choices=[("held", "The session was held"),
-                                                   ("no_show", "The city did not come (no-show)")])
+    status = SelectField(
+        "What happened", choices=[("held", "The session was held"), ("no_show", "The city did not come (no-show)")]
+    )
     summary = TextAreaField("Summary", validators=[Length(max=20000)])
     follow_ups = FieldList(FormField(FollowUpForm), min_entries=3, max_entries=50)
 
 
 class ProfileForm(FlaskForm):
-    expertise = MultiCheckboxField("Expertise (commitments of the Ten-Point Plan)", coerce=int,
-                                   choices=[(n, f"{n}. {t}") for n, t in COMMITMENTS.items()])
+    expertise = MultiCheckboxField(
+        "Expertise (commitments of the Ten-Point Plan)",
+        coerce=int,
+        choices=[(n, f"{n}. {t}") for n, t in COMMITMENTS.items()],
+    )
     languages = StringField("Languages", validators=[Length(max=400)], description="Separated by commas.")
     bio = TextAreaField("Short bio", validators=[Length(max=4000)])
     timezone = SelectField("Your working time zone", validators=[DataRequired()])

@@ -6,6 +6,7 @@ Invariants held by the database:
 - a consultant never has two live slots starting at the same moment: partial unique index
   (overlaps in general are checked under a lock on the consultant's row, see services).
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from ..accounts.models import City, User
 from ..core.db import UTCDateTime
 from ..core.time import utcnow
 from ..extensions import db
+
 
 class ConsultantProfile(db.Model):
     """What cities see about an expert. Keyed by the user; expertise in its own table."""
@@ -31,6 +33,7 @@ class ConsultantProfile(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
 
+
 class ConsultantExpertise(db.Model):
     """One of the ten commitments a consultant is an expert in (1-10)."""
 
@@ -40,6 +43,7 @@ class ConsultantExpertise(db.Model):
     commitment: Mapped[int] = mapped_column(Integer, primary_key=True)
 
     __table_args__ = (CheckConstraint("commitment BETWEEN 1 AND 10", name="commitment_range"),)
+
 
 class AvailabilityRule(db.Model):
     """A recurring availability a consultant published; kept so one can see where slots came from."""
@@ -58,6 +62,7 @@ class AvailabilityRule(db.Model):
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
 
 class Slot(db.Model):
     __tablename__ = "slots"
@@ -88,13 +93,20 @@ class Slot(db.Model):
         Index("ix_slots_consultant_starts", "consultant_id", "starts_at"),
         # Covering: the open-slot list counts and pages future slots from the index alone.
         Index("ix_slots_status_starts_ends", "status", "starts_at", "ends_at"),
-        Index("uq_slots_consultant_start_live", "consultant_id", "starts_at", unique=True,
-              sqlite_where=text("status <> 'removed'"), postgresql_where=text("status <> 'removed'")),
+        Index(
+            "uq_slots_consultant_start_live",
+            "consultant_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("status <> 'removed'"),
+            postgresql_where=text("status <> 'removed'"),
+        ),
     )
 
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
 
 class Booking(db.Model):
     __tablename__ = "bookings"
@@ -127,13 +139,19 @@ class Booking(db.Model):
     slot: Mapped[Slot] = relationship(lazy="joined")
     city: Mapped[City] = relationship(lazy="joined")
     booked_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[booked_by_id])
-    follow_ups: Mapped[list["FollowUp"]] = relationship(
-        back_populates="booking", cascade="all, delete-orphan", order_by="FollowUp.position", lazy="selectin")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan", order_by="FollowUp.position", lazy="selectin"
+    )
 
     __table_args__ = (
         CheckConstraint("status IN ('booked', 'held', 'no_show', 'cancelled')", name="status"),
-        Index("uq_bookings_active_slot", "slot_id", unique=True,
-              sqlite_where=text("status <> 'cancelled'"), postgresql_where=text("status <> 'cancelled'")),
+        Index(
+            "uq_bookings_active_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status <> 'cancelled'"),
+            postgresql_where=text("status <> 'cancelled'"),
+        ),
         Index("ix_bookings_slot_id", "slot_id"),
         Index("ix_bookings_status_reminder", "status", "reminded_at"),
     )
@@ -141,6 +159,7 @@ class Booking(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
 
 class FollowUp(db.Model):
     """An action agreed in a session: what, who, by when, and the milestone it serves."""

@@ -1,4 +1,5 @@
 """Marshmallow schemas of the consulting domain (shapes only; the rules live in services)."""
+
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -13,10 +14,13 @@ def _viewer_zone() -> str:
 
 # ---------------------------------------------------------------- consultants
 
+
 class ConsultantSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    expertise = fields.List(fields.Integer(), metadata={"description": "Commitment numbers (1-10) of the Ten-Point Plan"})
+    expertise = fields.List(
+        fields.Integer(), metadata={"description": "Commitment numbers (1-10) of the Ten-Point Plan"}
+    )
     expertise_titles = fields.List(fields.String())
     timezone = fields.String(metadata={"description": "The zone the consultant works in"})
     languages = fields.List(fields.String())
@@ -36,6 +40,7 @@ class ProfileSchema(StrictSchema):
 
 # ---------------------------------------------------------------- slots
 
+
 class ConsultantRefSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -50,8 +55,9 @@ class SlotSchema(Schema):
     status = fields.String(validate=validate.OneOf([Slot.OPEN, Slot.BOOKED]))
     consultant_timezone = fields.String(metadata={"description": "The consultant's zone"})
     starts_at_local = fields.Method("_local", metadata={"description": "Start in the caller's zone, for display"})
-    starts_at_consultant = fields.Method("_consultant",
-                                         metadata={"description": "Start in the consultant's zone, for display"})
+    starts_at_consultant = fields.Method(
+        "_consultant", metadata={"description": "Start in the consultant's zone, for display"}
+    )
 
     def _local(self, slot):
         return format_local(slot.starts_at, _viewer_zone())
@@ -71,19 +77,28 @@ class SlotQuerySchema(StrictSchema):
 class SlotCreateSchema(StrictSchema):
     starts_at = UtcDateTime(required=True)
     duration_minutes = fields.Integer(required=True, validate=validate.Range(15, 480))
-    consultant_id = fields.Integer(load_default=None, allow_none=True,
-                                   metadata={"description": "Admins: the consultant the slot belongs to"})
+    consultant_id = fields.Integer(
+        load_default=None, allow_none=True, metadata={"description": "Admins: the consultant the slot belongs to"}
+    )
 
 
 class AvailabilitySchema(StrictSchema):
-    weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), required=True,
-                           validate=validate.Length(min=1, max=7), metadata={"description": "0 = Monday ... 6 = Sunday"})
-    start_time = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
-                                                                       error="Use the 24-hour format HH:MM."),
-                               metadata={"example": "09:00"})
-    end_time = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
-                                                                     error="Use the 24-hour format HH:MM."),
-                             metadata={"example": "12:00"})
+    weekdays = fields.List(
+        fields.Integer(validate=validate.Range(0, 6)),
+        required=True,
+        validate=validate.Length(min=1, max=7),
+        metadata={"description": "0 = Monday ... 6 = Sunday"},
+    )
+    start_time = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use the 24-hour format HH:MM."),
+        metadata={"example": "09:00"},
+    )
+    end_time = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use the 24-hour format HH:MM."),
+        metadata={"example": "12:00"},
+    )
     timezone = TimeZoneField(load_default=None, metadata={"description": "Defaults to the consultant's zone"})
     slot_minutes = fields.Integer(required=True, validate=validate.Range(15, 480))
     buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(0, 240))
@@ -115,6 +130,7 @@ class AvailabilityResultSchema(Schema):
 
 
 # ---------------------------------------------------------------- bookings
+
 
 class BookingCitySchema(Schema):
     id = fields.Integer()
@@ -153,8 +169,11 @@ class BookingSchema(Schema):
 
 class BookingCreateSchema(StrictSchema):
     topic = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    questions = fields.String(load_default="", validate=validate.Length(max=10000),
-                              metadata={"description": "Sent ahead so the expert can prepare"})
+    questions = fields.String(
+        load_default="",
+        validate=validate.Length(max=10000),
+        metadata={"description": "Sent ahead so the expert can prepare"},
+    )
     milestone_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     city_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "Admins: the city booking"})
 

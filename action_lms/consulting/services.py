@@ -7,6 +7,7 @@ transaction each and commit. Concurrency:
   publishing slots locks the consultant's row (no overlapping slots); the partial unique
   index `uq_bookings_active_slot` is the last line of defence (an IntegrityError becomes a 409).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import City, User
-from ..core import outbox, privacy
+from ..core import outbox
 from ..core.calendar import CalendarEvent, build_calendar
 from ..core.db import commit_or_conflict, is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -27,23 +28,25 @@ from ..core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
 from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
 from ..core.validators import EARLIEST_YEAR, LATEST_YEAR, column_length, date_in_range, multi_line, single_line
 from ..extensions import db
-from ..plans.template import BY_KEY, is_milestone_key
-from ..plans.template import COMMITMENTS
+from ..plans.template import BY_KEY, COMMITMENTS, is_milestone_key
 from .models import AvailabilityRule, Booking, ConsultantExpertise, ConsultantProfile, FollowUp, Slot
 
-policy = Policy("consulting", {
-    "consultant.list": ANY_USER,
-    "profile.edit": {CONSULTANT, ADMIN},
-    "slot.list": ANY_USER,
-    "slot.manage": {CONSULTANT, ADMIN},
-    "booking.create": {COORDINATOR, ADMIN},
-    "booking.list": {COORDINATOR, CONSULTANT, ADMIN},
-    "booking.view": {COORDINATOR, CONSULTANT, ADMIN},
-    "booking.cancel": {COORDINATOR, CONSULTANT, ADMIN},
-    "booking.reschedule": {COORDINATOR, ADMIN},
-    "booking.notes": {CONSULTANT, ADMIN},
-    "overview.view": {ADMIN},
-})
+policy = Policy(
+    "consulting",
+    {
+        "consultant.list": ANY_USER,
+        "profile.edit": {CONSULTANT, ADMIN},
+        "slot.list": ANY_USER,
+        "slot.manage": {CONSULTANT, ADMIN},
+        "booking.create": {COORDINATOR, ADMIN},
+        "booking.list": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.view": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.cancel": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.reschedule": {COORDINATOR, ADMIN},
+        "booking.notes": {CONSULTANT, ADMIN},
+        "overview.view": {ADMIN},
+    },
+)
 
 DEFAULTS = {
     "CONSULTING_MIN_NOTICE_HOURS": 24,
@@ -105,6 +108,7 @@ def _milestone(key: str | None, field_name: str = "milestone_key") -> str | None
 
 # ---------------------------------------------------------------- consultants and profiles
 
+
 def consultant_zones(consultant_ids) -> dict[int, str]:
     """The time zone each consultant works in (profile zone, else their account zone): one query."""
     ids = list({i for i in consultant_ids if i is not None})
@@ -115,7 +119,7 @@ def consultant_zones(consultant_ids) -> dict[int, str]:
         .outerjoin(ConsultantProfile, ConsultantProfile.user_id == User.id)
         .where(User.id.in_(ids))
     )
-    return {uid: tz for uid, tz in rows}
+    return {key: value for key, value in rows}
 
 
 def annotate_slots(slots) -> list:
@@ -133,35 +137,48 @@ def consultant_zone(user: User) -> str:
 
 def list_consultants_query(actor, expertise: int | None = None):
     policy.require(actor, "consultant.list")
-    stmt = (select(User).where(User.role == CONSULTANT, User.active.is_(True), User.erased_at.is_(None))
-            .order_by(User.name, User.id))
+    stmt = (
+        select(User)
+        .where(User.role == CONSULTANT, User.active.is_(True), User.erased_at.is_(None))
+        .order_by(User.name, User.id)
+    )
     if expertise is not None:
-        stmt = stmt.where(exists().where(ConsultantExpertise.user_id == User.id,
-                                         ConsultantExpertise.commitment == expertise))
+        stmt = stmt.where(
+            exists().where(ConsultantExpertise.user_id == User.id, ConsultantExpertise.commitment == expertise)
+        )
     return stmt
 
 
 def consultant_cards(users: list[User]) -> list[dict]:
     """Consultants with their profile and expertise, in two queries however many."""
     ids = [u.id for u in users]
-    profiles = {p.user_id: p for p in db.session.scalars(
-        select(ConsultantProfile).where(ConsultantProfile.user_id.in_(ids)))} if ids else {}
+    profiles = (
+        {p.user_id: p for p in db.session.scalars(select(ConsultantProfile).where(ConsultantProfile.user_id.in_(ids)))}
+        if ids
+        else {}
+    )
     expertise: dict[int, list[int]] = defaultdict(list)
     if ids:
         for uid, commitment in db.session.execute(
-                select(ConsultantExpertise.user_id, ConsultantExpertise.commitment)
-                .where(ConsultantExpertise.user_id.in_(ids)).order_by(ConsultantExpertise.commitment)):
+            select(ConsultantExpertise.user_id, ConsultantExpertise.commitment)
+            .where(ConsultantExpertise.user_id.in_(ids))
+            .order_by(ConsultantExpertise.commitment)
+        ):
             expertise[uid].append(commitment)
     cards = []
     for user in users:
         profile = profiles.get(user.id)
-        cards.append({
-            "id": user.id, "name": user.name, "expertise": expertise.get(user.id, []),
-            "expertise_titles": [COMMITMENTS[c] for c in expertise.get(user.id, [])],
-            "timezone": profile.timezone if profile else user.timezone,
-            "languages": list(profile.languages) if profile else [],
-            "bio": profile.bio if profile else "",
-        })
+        cards.append(
+            {
+                "id": user.id,
+                "name": user.name,
+                "expertise": expertise.get(user.id, []),
+                "expertise_titles": [COMMITMENTS[c] for c in expertise.get(user.id, [])],
+                "timezone": profile.timezone if profile else user.timezone,
+                "languages": list(profile.languages) if profile else [],
+                "bio": profile.bio if profile else "",
+            }
+        )
     return cards
 
 
@@ -177,8 +194,14 @@ def get_consultant(actor, user_id: int) -> dict:
     return consultant_cards([_consultant_user(user_id)])[0]
 
 
-def update_profile(actor, user_id: int, expertise: list[int] | None = None, languages: list[str] | None = None,
-                   bio: str | None = None, timezone: str | None = None) -> dict:
+def update_profile(
+    actor,
+    user_id: int,
+    expertise: list[int] | None = None,
+    languages: list[str] | None = None,
+    bio: str | None = None,
+    timezone: str | None = None,
+) -> dict:
     """A consultant edits their own profile; an admin edits anyone's."""
     policy.require(actor, "profile.edit")
     if actor.role == CONSULTANT and actor.id != user_id:
@@ -218,6 +241,7 @@ def update_profile(actor, user_id: int, expertise: list[int] | None = None, lang
 
 # ---------------------------------------------------------------- slots
 
+
 def _target_consultant(actor, consultant_id: int | None, lock: bool = True) -> User:
     """Whose slots the actor manages: a consultant their own, an admin the one named."""
     policy.require(actor, "slot.manage")
@@ -238,10 +262,18 @@ def _target_consultant(actor, consultant_id: int | None, lock: bool = True) -> U
 
 def _live_slots(consultant_id: int, start: datetime, end: datetime) -> list[Slot]:
     """The consultant's slots that are not removed and touch [start, end)."""
-    return list(db.session.scalars(
-        select(Slot).where(Slot.consultant_id == consultant_id, Slot.status != Slot.REMOVED,
-                           Slot.starts_at < end, Slot.ends_at > start)
-        .order_by(Slot.starts_at)))
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .where(
+                Slot.consultant_id == consultant_id,
+                Slot.status != Slot.REMOVED,
+                Slot.starts_at < end,
+                Slot.ends_at > start,
+            )
+            .order_by(Slot.starts_at)
+        )
+    )
 
 
 def _parse_time(value: str, field_name: str) -> time:
@@ -264,9 +296,16 @@ class Skipped:
     reason: str
 
 
-def generate_slot_times(weekdays, start_time: time, end_time: time, tz_name: str, slot_minutes: int,
-                        buffer_minutes: int, valid_from: date, valid_until: date
-                        ) -> tuple[list[GeneratedSlot], list[Skipped]]:
+def generate_slot_times(
+    weekdays,
+    start_time: time,
+    end_time: time,
+    tz_name: str,
+    slot_minutes: int,
+    buffer_minutes: int,
+    valid_from: date,
+    valid_until: date,
+) -> tuple[list[GeneratedSlot], list[Skipped]]:
     """Concrete slots in UTC from a weekly pattern in wall-clock time of `tz_name`.
 
     The pattern is applied to local dates and local times, then each start is converted,
@@ -305,9 +344,18 @@ class PublishResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def publish_availability(actor, weekdays: list[int], start_time: str, end_time: str, timezone: str | None,
-                         slot_minutes: int, valid_from: date, valid_until: date, buffer_minutes: int = 0,
-                         consultant_id: int | None = None) -> PublishResult:
+def publish_availability(
+    actor,
+    weekdays: list[int],
+    start_time: str,
+    end_time: str,
+    timezone: str | None,
+    slot_minutes: int,
+    valid_from: date,
+    valid_until: date,
+    buffer_minutes: int = 0,
+    consultant_id: int | None = None,
+) -> PublishResult:
     """Turn a weekly pattern into concrete slots; clashes with existing slots are skipped and reported."""
     consultant = _target_consultant(actor, consultant_id)
     tz_name = timezone or consultant_zone(consultant)
@@ -332,14 +380,26 @@ def publish_availability(actor, weekdays: list[int], start_time: str, end_time: 
     if (valid_until - valid_from).days >= MAX_RANGE_DAYS:
         raise Invalid.field("valid_until", f"Publish at most {MAX_RANGE_DAYS} days at a time.")
 
-    times, skipped = generate_slot_times(days, start_t, end_t, tz_name, int(slot_minutes), int(buffer_minutes or 0),
-                                         valid_from, valid_until)
+    times, skipped = generate_slot_times(
+        days, start_t, end_t, tz_name, int(slot_minutes), int(buffer_minutes or 0), valid_from, valid_until
+    )
     if len(times) > MAX_GENERATED:
-        raise Invalid.field("valid_until", f"This would create more than {MAX_GENERATED} slots; publish a shorter range.")
-    rule = AvailabilityRule(consultant_id=consultant.id, weekdays=days, start_time=start_t.strftime("%H:%M"),
-                            end_time=end_t.strftime("%H:%M"), timezone=tz_name, slot_minutes=int(slot_minutes),
-                            buffer_minutes=int(buffer_minutes or 0), valid_from=valid_from, valid_until=valid_until,
-                            created_by_id=actor.id, created_at=utcnow())
+        raise Invalid.field(
+            "valid_until", f"This would create more than {MAX_GENERATED} slots; publish a shorter range."
+        )
+    rule = AvailabilityRule(
+        consultant_id=consultant.id,
+        weekdays=days,
+        start_time=start_t.strftime("%H:%M"),
+        end_time=end_t.strftime("%H:%M"),
+        timezone=tz_name,
+        slot_minutes=int(slot_minutes),
+        buffer_minutes=int(buffer_minutes or 0),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+    )
     db.session.add(rule)
     db.session.flush()
     result = PublishResult(rule=rule, consultant=consultant, skipped=skipped)
@@ -352,16 +412,27 @@ def publish_availability(actor, weekdays: list[int], start_time: str, end_time: 
             continue
         clash = next((s for s in existing if s.starts_at < item.ends_at and s.ends_at > item.starts_at), None)
         if clash is not None:
-            result.skipped.append(Skipped(item.starts_at, label,
-                                          f"Overlaps your existing slot {_when(clash.starts_at, tz_name)}"
-                                          f"–{format_local(clash.ends_at, tz_name, '%H:%M')}."))
+            result.skipped.append(
+                Skipped(
+                    item.starts_at,
+                    label,
+                    f"Overlaps your existing slot {_when(clash.starts_at, tz_name)}"
+                    f"–{format_local(clash.ends_at, tz_name, '%H:%M')}.",
+                )
+            )
             continue
-        slot = Slot(consultant_id=consultant.id, starts_at=item.starts_at, ends_at=item.ends_at,
-                    status=Slot.OPEN, availability_rule_id=rule.id, created_at=now)
+        slot = Slot(
+            consultant_id=consultant.id,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            status=Slot.OPEN,
+            availability_rule_id=rule.id,
+            created_at=now,
+        )
         db.session.add(slot)
         result.slots.append(slot)
     commit_or_conflict("Another change to this consultant's slots happened at the same time. Please try again.")
-    result.skipped.sort(key=lambda s: (s.starts_at or datetime.min.replace(tzinfo=UTC)))
+    result.skipped.sort(key=lambda s: s.starts_at or datetime.min.replace(tzinfo=UTC))
     return result
 
 
@@ -369,17 +440,22 @@ def create_slot(actor, starts_at: datetime, duration_minutes: int, consultant_id
     consultant = _target_consultant(actor, consultant_id)
     starts_at = _aware_in_range(starts_at, "starts_at")
     if not MIN_SLOT_MINUTES <= int(duration_minutes) <= MAX_SLOT_MINUTES:
-        raise Invalid.field("duration_minutes",
-                            f"A slot lasts between {MIN_SLOT_MINUTES} and {MAX_SLOT_MINUTES} minutes.")
+        raise Invalid.field(
+            "duration_minutes", f"A slot lasts between {MIN_SLOT_MINUTES} and {MAX_SLOT_MINUTES} minutes."
+        )
     if starts_at <= utcnow():
         raise Invalid.field("starts_at", "Choose a time in the future.")
     ends_at = starts_at + timedelta(minutes=int(duration_minutes))
     clash = _live_slots(consultant.id, starts_at, ends_at)
     if clash:
         tz_name = consultant_zone(consultant)
-        raise Conflict(f"This slot overlaps the existing slot {_when(clash[0].starts_at, tz_name)}"
-                       f"–{format_local(clash[0].ends_at, tz_name, '%H:%M')}. A consultant's slots never overlap.")
-    slot = Slot(consultant_id=consultant.id, starts_at=starts_at, ends_at=ends_at, status=Slot.OPEN, created_at=utcnow())
+        raise Conflict(
+            f"This slot overlaps the existing slot {_when(clash[0].starts_at, tz_name)}"
+            f"–{format_local(clash[0].ends_at, tz_name, '%H:%M')}. A consultant's slots never overlap."
+        )
+    slot = Slot(
+        consultant_id=consultant.id, starts_at=starts_at, ends_at=ends_at, status=Slot.OPEN, created_at=utcnow()
+    )
     db.session.add(slot)
     commit_or_conflict("This slot overlaps an existing slot. A consultant's slots never overlap.")
     return slot
@@ -409,10 +485,15 @@ def delete_slot(actor, slot_id: int) -> None:
     if actor.role == CONSULTANT and slot.consultant_id != actor.id:
         raise Forbidden("You can only remove your own slots.")
     if slot.status == Slot.BOOKED:
-        city = db.session.scalar(select(City.name).join(Booking, Booking.city_id == City.id)
-                                 .where(Booking.slot_id == slot.id, Booking.status != Booking.CANCELLED))
-        raise Conflict(f"This slot is booked{' by ' + city if city else ''}. Cancel the booking first "
-                       "(the city is told why), then remove the slot.")
+        city = db.session.scalar(
+            select(City.name)
+            .join(Booking, Booking.city_id == City.id)
+            .where(Booking.slot_id == slot.id, Booking.status != Booking.CANCELLED)
+        )
+        raise Conflict(
+            f"This slot is booked{' by ' + city if city else ''}. Cancel the booking first "
+            "(the city is told why), then remove the slot."
+        )
     has_history = db.session.scalar(select(func.count(Booking.id)).where(Booking.slot_id == slot.id))
     if has_history:
         slot.status = Slot.REMOVED
@@ -421,8 +502,14 @@ def delete_slot(actor, slot_id: int) -> None:
     db.session.commit()
 
 
-def list_slots_query(actor, consultant_id: int | None = None, expertise: int | None = None,
-                     from_: datetime | None = None, to: datetime | None = None, status: str | None = None):
+def list_slots_query(
+    actor,
+    consultant_id: int | None = None,
+    expertise: int | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+    status: str | None = None,
+):
     """Slots, soonest first; by default those still ahead. Removed slots are never listed."""
     policy.require(actor, "slot.list")
     stmt = select(Slot).where(Slot.status != Slot.REMOVED).order_by(Slot.starts_at, Slot.id)
@@ -433,8 +520,11 @@ def list_slots_query(actor, consultant_id: int | None = None, expertise: int | N
     if consultant_id is not None:
         stmt = stmt.where(Slot.consultant_id == consultant_id)
     if expertise is not None:
-        stmt = stmt.where(exists().where(ConsultantExpertise.user_id == Slot.consultant_id,
-                                         ConsultantExpertise.commitment == expertise))
+        stmt = stmt.where(
+            exists().where(
+                ConsultantExpertise.user_id == Slot.consultant_id, ConsultantExpertise.commitment == expertise
+            )
+        )
     from_ = from_ or utcnow()
     # A slot ending after `from_` starts at most MAX_SLOT_MINUTES before it (both ways of
     # creating slots enforce the length): the bound on starts_at lets the database range-scan
@@ -447,8 +537,9 @@ def list_slots_query(actor, consultant_id: int | None = None, expertise: int | N
     return stmt
 
 
-def week_of_slots(actor, week_start: date, consultant_id: int | None = None, expertise: int | None = None,
-                  tz_name: str | None = None) -> dict:
+def week_of_slots(
+    actor, week_start: date, consultant_id: int | None = None, expertise: int | None = None, tz_name: str | None = None
+) -> dict:
     """Open slots for the 7 local days from `week_start` in the viewer's zone, grouped by day.
 
     When the week has none, `next_open` is the first open slot after it (or from now, for a past
@@ -476,14 +567,16 @@ def week_of_slots(actor, week_start: date, consultant_id: int | None = None, exp
     return {"days": days, "zones": zones, "count": len(slots), "next_open": next_open, "next_week": next_week}
 
 
-def next_open_slot(actor, after: datetime, consultant_id: int | None = None,
-                   expertise: int | None = None) -> Slot | None:
+def next_open_slot(
+    actor, after: datetime, consultant_id: int | None = None, expertise: int | None = None
+) -> Slot | None:
     """The soonest open slot starting at or after `after`, with the week view's filters: one query."""
     stmt = list_slots_query(actor, consultant_id, expertise, after, None, Slot.OPEN)
     return db.session.scalars(stmt.where(Slot.starts_at >= after).limit(1)).first()
 
 
 # ---------------------------------------------------------------- bookings: visibility
+
 
 def _visible(stmt, actor):
     """Restrict a Booking select to what the actor may see."""
@@ -511,8 +604,15 @@ def get_booking(actor, booking_id: int) -> Booking:
     return _get_visible_booking(actor, booking_id, "booking.view")
 
 
-def list_bookings_query(actor, status: str | None = None, from_: datetime | None = None, to: datetime | None = None,
-                        city_id: int | None = None, consultant_id: int | None = None, upcoming: bool | None = None):
+def list_bookings_query(
+    actor,
+    status: str | None = None,
+    from_: datetime | None = None,
+    to: datetime | None = None,
+    city_id: int | None = None,
+    consultant_id: int | None = None,
+    upcoming: bool | None = None,
+):
     policy.require(actor, "booking.list")
     stmt = _visible(select(Booking).join(Slot, Slot.id == Booking.slot_id), actor)
     if status:
@@ -537,6 +637,7 @@ def list_bookings_query(actor, status: str | None = None, from_: datetime | None
 
 
 # ---------------------------------------------------------------- bookings: rules
+
 
 def _booking_city(actor, city_id: int | None) -> City:
     if actor.role == COORDINATOR:
@@ -569,30 +670,44 @@ def _check_bookable(actor, slot: Slot, city: City, now: datetime, exclude_bookin
     if not EARLIEST_YEAR <= slot.starts_at.year <= LATEST_YEAR:
         # Stored before the date rules (e.g. year 9999): no session can take place then, and the
         # month arithmetic of the quota would leave the calendar.
-        raise Conflict(f"This slot is not between {EARLIEST_YEAR} and {LATEST_YEAR}, so it cannot be booked. "
-                       "Please choose another time.")
+        raise Conflict(
+            f"This slot is not between {EARLIEST_YEAR} and {LATEST_YEAR}, so it cannot be booked. "
+            "Please choose another time."
+        )
     if slot.starts_at <= now:
         raise Conflict("This slot is in the past. Please choose a later time.")
     if slot.status == Slot.BOOKED:
         raise Conflict("This slot has just been booked by another city. Please choose another time.")
     notice = setting("CONSULTING_MIN_NOTICE_HOURS")
     if slot.starts_at < now + timedelta(hours=notice):
-        raise Conflict(f"Sessions must be booked at least {notice} hours ahead, so the expert can prepare. "
-                       f"Please choose a slot after {_when(now + timedelta(hours=notice), actor.timezone)}.")
+        raise Conflict(
+            f"Sessions must be booked at least {notice} hours ahead, so the expert can prepare. "
+            f"Please choose a slot after {_when(now + timedelta(hours=notice), actor.timezone)}."
+        )
     quota = setting("CONSULTING_MONTHLY_QUOTA")
     start, end, month = _month_bounds(slot.starts_at, city.timezone)
-    stmt = (select(func.count(Booking.id)).join(Slot, Slot.id == Booking.slot_id)
-            .where(Booking.city_id == city.id, Booking.status.in_(Booking.ACTIVE),
-                   Slot.starts_at >= start, Slot.starts_at < end))
+    stmt = (
+        select(func.count(Booking.id))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(
+            Booking.city_id == city.id,
+            Booking.status.in_(Booking.ACTIVE),
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
+        )
+    )
     if exclude_booking_id is not None:
         stmt = stmt.where(Booking.id != exclude_booking_id)
     if (db.session.scalar(stmt) or 0) >= quota:
-        raise Conflict(f"{city.name} already has {quota} consulting sessions in {month}, the monthly limit. "
-                       "Please choose a slot in another month, or ask the ACTION office.")
+        raise Conflict(
+            f"{city.name} already has {quota} consulting sessions in {month}, the monthly limit. "
+            "Please choose a slot in another month, or ask the ACTION office."
+        )
 
 
-def book_slot(actor, slot_id: int, topic: str, questions: str, milestone_key: str | None = None,
-              city_id: int | None = None) -> Booking:
+def book_slot(
+    actor, slot_id: int, topic: str, questions: str, milestone_key: str | None = None, city_id: int | None = None
+) -> Booking:
     """A coordinator (or an admin for a city) books an open slot. Exactly one booking per slot wins."""
     policy.require(actor, "booking.create")
     topic = single_line(topic, "topic", column_length(Booking.topic))
@@ -604,8 +719,18 @@ def book_slot(actor, slot_id: int, topic: str, questions: str, milestone_key: st
         raise NotFound("No slot with this id.")
     now = utcnow()
     _check_bookable(actor, slot, city, now)
-    booking = Booking(slot=slot, city=city, booked_by_id=actor.id, topic=topic, questions=questions,
-                      milestone_key=milestone_key, status=Booking.BOOKED, sequence=0, created_at=now, updated_at=now)
+    booking = Booking(
+        slot=slot,
+        city=city,
+        booked_by_id=actor.id,
+        topic=topic,
+        questions=questions,
+        milestone_key=milestone_key,
+        status=Booking.BOOKED,
+        sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
     slot.status = Slot.BOOKED
     db.session.add(booking)
     taken = "This slot has just been booked by another city. Please choose another time."
@@ -624,8 +749,10 @@ def book_slot(actor, slot_id: int, topic: str, questions: str, milestone_key: st
 def _check_deadline(actor, booking: Booking, verb: str) -> None:
     hours = setting("CONSULTING_CANCEL_DEADLINE_HOURS")
     if actor.role != ADMIN and booking.slot.starts_at - utcnow() < timedelta(hours=hours):
-        raise Conflict(f"Bookings can be {verb} up to {hours} hours before the session, and this one starts "
-                       f"{_when(booking.slot.starts_at, actor.timezone)}. Please ask the ACTION office to do it.")
+        raise Conflict(
+            f"Bookings can be {verb} up to {hours} hours before the session, and this one starts "
+            f"{_when(booking.slot.starts_at, actor.timezone)}. Please ask the ACTION office to do it."
+        )
 
 
 def cancel_booking(actor, booking_id: int, reason: str) -> Booking:
@@ -668,8 +795,10 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
     if new_slot is None or new_slot.status == Slot.REMOVED:
         raise NotFound("No slot with this id.")
     if new_slot.consultant_id != old_slot.consultant_id:
-        raise Conflict("A booking can only move to another slot of the same consultant. "
-                       "To see another expert, cancel this booking and book again.")
+        raise Conflict(
+            "A booking can only move to another slot of the same consultant. "
+            "To see another expert, cancel this booking and book again."
+        )
     now = utcnow()
     _check_bookable(actor, new_slot, city, now, exclude_booking_id=booking.id)
     previous_start = old_slot.starts_at
@@ -693,16 +822,18 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
     return booking
 
 
-def record_notes(actor, booking_id: int, summary: str | None, follow_ups: list[dict] | None,
-                 status: str = Booking.HELD) -> Booking:
+def record_notes(
+    actor, booking_id: int, summary: str | None, follow_ups: list[dict] | None, status: str = Booking.HELD
+) -> Booking:
     """After the session: the consultant records what was discussed and what follows."""
     booking = _get_visible_booking(actor, booking_id, "booking.notes", lock=True)
     if booking.status == Booking.CANCELLED:
         raise Conflict("This booking was cancelled, so there is no session to record.")
     now = utcnow()
     if booking.slot.starts_at > now:
-        raise Conflict("Notes can be recorded once the session has started "
-                       f"({_when(booking.slot.starts_at, actor.timezone)}).")
+        raise Conflict(
+            f"Notes can be recorded once the session has started ({_when(booking.slot.starts_at, actor.timezone)})."
+        )
     if status not in (Booking.HELD, Booking.NO_SHOW):
         raise Invalid.field("status", "Status after a session is held or no_show.")
     summary = multi_line(summary, "summary", MAX_SUMMARY, required=status == Booking.HELD) or ""
@@ -734,16 +865,30 @@ def record_notes(actor, booking_id: int, summary: str | None, follow_ups: list[d
 
 # ---------------------------------------------------------------- notifications
 
+
 def _booking_url(booking: Booking) -> str:
     return f"{current_app.config['BASE_URL']}/consulting/bookings/{booking.id}"
 
 
 def _city_side(booking: Booking) -> list[User]:
     """The city's active coordinators, and whoever booked (an admin, for instance)."""
-    people = list(db.session.scalars(
-        select(User).where(User.city_id == booking.city_id, User.role == COORDINATOR,
-                           User.active.is_(True), User.erased_at.is_(None)).order_by(User.id)))
-    if booking.booked_by is not None and booking.booked_by.is_active and all(p.id != booking.booked_by_id for p in people):
+    people = list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.city_id == booking.city_id,
+                User.role == COORDINATOR,
+                User.active.is_(True),
+                User.erased_at.is_(None),
+            )
+            .order_by(User.id)
+        )
+    )
+    if (
+        booking.booked_by is not None
+        and booking.booked_by.is_active
+        and all(p.id != booking.booked_by_id for p in people)
+    ):
         people.append(booking.booked_by)
     return people
 
@@ -767,24 +912,39 @@ def _notify(booking: Booking, kind: str, actor=None, previous_start: datetime | 
         recipients.append((consultant, "consultant"))
     attachment = None
     if kind in ("confirmed", "rescheduled", "cancelled"):
-        attachment = (f"consulting-{booking.id}.ics", "text/calendar",
-                      build_calendar([booking_event(booking)], "ACTION consulting").decode("utf-8"))
+        attachment = (
+            f"consulting-{booking.id}.ics",
+            "text/calendar",
+            build_calendar([booking_event(booking)], "ACTION consulting").decode("utf-8"),
+        )
     queued = 0
     for person, side in recipients:
         tz_name = consultant_tz if side == "consultant" else person.timezone
         when = _when(slot.starts_at, tz_name)
         context = {
-            "booking": booking, "side": side, "when": when,
+            "booking": booking,
+            "side": side,
+            "when": when,
             "until": format_local(slot.ends_at, tz_name, "%H:%M"),
             "when_city": _when(slot.starts_at, booking.city.timezone),
             "when_consultant": _when(slot.starts_at, consultant_tz),
             "previous": _when(previous_start, tz_name) if previous_start else None,
-            "consultant": consultant, "city": booking.city, "url": _booking_url(booking),
-            "actor": actor, "milestone": BY_KEY.get(booking.milestone_key) if booking.milestone_key else None,
+            "consultant": consultant,
+            "city": booking.city,
+            "url": _booking_url(booking),
+            "actor": actor,
+            "milestone": BY_KEY.get(booking.milestone_key) if booking.milestone_key else None,
         }
         key = f"consulting:{kind}:{booking.id}:{booking.sequence}:{person.id}"
-        if outbox.queue(person, f"consulting_{kind}", SUBJECTS[kind].format(when=when),
-                        f"consulting/booking_{kind}.txt", context, key, attachment=attachment):
+        if outbox.queue(
+            person,
+            f"consulting_{kind}",
+            SUBJECTS[kind].format(when=when),
+            f"consulting/booking_{kind}.txt",
+            context,
+            key,
+            attachment=attachment,
+        ):
             queued += 1
     return queued
 
@@ -797,17 +957,27 @@ def send_booking_reminders(now: datetime | None = None) -> int:
     was down catches up for sessions still ahead. Returns how many bookings were reminded.
     """
     now = now or utcnow()
-    due = list(db.session.scalars(
-        select(Booking).join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.status == Booking.BOOKED, Booking.reminded_at.is_(None),
-               Slot.starts_at > now, Slot.starts_at <= now + REMINDER_BEFORE)
-        .order_by(Slot.starts_at)))
+    due = list(
+        db.session.scalars(
+            select(Booking)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.status == Booking.BOOKED,
+                Booking.reminded_at.is_(None),
+                Slot.starts_at > now,
+                Slot.starts_at <= now + REMINDER_BEFORE,
+            )
+            .order_by(Slot.starts_at)
+        )
+    )
     sent = 0
     for booking in due:
         claimed = db.session.execute(
-            update(Booking).where(Booking.id == booking.id, Booking.reminded_at.is_(None),
-                                  Booking.status == Booking.BOOKED)
-            .values(reminded_at=now).execution_options(synchronize_session=False))
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.reminded_at.is_(None), Booking.status == Booking.BOOKED)
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
         if claimed.rowcount != 1:
             continue
         _notify(booking, "reminder")
@@ -817,6 +987,7 @@ def send_booking_reminders(now: datetime | None = None) -> int:
 
 
 # ---------------------------------------------------------------- calendar
+
 
 def booking_event(booking: Booking) -> CalendarEvent:
     slot = booking.slot
@@ -828,10 +999,14 @@ def booking_event(booking: Booking) -> CalendarEvent:
     lines.append(_booking_url(booking))
     return CalendarEvent(
         uid=f"consulting-booking-{booking.id}@action-lms",
-        starts_at=slot.starts_at, ends_at=slot.ends_at,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
         summary=f"ACTION consulting: {booking.city.name} with {slot.consultant.name}",
-        description="\n".join(lines), url=_booking_url(booking), sequence=booking.sequence,
-        cancelled=booking.status == Booking.CANCELLED, last_modified=booking.updated_at,
+        description="\n".join(lines),
+        url=_booking_url(booking),
+        sequence=booking.sequence,
+        cancelled=booking.status == Booking.CANCELLED,
+        last_modified=booking.updated_at,
     )
 
 
@@ -855,38 +1030,46 @@ def calendar_events_for(user) -> list[CalendarEvent]:
 
 # ---------------------------------------------------------------- figures for other domains and the overview
 
+
 def consultant_works_with_city(user, city_id: int) -> bool:
     """A consultant may follow the plans of the cities that booked them (any booking, past or future)."""
     if getattr(user, "role", None) != "consultant":
         return False
-    return db.session.scalar(
-        select(Booking.id).join(Slot, Booking.slot_id == Slot.id)
-        .where(Booking.city_id == city_id, Slot.consultant_id == user.id, Booking.status != Booking.CANCELLED)
-        .limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(Booking.id)
+            .join(Slot, Booking.slot_id == Slot.id)
+            .where(Booking.city_id == city_id, Slot.consultant_id == user.id, Booking.status != Booking.CANCELLED)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def sessions_held_by_city(city_ids: list[int]) -> dict[int, int]:
     if not city_ids:
         return {}
-    rows = db.session.execute(select(Booking.city_id, func.count(Booking.id))
-                              .where(Booking.city_id.in_(city_ids), Booking.status == Booking.HELD)
-                              .group_by(Booking.city_id))
-    counts = {cid: 0 for cid in city_ids}
-    counts.update({cid: n for cid, n in rows})
+    rows = db.session.execute(
+        select(Booking.city_id, func.count(Booking.id))
+        .where(Booking.city_id.in_(city_ids), Booking.status == Booking.HELD)
+        .group_by(Booking.city_id)
+    )
+    counts = dict.fromkeys(city_ids, 0)
+    counts.update({key: value for key, value in rows})
     return counts
 
 
 def next_session_by_city(city_ids: list[int]) -> dict[int, datetime | None]:
     if not city_ids:
         return {}
-    rows = db.session.execute(select(Booking.city_id, func.min(Slot.starts_at))
-                              .join(Slot, Slot.id == Booking.slot_id)
-                              .where(Booking.city_id.in_(city_ids), Booking.status == Booking.BOOKED,
-                                     Slot.starts_at > utcnow())
-                              .group_by(Booking.city_id))
-    result: dict[int, datetime | None] = {cid: None for cid in city_ids}
-    result.update({cid: starts for cid, starts in rows})
+    rows = db.session.execute(
+        select(Booking.city_id, func.min(Slot.starts_at))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.city_id.in_(city_ids), Booking.status == Booking.BOOKED, Slot.starts_at > utcnow())
+        .group_by(Booking.city_id)
+    )
+    result: dict[int, datetime | None] = dict.fromkeys(city_ids)
+    result.update({key: value for key, value in rows})
     return result
 
 
@@ -896,27 +1079,40 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
     result: dict[str, list[dict]] = {k: [] for k in wanted}
     if not wanted:
         return result
-    stmt = (select(Booking).join(Slot, Slot.id == Booking.slot_id)
-            .where(Booking.milestone_key.in_(wanted), Booking.status != Booking.CANCELLED)
-            .order_by(Slot.starts_at))
+    stmt = (
+        select(Booking)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.milestone_key.in_(wanted), Booking.status != Booking.CANCELLED)
+        .order_by(Slot.starts_at)
+    )
     if city_id is not None:
         stmt = stmt.where(Booking.city_id == city_id)
     for b in db.session.scalars(stmt):
-        result[b.milestone_key].append({
-            "title": f"Consulting session: {b.topic}",
-            "url": f"/consulting/bookings/{b.id}",
-            "detail": f"{b.city.name} with {b.slot.consultant.name}, "
-                      f"{format_local(b.slot.starts_at, b.city.timezone, '%d %b %Y')} ({b.status.replace('_', ' ')})",
-        })
-    stmt = (select(FollowUp, Booking.id, Booking.city_id).join(Booking, Booking.id == FollowUp.booking_id)
-            .where(FollowUp.milestone_key.in_(wanted), Booking.status != Booking.CANCELLED)
-            .order_by(FollowUp.due_date, FollowUp.id))
+        result[b.milestone_key].append(
+            {
+                "title": f"Consulting session: {b.topic}",
+                "url": f"/consulting/bookings/{b.id}",
+                "detail": f"{b.city.name} with {b.slot.consultant.name}, "
+                f"{format_local(b.slot.starts_at, b.city.timezone, '%d %b %Y')} ({b.status.replace('_', ' ')})",
+            }
+        )
+    stmt = (
+        select(FollowUp, Booking.id, Booking.city_id)
+        .join(Booking, Booking.id == FollowUp.booking_id)
+        .where(FollowUp.milestone_key.in_(wanted), Booking.status != Booking.CANCELLED)
+        .order_by(FollowUp.due_date, FollowUp.id)
+    )
     if city_id is not None:
         stmt = stmt.where(Booking.city_id == city_id)
     for fu, bid, _cid in db.session.execute(stmt):
         due = f", due {fu.due_date.isoformat()}" if fu.due_date else ""
-        result[fu.milestone_key].append({"title": f"Follow-up: {fu.text[:120]}",
-                                         "url": f"/consulting/bookings/{bid}", "detail": f"Owner: {fu.owner}{due}"})
+        result[fu.milestone_key].append(
+            {
+                "title": f"Follow-up: {fu.text[:120]}",
+                "url": f"/consulting/bookings/{bid}",
+                "detail": f"Owner: {fu.owner}{due}",
+            }
+        )
     return result
 
 
@@ -929,16 +1125,24 @@ def overview(actor) -> dict:
     month_end = datetime(now.year + (now.month == 12), now.month % 12 + 1, 1, tzinfo=UTC)
     per_city = db.session.execute(
         select(City.id, City.name, func.count(Booking.id))
-        .join(Booking, Booking.city_id == City.id).join(Slot, Slot.id == Booking.slot_id)
+        .join(Booking, Booking.city_id == City.id)
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.status.in_(Booking.ACTIVE), Slot.starts_at >= month_start, Slot.starts_at < month_end)
-        .group_by(City.id, City.name).order_by(func.count(Booking.id).desc(), City.name)).all()
+        .group_by(City.id, City.name)
+        .order_by(func.count(Booking.id).desc(), City.name)
+    ).all()
     consultants = db.session.execute(
-        select(User.id, User.name,
-               func.count(Slot.id).filter(Slot.status == Slot.OPEN),
-               func.count(Slot.id).filter(Slot.status == Slot.BOOKED))
+        select(
+            User.id,
+            User.name,
+            func.count(Slot.id).filter(Slot.status == Slot.OPEN),
+            func.count(Slot.id).filter(Slot.status == Slot.BOOKED),
+        )
         .outerjoin(Slot, and_(Slot.consultant_id == User.id, Slot.starts_at > now))
         .where(User.role == CONSULTANT, User.erased_at.is_(None))
-        .group_by(User.id, User.name).order_by(User.name)).all()
+        .group_by(User.id, User.name)
+        .order_by(User.name)
+    ).all()
     return {
         "by_status": {s: by_status.get(s, 0) for s in Booking.STATUSES},
         "per_city": [{"id": i, "name": n, "count": c} for i, n, c in per_city],
@@ -958,63 +1162,123 @@ def bookable_cities(actor) -> list[City]:
 
 def open_slots_for_reschedule(actor, booking: Booking) -> list[Slot]:
     now = utcnow() + timedelta(hours=setting("CONSULTING_MIN_NOTICE_HOURS"))
-    return list(db.session.scalars(
-        select(Slot).where(Slot.consultant_id == booking.slot.consultant_id, Slot.status == Slot.OPEN,
-                           Slot.starts_at > now).order_by(Slot.starts_at).limit(100)))
+    return list(
+        db.session.scalars(
+            select(Slot)
+            .where(Slot.consultant_id == booking.slot.consultant_id, Slot.status == Slot.OPEN, Slot.starts_at > now)
+            .order_by(Slot.starts_at)
+            .limit(100)
+        )
+    )
 
 
 def consultant_schedule(actor, consultant_id: int | None = None) -> dict:
     """A consultant's upcoming slots with each booking (and the city's questions) in fixed queries."""
     consultant = _target_consultant(actor, consultant_id, lock=False)
     now = utcnow()
-    slots = list(db.session.scalars(
-        select(Slot).where(Slot.consultant_id == consultant.id, Slot.status != Slot.REMOVED, Slot.ends_at > now)
-        .order_by(Slot.starts_at).limit(500)))
-    bookings = {b.slot_id: b for b in db.session.scalars(
-        select(Booking).where(Booking.slot_id.in_([s.id for s in slots]), Booking.status != Booking.CANCELLED))} \
-        if slots else {}
-    past = list(db.session.scalars(
-        select(Booking).join(Slot, Slot.id == Booking.slot_id)
-        .where(Slot.consultant_id == consultant.id, Slot.starts_at <= now, Booking.status != Booking.CANCELLED)
-        .order_by(Slot.starts_at.desc()).limit(50)))
-    return {"consultant": consultant, "zone": consultant_zone(consultant), "slots": slots,
-            "bookings": bookings, "past": past}
+    slots = list(
+        db.session.scalars(
+            select(Slot)
+            .where(Slot.consultant_id == consultant.id, Slot.status != Slot.REMOVED, Slot.ends_at > now)
+            .order_by(Slot.starts_at)
+            .limit(500)
+        )
+    )
+    bookings = (
+        {
+            b.slot_id: b
+            for b in db.session.scalars(
+                select(Booking).where(Booking.slot_id.in_([s.id for s in slots]), Booking.status != Booking.CANCELLED)
+            )
+        }
+        if slots
+        else {}
+    )
+    past = list(
+        db.session.scalars(
+            select(Booking)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(Slot.consultant_id == consultant.id, Slot.starts_at <= now, Booking.status != Booking.CANCELLED)
+            .order_by(Slot.starts_at.desc())
+            .limit(50)
+        )
+    )
+    return {
+        "consultant": consultant,
+        "zone": consultant_zone(consultant),
+        "slots": slots,
+        "bookings": bookings,
+        "past": past,
+    }
 
 
 # ---------------------------------------------------------------- personal data
 
-@privacy.exporter("consulting")
+
 def export_personal_data(user) -> dict:
     profile = db.session.get(ConsultantProfile, user.id)
-    expertise = list(db.session.scalars(select(ConsultantExpertise.commitment)
-                                        .where(ConsultantExpertise.user_id == user.id)))
-    booked = db.session.scalars(select(Booking).where(or_(Booking.booked_by_id == user.id,
-                                                          Booking.cancelled_by_id == user.id)))
+    expertise = list(
+        db.session.scalars(select(ConsultantExpertise.commitment).where(ConsultantExpertise.user_id == user.id))
+    )
+    booked = db.session.scalars(
+        select(Booking).where(or_(Booking.booked_by_id == user.id, Booking.cancelled_by_id == user.id))
+    )
     slots = db.session.scalars(select(Slot).where(Slot.consultant_id == user.id).order_by(Slot.starts_at))
     return {
-        "profile": None if profile is None else {"languages": list(profile.languages), "bio": profile.bio,
-                                                 "timezone": profile.timezone, "expertise": expertise},
-        "slots": [{"id": s.id, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(),
-                   "status": s.status} for s in slots],
-        "bookings": [{"id": b.id, "city": b.city.name, "starts_at": b.slot.starts_at.isoformat(), "topic": b.topic,
-                      "questions": b.questions, "status": b.status,
-                      "booked_by_me": b.booked_by_id == user.id,
-                      "cancelled_by_me": b.cancelled_by_id == user.id,
-                      "cancel_reason": b.cancel_reason if b.cancelled_by_id == user.id else None} for b in booked],
+        "profile": None
+        if profile is None
+        else {
+            "languages": list(profile.languages),
+            "bio": profile.bio,
+            "timezone": profile.timezone,
+            "expertise": expertise,
+        },
+        "slots": [
+            {"id": s.id, "starts_at": s.starts_at.isoformat(), "ends_at": s.ends_at.isoformat(), "status": s.status}
+            for s in slots
+        ],
+        "bookings": [
+            {
+                "id": b.id,
+                "city": b.city.name,
+                "starts_at": b.slot.starts_at.isoformat(),
+                "topic": b.topic,
+                "questions": b.questions,
+                "status": b.status,
+                "booked_by_me": b.booked_by_id == user.id,
+                "cancelled_by_me": b.cancelled_by_id == user.id,
+                "cancel_reason": b.cancel_reason if b.cancelled_by_id == user.id else None,
+            }
+            for b in booked
+        ],
     }
 
 
-@privacy.eraser("consulting")
 def erase_personal_data(user) -> None:
     """Profile and open future slots go; the city's bookings stay, no longer naming the person."""
     db.session.execute(delete(ConsultantExpertise).where(ConsultantExpertise.user_id == user.id))
     db.session.execute(delete(ConsultantProfile).where(ConsultantProfile.user_id == user.id))
-    db.session.execute(update(Booking).where(Booking.booked_by_id == user.id).values(booked_by_id=None)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(Booking).where(Booking.cancelled_by_id == user.id).values(cancelled_by_id=None)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.booked_by_id == user.id)
+        .values(booked_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Booking)
+        .where(Booking.cancelled_by_id == user.id)
+        .values(cancelled_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
     has_bookings = select(Booking.id).where(Booking.slot_id == Slot.id).exists()
-    db.session.execute(delete(Slot).where(Slot.consultant_id == user.id, Slot.status == Slot.OPEN, ~has_bookings)
-                       .execution_options(synchronize_session=False))
-    db.session.execute(update(Slot).where(Slot.consultant_id == user.id, Slot.status == Slot.OPEN)
-                       .values(status=Slot.REMOVED).execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(Slot)
+        .where(Slot.consultant_id == user.id, Slot.status == Slot.OPEN, ~has_bookings)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Slot)
+        .where(Slot.consultant_id == user.id, Slot.status == Slot.OPEN)
+        .values(status=Slot.REMOVED)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,5 +1,6 @@
 """HTML pages of the consulting domain: week of open slots, booking form, bookings, a booking's page
 (with cancel/move), the consultant's schedule, the notes form, the profile form, the admin overview."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -14,11 +15,18 @@ from ..core.time import format_local, to_zone, utcnow, zone
 from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
 from ..core.web import viewer_timezone
 from ..extensions import db
+from ..plans.template import COMMITMENTS
 from . import services
 from .forms import (
-    AvailabilityForm, BookingForm, CancelForm, EmptyForm, NotesForm, ProfileForm, RescheduleForm, SlotForm,
+    AvailabilityForm,
+    BookingForm,
+    CancelForm,
+    EmptyForm,
+    NotesForm,
+    ProfileForm,
+    RescheduleForm,
+    SlotForm,
 )
-from ..plans.template import COMMITMENTS
 from .models import Booking
 
 bp = Blueprint("consulting", __name__)
@@ -58,6 +66,7 @@ def slot_time(value, tz_name: str | None = None, fmt: str = "%a %d %b %Y, %H:%M"
 
 # ---------------------------------------------------------------- slots and booking
 
+
 @bp.route("/consulting")
 @login_required
 def slots_week():
@@ -67,9 +76,18 @@ def slots_week():
     data = services.week_of_slots(current_user, week, consultant_id, expertise)
     consultants = services.consultant_cards(db.session.scalars(services.list_consultants_query(current_user)).all())
     can_book = services.policy.allows(current_user, "booking.create")
-    return render_template("consulting/slots_week.html", week=week, data=data, consultants=consultants,
-                           consultant_id=consultant_id, expertise=expertise, commitments=COMMITMENTS,
-                           can_book=can_book, prev_week=week - timedelta(days=7), next_week=week + timedelta(days=7))
+    return render_template(
+        "consulting/slots_week.html",
+        week=week,
+        data=data,
+        consultants=consultants,
+        consultant_id=consultant_id,
+        expertise=expertise,
+        commitments=COMMITMENTS,
+        can_book=can_book,
+        prev_week=week - timedelta(days=7),
+        next_week=week + timedelta(days=7),
+    )
 
 
 @bp.route("/consulting/slots/<int:slot_id>/book", methods=["GET", "POST"])
@@ -85,44 +103,64 @@ def book(slot_id):
         status = 422
         if form.validate_on_submit():
             try:
-                booking = services.book_slot(current_user, slot.id, form.topic.data, form.questions.data,
-                                             form.milestone_key.data or None,
-                                             form.city_id.data if current_user.role == "admin" else None)
+                booking = services.book_slot(
+                    current_user,
+                    slot.id,
+                    form.topic.data,
+                    form.questions.data,
+                    form.milestone_key.data or None,
+                    form.city_id.data if current_user.role == "admin" else None,
+                )
             except DomainError as exc:
                 status = _failed(form, exc)
             else:
-                flash("The session is booked. The expert has your questions; you will get a confirmation e-mail.",
-                      "success")
+                flash(
+                    "The session is booked. The expert has your questions; you will get a confirmation e-mail.",
+                    "success",
+                )
                 return redirect(url_for("consulting.booking_page", booking_id=booking.id))
     return render_template("consulting/book.html", form=form, slot=slot), status
 
 
 # ---------------------------------------------------------------- bookings
 
+
 @bp.route("/consulting/bookings")
 @login_required
 def bookings():
     status = request.args.get("status") or None
-    upcoming = list(db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=True)
-                                       .limit(200)))
-    past = list(db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=False)
-                                   .limit(100)))
+    upcoming = list(
+        db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=True).limit(200))
+    )
+    past = list(
+        db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=False).limit(100))
+    )
     services.annotate_slots(upcoming + past)
-    return render_template("consulting/bookings.html", upcoming=upcoming, past=past, status=status,
-                           statuses=Booking.STATUSES)
+    return render_template(
+        "consulting/bookings.html", upcoming=upcoming, past=past, status=status, statuses=Booking.STATUSES
+    )
 
 
 def _booking_page(booking, cancel_form=None, reschedule_form=None, status=200):
     services.annotate_slots([booking])
-    can = {a: services.policy.allows(current_user, a) for a in ("booking.cancel", "booking.reschedule", "booking.notes")}
+    can = {
+        a: services.policy.allows(current_user, a) for a in ("booking.cancel", "booking.reschedule", "booking.notes")
+    }
     if reschedule_form is None and booking.status == Booking.BOOKED and can["booking.reschedule"]:
         reschedule_form = RescheduleForm(formdata=None)
     if reschedule_form is not None:
         reschedule_form.slot_id.choices = [("", "— choose a new time —")] + [
-            (s.id, format_local(s.starts_at, current_user.timezone)) for s in services.open_slots_for_reschedule(current_user, booking)]
-    return render_template("consulting/booking.html", booking=booking, can=can,
-                           cancel_form=cancel_form or CancelForm(formdata=None), reschedule_form=reschedule_form,
-                           now=utcnow()), status
+            (s.id, format_local(s.starts_at, current_user.timezone))
+            for s in services.open_slots_for_reschedule(current_user, booking)
+        ]
+    return render_template(
+        "consulting/booking.html",
+        booking=booking,
+        can=can,
+        cancel_form=cancel_form or CancelForm(formdata=None),
+        reschedule_form=reschedule_form,
+        now=utcnow(),
+    ), status
 
 
 @bp.route("/consulting/bookings/<int:booking_id>")
@@ -151,7 +189,9 @@ def cancel(booking_id):
 @login_required
 def reschedule(booking_id):
     form = RescheduleForm()
-    form.slot_id.choices = [(int(request.form.get("slot_id") or 0), "")] if request.form.get("slot_id", "").isdigit() else []
+    form.slot_id.choices = (
+        [(int(request.form.get("slot_id") or 0), "")] if request.form.get("slot_id", "").isdigit() else []
+    )
     if form.validate_on_submit():
         try:
             services.reschedule_booking(current_user, booking_id, form.slot_id.data)
@@ -179,11 +219,17 @@ def notes(booking_id):
     services.policy.require(current_user, "booking.notes")
     booking = services.get_booking(current_user, booking_id)
     if request.method == "GET":
-        form = NotesForm(formdata=None, data={
-            "status": booking.status if booking.status in ("held", "no_show") else "held",
-            "summary": booking.summary or "",
-            "follow_ups": [{"text": f.text, "owner": f.owner, "due_date": f.due_date, "milestone_key": f.milestone_key or ""}
-                           for f in booking.follow_ups]})
+        form = NotesForm(
+            formdata=None,
+            data={
+                "status": booking.status if booking.status in ("held", "no_show") else "held",
+                "summary": booking.summary or "",
+                "follow_ups": [
+                    {"text": f.text, "owner": f.owner, "due_date": f.due_date, "milestone_key": f.milestone_key or ""}
+                    for f in booking.follow_ups
+                ],
+            },
+        )
         while len(form.follow_ups) < len(booking.follow_ups) + 2:
             form.follow_ups.append_entry()
         return render_template("consulting/notes.html", form=form, booking=booking)
@@ -191,8 +237,15 @@ def notes(booking_id):
     status = 422
     if form.validate_on_submit():
         filled = [e for e in form.follow_ups if (e.form.text.data or "").strip() or (e.form.owner.data or "").strip()]
-        items = [{"text": e.form.text.data, "owner": e.form.owner.data, "due_date": e.form.due_date.data,
-                  "milestone_key": e.form.milestone_key.data or None} for e in filled]
+        items = [
+            {
+                "text": e.form.text.data,
+                "owner": e.form.owner.data,
+                "due_date": e.form.due_date.data,
+                "milestone_key": e.form.milestone_key.data or None,
+            }
+            for e in filled
+        ]
         try:
             services.record_notes(current_user, booking.id, form.summary.data, items, form.status.data)
         except DomainError as exc:
@@ -213,7 +266,7 @@ def _place_follow_up_errors(filled: list, exc: DomainError) -> bool:
     """The service names a follow-up field `follow_ups.<i>.<name>`, <i> counting the rows it was
     given (the filled ones): show each message on that row's field. True if any was placed."""
     placed = False
-    for key, messages in ((exc.errors or {}).items() if isinstance(exc, Invalid) else ()):
+    for key, messages in (exc.errors or {}).items() if isinstance(exc, Invalid) else ():
         parts = key.split(".")
         if len(parts) == 3 and parts[0] == "follow_ups" and parts[1].isdigit() and int(parts[1]) < len(filled):
             field = getattr(filled[int(parts[1])].form, parts[2], None)
@@ -224,6 +277,7 @@ def _place_follow_up_errors(filled: list, exc: DomainError) -> bool:
 
 
 # ---------------------------------------------------------------- consultant's schedule and profile
+
 
 def _schedule_page(availability_form=None, slot_form=None, status=200):
     consultant_id = request.values.get("consultant_id", type=int)
@@ -238,9 +292,14 @@ def _schedule_page(availability_form=None, slot_form=None, status=200):
         availability_form.slot_minutes.data = 60
         availability_form.buffer_minutes.data = 0
         availability_form.start_time.data, availability_form.end_time.data = "09:00", "12:00"
-    return render_template("consulting/schedule.html", data=data, availability_form=availability_form,
-                           slot_form=slot_form or SlotForm(formdata=None), result=None,
-                           consultant_arg=consultant_id if current_user.role == "admin" else None), status
+    return render_template(
+        "consulting/schedule.html",
+        data=data,
+        availability_form=availability_form,
+        slot_form=slot_form or SlotForm(formdata=None),
+        result=None,
+        consultant_arg=consultant_id if current_user.role == "admin" else None,
+    ), status
 
 
 @bp.route("/consulting/schedule")
@@ -256,9 +315,17 @@ def publish():
     if form.validate_on_submit():
         try:
             result = services.publish_availability(
-                current_user, form.weekdays.data, form.start_time.data, form.end_time.data, form.timezone.data,
-                form.slot_minutes.data, form.valid_from.data, form.valid_until.data, form.buffer_minutes.data or 0,
-                request.form.get("consultant_id", type=int))
+                current_user,
+                form.weekdays.data,
+                form.start_time.data,
+                form.end_time.data,
+                form.timezone.data,
+                form.slot_minutes.data,
+                form.valid_from.data,
+                form.valid_until.data,
+                form.buffer_minutes.data or 0,
+                request.form.get("consultant_id", type=int),
+            )
         except DomainError as exc:
             code = _failed(form, exc)
             db.session.rollback()
@@ -319,34 +386,49 @@ def profile():
     if user_id is None:
         return redirect(url_for("consulting.schedule"))
     card = services.get_consultant(current_user, user_id)
-    form = ProfileForm(data={**card, "languages": ", ".join(card["languages"])}) if request.method == "GET" \
+    form = (
+        ProfileForm(data={**card, "languages": ", ".join(card["languages"])})
+        if request.method == "GET"
         else ProfileForm()
+    )
     status = 200
     if request.method == "POST":
         status = 422
         if form.validate_on_submit():
             try:
-                services.update_profile(current_user, user_id, form.expertise.data or [],
-                                        [x.strip() for x in (form.languages.data or "").split(",")],
-                                        form.bio.data or "", form.timezone.data)
+                services.update_profile(
+                    current_user,
+                    user_id,
+                    form.expertise.data or [],
+                    [x.strip() for x in (form.languages.data or "").split(",")],
+                    form.bio.data or "",
+                    form.timezone.data,
+                )
             except DomainError as exc:
                 status = _failed(form, exc)
                 db.session.rollback()
             else:
                 flash("The profile is saved.", "success")
-                return redirect(url_for("consulting.schedule",
-                                        consultant_id=user_id if current_user.role == "admin" else None))
-    return render_template("consulting/profile.html", form=form, card=card,
-                           consultant_arg=user_id if current_user.role == "admin" else None), status
+                return redirect(
+                    url_for("consulting.schedule", consultant_id=user_id if current_user.role == "admin" else None)
+                )
+    return render_template(
+        "consulting/profile.html",
+        form=form,
+        card=card,
+        consultant_arg=user_id if current_user.role == "admin" else None,
+    ), status
 
 
 # ---------------------------------------------------------------- admin
+
 
 @bp.route("/consulting/overview")
 @login_required
 def overview():
     data = services.overview(current_user)
-    upcoming = list(db.session.scalars(services.list_bookings_query(current_user, status="booked", upcoming=True)
-                                       .limit(50)))
+    upcoming = list(
+        db.session.scalars(services.list_bookings_query(current_user, status="booked", upcoming=True).limit(50))
+    )
     services.annotate_slots(upcoming)
     return render_template("consulting/overview.html", data=data, upcoming=upcoming)

@@ -1,27 +1,57 @@
 """API helpers: our smorest Blueprint (pagination defaults from API.md), list
 pagination over a select, and the fields every schema uses."""
+
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import Page
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import func, select
 
+from ..extensions import db
 from .time import UTC, is_valid_timezone, isoformat_z
 
 
 class Blueprint(_Blueprint):
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+    DEFAULT_PAGINATION_PARAMETERS: ClassVar[dict[str, int]] = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+
+class SelectPage(Page):
+    """flask-smorest pager over a SQLAlchemy select: the view returns the statement, this
+    counts it and loads one page (API.md: `X-Pagination`). A page past the end is empty
+    without asking the database, which also keeps absurd page numbers (offsets no engine
+    can bind) away from it. Subclasses set `scalars = False` for row results, or override
+    `transform` to decorate the loaded page (one query for the whole page)."""
+
+    scalars = True
+
+    @property
+    def item_count(self) -> int:
+        stmt = self.collection.order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(stmt)) or 0
+
+    @property
+    def items(self) -> list:
+        params = self.page_params
+        if params.first_item >= (params.item_count or 0):
+            return []
+        result = db.session.execute(self.collection.limit(params.page_size).offset(params.first_item))
+        return self.transform(list(result.scalars() if self.scalars else result))
+
+    def transform(self, items: list) -> list:
+        return items
+
+
+class RowsPage(SelectPage):
+    scalars = False
 
 
 def paginate_select(session, stmt, pagination_parameters, scalars: bool = True):
     """Run `stmt` for one page and record the total for the X-Pagination header."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pagination_parameters.item_count = total or 0
-    if pagination_parameters.first_item >= (total or 0):
-        return []  # past the end (also keeps absurd page numbers away from the database)
-    page_stmt = stmt.limit(pagination_parameters.page_size).offset(pagination_parameters.first_item)
-    result = session.execute(page_stmt)
-    return list(result.scalars() if scalars else result)
+    page = (SelectPage if scalars else RowsPage)(stmt, pagination_parameters)
+    return page.items
 
 
 class UtcDateTime(fields.AwareDateTime):

@@ -17,6 +17,7 @@ The parser is used everywhere a body is read: `request.get_json()` (our Request 
 the body check before every API view (which parses once and caches the result), and
 webargs/flask-smorest, whose "json" location is pointed at `request.get_json()`.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,6 +60,7 @@ class MalformedBody(BadRequest):
 
 # ---------------------------------------------------------------- the parser
 
+
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
         raise HostileJSON(f"Malformed JSON: a number has more than {MAX_INT_DIGITS} digits.")
@@ -92,8 +94,9 @@ def _too_deep() -> HostileJSON:
 
 
 def _lone_surrogate() -> HostileJSON:
-    return HostileJSON("Malformed JSON: a string contains a lone surrogate (\\ud800-\\udfff), "
-                       "which is not valid Unicode.")
+    return HostileJSON(
+        "Malformed JSON: a string contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode."
+    )
 
 
 def _check_tree(value: Any, check_depth: bool, check_strings: bool) -> None:
@@ -148,6 +151,7 @@ class _BodyJSON:
     @staticmethod
     def dumps(obj: Any, **kwargs: Any) -> str:
         from flask import json as flask_json
+
         return flask_json.dumps(obj, **kwargs)
 
 
@@ -169,6 +173,7 @@ class SafeRequest(Request):
 
 
 # ---------------------------------------------------------------- request hooks
+
 
 def _human_size(n: int) -> str:
     for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
@@ -238,6 +243,7 @@ def _route_webargs_through_safe_parser() -> None:
     bind this instance when they are decorated, so the order of imports does not matter.
     """
     from .api import Blueprint
+
     parser = Blueprint.ARGUMENTS_PARSER
     if parser.__location_map__.get("json") is not load_json_for_webargs:
         parser.__location_map__ = {**parser.__location_map__, "json": load_json_for_webargs}

@@ -2,7 +2,8 @@
 
 Domains describe events as `CalendarEvent`s; `build_calendar()` turns them into an
 .ics document with UTC times. The personal subscription feed collects events from every
-registered source (`register_source(fn)`, `fn(user) -> list[CalendarEvent]`).
+source the domains contributed (`contributions(app).add_calendar_source(fn)`,
+`fn(user) -> list[CalendarEvent]`).
 
 Every text that goes into the file is cleaned here, whatever the domains pass: stored text
 from before the input rules may hold CR/LF, NUL or other control characters, which
@@ -10,11 +11,11 @@ icalendar refuses (an exception, hence a 500) or which would break the content l
 One-line properties (summary, location, uid, calendar name) are folded onto one line; the
 description keeps its line breaks (icalendar escapes them) and loses the other controls.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -31,30 +32,23 @@ PRODID = "-//ECCAR ACTION//ACTION LMS//EN"
 
 @dataclass
 class CalendarEvent:
-    uid: str                      # stable across edits, e.g. "webinar-12@action-lms"
-    starts_at: datetime           # aware
-    ends_at: datetime             # aware
+    uid: str  # stable across edits, e.g. "webinar-12@action-lms"
+    starts_at: datetime  # aware
+    ends_at: datetime  # aware
     summary: str
     description: str = ""
     url: str | None = None
     location: str | None = None
-    sequence: int = 0             # increases on every reschedule
+    sequence: int = 0  # increases on every reschedule
     cancelled: bool = False
     last_modified: datetime | None = None
 
 
-_sources: list[Callable] = []
-
-
-def register_source(fn: Callable) -> None:
-    """Add a source of events for the personal feed: fn(user) -> list[CalendarEvent]."""
-    if fn not in _sources:
-        _sources.append(fn)
-
-
 def events_for(user) -> list[CalendarEvent]:
+    from .hooks import contributions
+
     events: list[CalendarEvent] = []
-    for fn in _sources:
+    for fn in contributions().calendar_sources:
         events.extend(fn(user))
     return sorted(events, key=lambda e: e.starts_at)
 
@@ -70,8 +64,9 @@ def calendar_text(value: str | None) -> str:
     if not value:
         return ""
     value = _LINE_BREAKS.sub("\n", value)
-    return "".join(ch for ch in value if ch in "\n\t" or not (
-        unicodedata.category(ch) == "Cc" or 0xD800 <= ord(ch) <= 0xDFFF))
+    return "".join(
+        ch for ch in value if ch in "\n\t" or not (unicodedata.category(ch) == "Cc" or 0xD800 <= ord(ch) <= 0xDFFF)
+    )
 
 
 def calendar_uri(value: str | None) -> str | None:

@@ -1,5 +1,6 @@
 """CSV exports: one writer for every report, with spreadsheet-formula neutralisation, and the
 download headers every file answer (CSV, calendar) uses."""
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,9 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 def _without_controls(value: str) -> str:
     """Cell text without control characters (NUL, ESC, ...) or lone surrogates; tabs and line
     breaks stay (the writer quotes them), so the content is intact."""
-    return "".join(ch for ch in value if ch in "\t\r\n" or not (
-        unicodedata.category(ch) == "Cc" or 0xD800 <= ord(ch) <= 0xDFFF))
+    return "".join(
+        ch for ch in value if ch in "\t\r\n" or not (unicodedata.category(ch) == "Cc" or 0xD800 <= ord(ch) <= 0xDFFF)
+    )
 
 
 def csv_safe(value):

@@ -7,18 +7,25 @@ write (POST/PUT/PATCH/DELETE, CLI commands, scheduler jobs) start their transact
 with BEGIN IMMEDIATE: writers queue up on the database lock instead of failing.
 PostgreSQL: ordinary transactions; services take row locks with `for_update()`.
 """
+
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import sqlite3
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from .time import UTC
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
@@ -78,10 +85,8 @@ def set_write_intent(value: bool) -> contextvars.Token:
 
 
 def reset_write_intent(token: contextvars.Token) -> None:
-    try:
+    with contextlib.suppress(ValueError):  # reset from another context: leave it
         _write_intent.reset(token)
-    except ValueError:  # reset from another context: leave it
-        pass
 
 
 @contextlib.contextmanager
@@ -102,18 +107,82 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(orig)
 
 
-def commit_or_conflict(message: str) -> None:
-    """Commit; a unique index refusing the change becomes a Conflict with `message`
-    (the database holds the invariant, this turns its answer into a sentence)."""
-    from ..extensions import db
+DEFAULT_CONFLICT = "This conflicts with a change made at the same moment. Please reload and try again."
+
+_unit_depth: contextvars.ContextVar[int] = contextvars.ContextVar("unit_of_work_depth", default=0)
+
+
+def _conflict_from(exc: IntegrityError, message: str):
     from .errors import Conflict
+
+    return Conflict(message) if is_unique_violation(exc) else None
+
+
+@contextlib.contextmanager
+def unit_of_work(conflict: str = DEFAULT_CONFLICT) -> Iterator[None]:
+    """The one transaction of a write service: commit on success, roll back on any error.
+
+    A unique index refusing the change (at a flush inside, or at the commit) becomes a
+    `Conflict(conflict)`: the database holds the invariant, this turns its answer into a
+    sentence. Units nest: a service called from another joins the caller's unit, and only the
+    outermost one commits, so one request never half-applies.
+    """
+    from ..extensions import db
+
+    depth = _unit_depth.get()
+    token = _unit_depth.set(depth + 1)
     try:
-        db.session.commit()
+        yield
+        if depth == 0:
+            db.session.commit()
     except IntegrityError as exc:
-        db.session.rollback()
-        if is_unique_violation(exc):
-            raise Conflict(message) from exc
+        if depth == 0:
+            db.session.rollback()
+        error = _conflict_from(exc, conflict)
+        if error is None:
+            raise
+        raise error from exc
+    except BaseException:
+        if depth == 0:
+            db.session.rollback()
         raise
+    finally:
+        _unit_depth.reset(token)
+
+
+def transactional(conflict: str = DEFAULT_CONFLICT) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorator form of `unit_of_work` for a write service."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            with unit_of_work(conflict):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def flush_or_conflict(message: str) -> None:
+    """Flush now, inside a unit of work, so a unique index answers before anything else is
+    done (e-mails queued, other rows written): its refusal becomes `Conflict(message)`."""
+    from ..extensions import db
+
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        error = _conflict_from(exc, message)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def commit_or_conflict(message: str) -> None:
+    """Commit now; a unique violation becomes `Conflict(message)` (for code outside a
+    service's unit of work, e.g. the scheduler's own jobs)."""
+    with unit_of_work(message):
+        pass
 
 
 def dialect_insert(session, table):

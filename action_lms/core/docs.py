@@ -1,5 +1,6 @@
 """Browsable API docs at /api/v1/docs, served from the swagger-ui-bundle package
 (no CDN) with an initialiser script of our own (no inline script, so the CSP holds)."""
+
 from pathlib import Path
 
 import swagger_ui_bundle

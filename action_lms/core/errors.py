@@ -3,6 +3,7 @@ the API's error envelope or an HTML error page.
 
 Envelope (API.md): {"code": 409, "status": "Conflict", "message": "...", "errors": {...}}
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,7 @@ class Invalid(DomainError):
     code = 422
 
     @classmethod
-    def field(cls, field: str, message: str) -> "Invalid":
+    def field(cls, field: str, message: str) -> Invalid:
         return cls(message, {field: [message]})
 
 
@@ -96,7 +97,11 @@ def _summarise_errors(errors) -> str:
 
 def _flatten_errors(errors):
     """webargs nests messages under the location ("json", "query"); API.md wants field names."""
-    if isinstance(errors, dict) and len(errors) >= 1 and set(errors) <= {"json", "query", "form", "path", "view_args", "headers", "files"}:
+    if (
+        isinstance(errors, dict)
+        and len(errors) >= 1
+        and set(errors) <= {"json", "query", "form", "path", "view_args", "headers", "files"}
+    ):
         merged: dict = {}
         for value in errors.values():
             if isinstance(value, dict):
@@ -123,7 +128,9 @@ def envelope(code: int, message: str | None = None, errors=None, headers=None):
 
 
 def _html_error(code: int, message: str):
-    return render_template("errors/error.html", code=code, title=HTTP_STATUS_CODES.get(code, "Error"), message=message), code
+    return render_template(
+        "errors/error.html", code=code, title=HTTP_STATUS_CODES.get(code, "Error"), message=message
+    ), code
 
 
 def handle_http_exception(exc: HTTPException):
@@ -164,9 +171,11 @@ def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
     from sqlalchemy.exc import DataError
+
     if isinstance(exc, (OverflowError, DataError)) or isinstance(getattr(exc, "orig", None), OverflowError):
         # A number or value the database cannot store (e.g. an id of 20 digits): bad input, not a bug.
         from ..extensions import db
+
         db.session.rollback()
         if any(isinstance(v, int) and abs(v) > MAX_DB_INT for v in (request.view_args or {}).values()):
             code, message = 404, DEFAULT_MESSAGES[404]  # an id in the path that cannot exist

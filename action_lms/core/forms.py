@@ -1,9 +1,11 @@
 """Helpers shared by the HTML views of every domain."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_wtf import FlaskForm
 
 from .errors import DomainError, Invalid
 from .time import all_timezones
@@ -39,3 +41,7 @@ def safe_next_url(default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token (sign out, revoke, approve, delete buttons)."""

@@ -1,4 +1,5 @@
 """Model mixins and the models every domain shares (the notification outbox)."""
+
 from __future__ import annotations
 
 from datetime import datetime

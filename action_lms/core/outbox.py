@@ -13,6 +13,7 @@ cannot be sent is retried with backoff until OUTBOX_MAX_ATTEMPTS, and the loop g
 with the next message in the same tick. Header values are folded onto one line when the
 message is built, so old stored text with CR/LF still sends and can never add a header.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,15 @@ def _stale_claim() -> timedelta:
     return timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
 
 
-def queue(user, kind: str, subject: str, template: str, context: dict | None, dedupe_key: str,
-          attachment: tuple[str, str, str] | None = None) -> bool:
+def queue(
+    user,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict | None,
+    dedupe_key: str,
+    attachment: tuple[str, str, str] | None = None,
+) -> bool:
     """Queue one e-mail to `user` in the current transaction. Returns False if a message
     with the same dedupe key already exists (or the user has no address any more).
 
@@ -60,18 +68,18 @@ def queue(user, kind: str, subject: str, template: str, context: dict | None, de
     context.setdefault("user", user)
     context.setdefault("base_url", current_app.config["BASE_URL"])
     body = render_template(f"email/{template}", **context)
-    values = dict(
-        user_id=user.id,
-        to_email=user.email,
-        kind=kind,
-        subject=fold_single_line(subject)[:300],
-        body_text=body,
-        dedupe_key=dedupe_key[:200],
-        status=OutboxMessage.PENDING,
-        attempts=0,
-        next_attempt_at=utcnow(),
-        created_at=utcnow(),
-    )
+    values = {
+        "user_id": user.id,
+        "to_email": user.email,
+        "kind": kind,
+        "subject": fold_single_line(subject)[:300],
+        "body_text": body,
+        "dedupe_key": dedupe_key[:200],
+        "status": OutboxMessage.PENDING,
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+    }
     if attachment:
         values.update(attachment_name=attachment[0], attachment_type=attachment[1], attachment=attachment[2])
     session = db.session
@@ -107,8 +115,12 @@ def _build_email(message: OutboxMessage) -> EmailMessage:
         email.set_content(message.body_text)
         if message.attachment and message.attachment_name:
             maintype, _, subtype = (fold_single_line(message.attachment_type) or "text/plain").partition("/")
-            email.add_attachment(message.attachment.encode("utf-8"), maintype=maintype, subtype=subtype or "plain",
-                                 filename=fold_single_line(message.attachment_name) or "attachment")
+            email.add_attachment(
+                message.attachment.encode("utf-8"),
+                maintype=maintype,
+                subtype=subtype or "plain",
+                filename=fold_single_line(message.attachment_name) or "attachment",
+            )
         email.as_bytes()  # encode now: a body that cannot be encoded fails here, not in the SMTP dialogue
     except UnbuildableMessage:
         raise
@@ -126,7 +138,9 @@ def _smtp_send(email: EmailMessage) -> None:
     cfg = current_app.config
     timeout = cfg["MAIL_TIMEOUT"]
     if cfg["MAIL_USE_SSL"]:
-        smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout, context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(
+            cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
     with smtp:
@@ -142,8 +156,12 @@ def _claim(message_id: int, now: datetime) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .where(or_(OutboxMessage.status == OutboxMessage.PENDING,
-                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim())))
+        .where(
+            or_(
+                OutboxMessage.status == OutboxMessage.PENDING,
+                (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim()),
+            )
+        )
         .values(status=OutboxMessage.SENDING, claimed_at=now)
     )
     db.session.commit()
@@ -153,8 +171,12 @@ def _claim(message_id: int, now: datetime) -> bool:
 def _due_ids(now: datetime, limit: int) -> list[int]:
     due_ids = db.session.scalars(
         select(OutboxMessage.id)
-        .where(or_((OutboxMessage.status == OutboxMessage.PENDING) & (OutboxMessage.next_attempt_at <= now),
-                   (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim())))
+        .where(
+            or_(
+                (OutboxMessage.status == OutboxMessage.PENDING) & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < now - _stale_claim()),
+            )
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -175,8 +197,12 @@ def _deliver(message: OutboxMessage, use_smtp: bool) -> str:
         message.status = OutboxMessage.SENT
         outcome = "sent"
     else:
-        log.info("E-mail (no MAIL_SERVER set) to %s: %s\n%s", message.to_email, fold_single_line(message.subject),
-                 message.body_text)
+        log.info(
+            "E-mail (no MAIL_SERVER set) to %s: %s\n%s",
+            message.to_email,
+            fold_single_line(message.subject),
+            message.body_text,
+        )
         message.status = OutboxMessage.LOGGED
         outcome = "logged"
     message.sent_at = utcnow()

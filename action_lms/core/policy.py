@@ -1,6 +1,7 @@
 """Authorisation tables. Each domain declares one `Policy`: action -> roles allowed.
 Object-level rules (own city, own booking) live next to it in the domain's services.
 The tables are what the role x action matrix tests iterate over."""
+
 from __future__ import annotations
 
 from .errors import Forbidden, Unauthorized

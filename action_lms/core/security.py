@@ -1,5 +1,6 @@
 """Request hooks that apply to every page and API call: CSRF on cookie-authenticated
 writes, security headers, and the SQLite write-intent flag."""
+
 from __future__ import annotations
 
 from flask import g, request
@@ -40,15 +41,14 @@ def _protect_csrf():
     """
     if request.method in SAFE_METHODS or is_bearer_request():
         return None
-    if request.path.startswith("/api/"):
-        if not current_user.is_authenticated:
-            return None
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        return None
     try:
         csrf.protect()
-    except CSRFError as exc:
+    except CSRFError:
         if wants_json():
             return envelope(400, "CSRF token missing or invalid: send it in the X-CSRFToken header.")
-        raise exc
+        raise
     return None
 
 
@@ -65,7 +65,9 @@ def _reset_write_intent(exc=None):
 def _security_headers(response):
     headers = response.headers
     if request.path.startswith("/api/v1/docs"):
-        headers.setdefault("Content-Security-Policy", CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"))
+        headers.setdefault(
+            "Content-Security-Policy", CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+        )
     else:
         headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

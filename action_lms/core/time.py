@@ -1,11 +1,12 @@
 """Time helpers: UTC inside, the user's or city's IANA zone at the edges."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def utcnow() -> datetime:
@@ -15,7 +16,9 @@ def utcnow() -> datetime:
 
 @lru_cache(maxsize=1)
 def all_timezones() -> tuple[str, ...]:
-    zones = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))}
+    zones = {
+        z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    }
     zones.add("UTC")
     return tuple(sorted(zones))
 

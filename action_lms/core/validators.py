@@ -4,6 +4,7 @@ Each function takes the raw value and the field name, and either returns the cle
 value or raises `Invalid` naming the field. Lengths come from the caller (ideally the
 model column: `column_length(Model.attr)`), so one number lives in one place.
 """
+
 from __future__ import annotations
 
 import re
@@ -97,6 +98,7 @@ def fold_single_line(value: str | None) -> str:
     from before the input rules, folded onto one line so it can never break a header."""
     if not value:
         return ""
-    cleaned = "".join(" " if (unicodedata.category(ch) in ("Cc", "Zl", "Zp") or 0xD800 <= ord(ch) <= 0xDFFF) else ch
-                      for ch in value)
+    cleaned = "".join(
+        " " if (unicodedata.category(ch) in ("Cc", "Zl", "Zp") or 0xD800 <= ord(ch) <= 0xDFFF) else ch for ch in value
+    )
     return " ".join(cleaned.split())

@@ -1,19 +1,28 @@
 """Online courses: content import, catalogue, enrollment, progress, quizzes, certificates."""
 
+from typing import Any
+
 
 def init_app(app) -> None:
-    """Register nav items, the CLI group, demo seeders, cross-domain figures."""
-    from ..core.registry import register_city_stat, register_milestone_resource
-    from ..core.web import add_nav_item
-    from ..demo import register_seeder
+    """The CLI group, navigation, overview figures, plan resources, demo data, data export and erasure."""
+    from ..core.hooks import contributions, user_erased
     from . import services
     from .cli import courses_cli
 
     app.cli.add_command(courses_cli)
-    add_nav_item("Courses", "courses.catalogue")
-    add_nav_item("My learning", "courses.my_learning")
-    add_nav_item("Course reports", "courses.reports", {"admin", "coordinator"})
-    register_city_stat("learners_enrolled", "Learners enrolled", services.learners_enrolled_by_city)
-    register_city_stat("learners_certified", "Learners certified", services.learners_certified_by_city)
-    register_milestone_resource("lessons", "Recommended learning", services.lessons_for_milestones)
-    register_seeder("courses", services.seed_demo)
+    hooks = contributions(app)
+    hooks.add_nav_item("Courses", "courses.catalogue", order=100)
+    hooks.add_nav_item("My learning", "courses.my_learning", order=110)
+    hooks.add_nav_item("Course reports", "courses.reports", {"admin", "coordinator"}, order=120)
+    hooks.add_city_stat("learners_enrolled", "Learners enrolled", services.learners_enrolled_by_city)
+    hooks.add_city_stat("learners_certified", "Learners certified", services.learners_certified_by_city)
+    hooks.add_milestone_resource("lessons", "Recommended learning", services.lessons_for_milestones)
+    hooks.add_seeder("courses", services.seed_demo)
+    hooks.add_data_section("courses", services.export_learning)
+    user_erased.connect(_erase)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_learning(user)

@@ -1,4 +1,5 @@
 """JSON API of the courses domain (API.md, "Courses")."""
+
 from __future__ import annotations
 
 from flask_login import current_user
@@ -8,8 +9,18 @@ from ..core.api import Blueprint, paginate_select
 from ..extensions import db
 from . import services
 from .schemas import (
-    AttemptInSchema, AttemptSchema, CertificateSchema, CompletionSchema, CourseListSchema, EnrollmentSchema,
-    LessonSchema, OutlineSchema, ProgressSchema, QuizSchema, ReportQuerySchema, ReportSchema,
+    AttemptInSchema,
+    AttemptSchema,
+    CertificateSchema,
+    CompletionSchema,
+    CourseListSchema,
+    EnrollmentSchema,
+    LessonSchema,
+    OutlineSchema,
+    ProgressSchema,
+    QuizSchema,
+    ReportQuerySchema,
+    ReportSchema,
 )
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Courses")
@@ -17,6 +28,7 @@ MAX_OFFSET = 2**31
 
 
 # ---------------------------------------------------------------- translation to the API's shapes
+
 
 def _module_ref(module):
     return {"id": module.id, "key": module.key, "title": module.title}
@@ -29,30 +41,70 @@ def outline_dict(state: services.CourseState) -> dict:
     for module in state.modules:
         ms = state.state_of(module)
         quiz = module.quiz
-        modules.append({
-            "id": module.id, "key": module.key, "title": module.title, "summary": module.summary,
-            "position": module.position,
-            "prerequisites": [_module_ref(by_key[k]) for k in module.prerequisites or [] if k in by_key],
-            "locked": ms.locked, "locked_reason": ms.locked_reason,
-            "quiz_id": quiz.id if quiz else None, "pass_mark": quiz.pass_mark if quiz else None,
-            "quiz": ({"id": quiz.id, "key": quiz.key, "title": quiz.title, "pass_mark": quiz.pass_mark,
-                      "max_attempts": quiz.max_attempts} if quiz else None),
-            "lessons": [{"id": lesson.id, "key": lesson.key, "title": lesson.title, "position": lesson.position,
-                         "minutes": lesson.minutes, "commitments": lesson.commitments, "milestones": lesson.milestones,
-                         "completed": lesson.id in state.completed_lesson_ids} for lesson in module.lessons],
-        })
+        modules.append(
+            {
+                "id": module.id,
+                "key": module.key,
+                "title": module.title,
+                "summary": module.summary,
+                "position": module.position,
+                "prerequisites": [_module_ref(by_key[k]) for k in module.prerequisites or [] if k in by_key],
+                "locked": ms.locked,
+                "locked_reason": ms.locked_reason,
+                "quiz_id": quiz.id if quiz else None,
+                "pass_mark": quiz.pass_mark if quiz else None,
+                "quiz": (
+                    {
+                        "id": quiz.id,
+                        "key": quiz.key,
+                        "title": quiz.title,
+                        "pass_mark": quiz.pass_mark,
+                        "max_attempts": quiz.max_attempts,
+                    }
+                    if quiz
+                    else None
+                ),
+                "lessons": [
+                    {
+                        "id": lesson.id,
+                        "key": lesson.key,
+                        "title": lesson.title,
+                        "position": lesson.position,
+                        "minutes": lesson.minutes,
+                        "commitments": lesson.commitments,
+                        "milestones": lesson.milestones,
+                        "completed": lesson.id in state.completed_lesson_ids,
+                    }
+                    for lesson in module.lessons
+                ],
+            }
+        )
     return {**CourseListSchema().dump(course), "enrolled": state.enrolled, "modules": modules}
 
 
 def progress_dict(state: services.CourseState) -> dict:
     return {
-        "course": state.course.slug, "enrolled": state.enrolled, "percent": state.percent,
-        "lessons_completed": state.lessons_completed, "lessons_total": state.lessons_total,
-        "modules": [{"id": m.id, "key": m.key, "title": m.title, "percent": s.percent,
-                     "lessons_completed": s.lessons_completed, "lessons_total": s.lessons_total,
-                     "quiz_passed": s.quiz_passed, "best_score": s.best_score, "locked": s.locked,
-                     "locked_reason": s.locked_reason}
-                    for m in state.modules for s in [state.state_of(m)]],
+        "course": state.course.slug,
+        "enrolled": state.enrolled,
+        "percent": state.percent,
+        "lessons_completed": state.lessons_completed,
+        "lessons_total": state.lessons_total,
+        "modules": [
+            {
+                "id": m.id,
+                "key": m.key,
+                "title": m.title,
+                "percent": s.percent,
+                "lessons_completed": s.lessons_completed,
+                "lessons_total": s.lessons_total,
+                "quiz_passed": s.quiz_passed,
+                "best_score": s.best_score,
+                "locked": s.locked,
+                "locked_reason": s.locked_reason,
+            }
+            for m in state.modules
+            for s in [state.state_of(m)]
+        ],
         "completed_at": state.completed_at,
         "certificate_code": state.certificate.code if state.certificate else None,
     }
@@ -60,53 +112,102 @@ def progress_dict(state: services.CourseState) -> dict:
 
 def lesson_dict(view: services.LessonView) -> dict:
     lesson = view.lesson
-    return {"id": lesson.id, "key": lesson.key, "title": lesson.title, "body_html": lesson.body_html,
-            "module": _module_ref(view.module), "course": view.course.slug, "position": lesson.position,
-            "minutes": lesson.minutes, "commitments": lesson.commitments, "milestones": lesson.milestones,
-            "completed": view.completed, "previous_lesson_id": view.previous.id if view.previous else None,
-            "next_lesson_id": view.next.id if view.next else None}
+    return {
+        "id": lesson.id,
+        "key": lesson.key,
+        "title": lesson.title,
+        "body_html": lesson.body_html,
+        "module": _module_ref(view.module),
+        "course": view.course.slug,
+        "position": lesson.position,
+        "minutes": lesson.minutes,
+        "commitments": lesson.commitments,
+        "milestones": lesson.milestones,
+        "completed": view.completed,
+        "previous_lesson_id": view.previous.id if view.previous else None,
+        "next_lesson_id": view.next.id if view.next else None,
+    }
 
 
 def quiz_dict(view: services.QuizView) -> dict:
     quiz = view.quiz
-    return {"id": quiz.id, "key": quiz.key, "title": quiz.title, "course": view.course.slug,
-            "module": _module_ref(view.module), "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
-            "attempts_used": view.attempts_used, "attempts_left": view.attempts_left, "passed": view.passed,
-            "best_score": view.best_score,
-            "questions": [{"id": q.id, "text": q.text, "type": q.type,
-                           "options": [{"id": o.id, "text": o.text} for o in q.options]} for q in quiz.questions]}
+    return {
+        "id": quiz.id,
+        "key": quiz.key,
+        "title": quiz.title,
+        "course": view.course.slug,
+        "module": _module_ref(view.module),
+        "pass_mark": quiz.pass_mark,
+        "max_attempts": quiz.max_attempts,
+        "attempts_used": view.attempts_used,
+        "attempts_left": view.attempts_left,
+        "passed": view.passed,
+        "best_score": view.best_score,
+        "questions": [
+            {"id": q.id, "text": q.text, "type": q.type, "options": [{"id": o.id, "text": o.text} for o in q.options]}
+            for q in quiz.questions
+        ],
+    }
 
 
 def attempt_dict(attempt, view: services.QuizView) -> dict:
     certificate = view.state.certificate
-    return {"score": attempt.score, "passed": attempt.passed, "attempt_number": attempt.attempt_number,
-            "pass_mark": view.quiz.pass_mark, "attempts_left": view.attempts_left,
-            "submitted_at": attempt.submitted_at,
-            "questions": [{k: item[k] for k in ("id", "correct", "chosen_option_ids", "correct_option_ids")}
-                          for item in services.attempt_feedback(attempt, view)],
-            "course_completed": view.state.completed_at is not None,
-            "certificate_code": certificate.code if certificate else None}
+    return {
+        "score": attempt.score,
+        "passed": attempt.passed,
+        "attempt_number": attempt.attempt_number,
+        "pass_mark": view.quiz.pass_mark,
+        "attempts_left": view.attempts_left,
+        "submitted_at": attempt.submitted_at,
+        "questions": [
+            {k: item[k] for k in ("id", "correct", "chosen_option_ids", "correct_option_ids")}
+            for item in services.attempt_feedback(attempt, view)
+        ],
+        "course_completed": view.state.completed_at is not None,
+        "certificate_code": certificate.code if certificate else None,
+    }
 
 
 def report_dict(report: services.CourseReport) -> dict:
     def totals(t: services.ReportTotals):
-        return {"city_id": t.city.id if t.city else None, "city": t.city.name if t.city else None,
-                "enrolled": t.enrolled, "not_started": t.not_started, "in_progress": t.in_progress,
-                "completed": t.completed, "average_quiz_score": t.average_quiz_score}
+        return {
+            "city_id": t.city.id if t.city else None,
+            "city": t.city.name if t.city else None,
+            "enrolled": t.enrolled,
+            "not_started": t.not_started,
+            "in_progress": t.in_progress,
+            "completed": t.completed,
+            "average_quiz_score": t.average_quiz_score,
+        }
+
     return {
-        "course": report.course.slug, "course_title": report.course.title,
+        "course": report.course.slug,
+        "course_title": report.course.title,
         "city_id": report.city.id if report.city else None,
-        "totals": totals(report.totals), "cities": [totals(t) for t in report.cities],
-        "learners": [{"user_id": r.user.id, "name": r.user.name, "email": r.user.email,
-                      "city_id": r.city.id if r.city else None, "city": r.city.name if r.city else None,
-                      "status": r.status, "percent": r.percent, "lessons_completed": r.lessons_completed,
-                      "quizzes_passed": r.quizzes_passed, "average_quiz_score": r.average_score,
-                      "enrolled_at": r.enrollment.enrolled_at, "completed_at": r.enrollment.completed_at}
-                     for r in report.learners],
+        "totals": totals(report.totals),
+        "cities": [totals(t) for t in report.cities],
+        "learners": [
+            {
+                "user_id": r.user.id,
+                "name": r.user.name,
+                "email": r.user.email,
+                "city_id": r.city.id if r.city else None,
+                "city": r.city.name if r.city else None,
+                "status": r.status,
+                "percent": r.percent,
+                "lessons_completed": r.lessons_completed,
+                "quizzes_passed": r.quizzes_passed,
+                "average_quiz_score": r.average_score,
+                "enrolled_at": r.enrollment.enrolled_at,
+                "completed_at": r.enrollment.completed_at,
+            }
+            for r in report.learners
+        ],
     }
 
 
 # ---------------------------------------------------------------- catalogue and outline
+
 
 @blp.route("/courses", methods=["GET"])
 @blp.response(200, CourseListSchema(many=True))
@@ -115,7 +216,8 @@ def list_courses(pagination_parameters):
     """Published courses."""
     if pagination_parameters.first_item > MAX_OFFSET:  # beyond any real page; SQLite cannot bind such offsets
         pagination_parameters.item_count = db.session.scalar(
-            select(func.count()).select_from(services.catalogue_query(current_user).subquery()))
+            select(func.count()).select_from(services.catalogue_query(current_user).subquery())
+        )
         return []
     return paginate_select(db.session, services.catalogue_query(current_user), pagination_parameters)
 
@@ -130,14 +232,19 @@ def get_course(slug):
 
 # ---------------------------------------------------------------- enrollment
 
+
 @blp.route("/courses/<slug>/enrollment", methods=["POST"])
 @blp.response(201, EnrollmentSchema)
 @blp.alt_response(200, schema=EnrollmentSchema, description="Already enrolled")
 def enroll(slug):
     """Enroll in a course (idempotent: 200 when already enrolled). Returning learners keep their progress."""
     enrollment, created = services.enroll(current_user, slug)
-    body = {"course": slug, "active": enrollment.active, "enrolled_at": enrollment.enrolled_at,
-            "completed_at": enrollment.completed_at}
+    body = {
+        "course": slug,
+        "active": enrollment.active,
+        "enrolled_at": enrollment.enrolled_at,
+        "completed_at": enrollment.completed_at,
+    }
     return body, 201 if created else 200
 
 
@@ -149,6 +256,7 @@ def unenroll(slug):
 
 
 # ---------------------------------------------------------------- lessons
+
 
 @blp.route("/lessons/<int:lesson_id>", methods=["GET"])
 @blp.response(200, LessonSchema)
@@ -166,11 +274,16 @@ def complete_lesson(lesson_id):
     """Mark a lesson as done (idempotent). The last missing item completes the course and issues the certificate."""
     view = services.complete_lesson(current_user, lesson_id)
     certificate = view.state.certificate
-    return {"lesson_id": lesson_id, "completed": True, "course_completed": view.state.completed_at is not None,
-            "certificate_code": certificate.code if certificate else None}
+    return {
+        "lesson_id": lesson_id,
+        "completed": True,
+        "course_completed": view.state.completed_at is not None,
+        "certificate_code": certificate.code if certificate else None,
+    }
 
 
 # ---------------------------------------------------------------- quizzes
+
 
 @blp.route("/quizzes/<int:quiz_id>", methods=["GET"])
 @blp.response(200, QuizSchema)
@@ -201,6 +314,7 @@ def reset_attempts(quiz_id, user_id):
 
 # ---------------------------------------------------------------- progress, certificates, reports
 
+
 @blp.route("/courses/<slug>/progress", methods=["GET"])
 @blp.response(200, ProgressSchema)
 @blp.alt_response(403, description="Not enrolled")
@@ -224,5 +338,3 @@ def verify_certificate(code):
 def get_report(args, slug):
     """Admins and coordinators (own city only): per-learner and per-city completion."""
     return report_dict(services.course_report(current_user, slug, args.get("city_id")))
-
-

@@ -1,4 +1,5 @@
 """`flask courses ...` commands for operators."""
+
 import click
 from flask.cli import AppGroup
 
@@ -27,6 +28,8 @@ def import_command(directory, dry_run):
     for change in result.changes:
         click.echo(("would change: " if dry_run else "changed: ") + change)
     if dry_run:
-        click.echo(f"Dry run: {len(result.changes)} change(s) would be made to {result.courses} course(s); nothing was written.")
+        click.echo(
+            f"Dry run: {len(result.changes)} change(s) would be made to {result.courses} course(s); nothing was written."
+        )
     else:
         click.echo(f"Imported {result.courses} course(s) with {len(result.changes)} change(s).")

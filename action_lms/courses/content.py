@@ -5,6 +5,7 @@ files and its quiz YAML files, and returns the parsed courses together with ever
 found, each with its file and line (from YAML's marks). Nothing here touches the
 database: the import service writes only when the list of problems is empty.
 """
+
 from __future__ import annotations
 
 import re
@@ -116,6 +117,7 @@ class CourseData:
 
 # ---------------------------------------------------------------- YAML with line numbers
 
+
 class LineDict(dict):
     """A mapping that remembers the line of itself and of each key's value."""
 
@@ -200,11 +202,12 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1:]), index + 2
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
     return None
 
 
 # ---------------------------------------------------------------- validation
+
 
 class _Checker:
     """Collects problems for one file."""
@@ -225,10 +228,19 @@ class _Checker:
     def unknown_fields(self, data: LineDict, allowed: set[str], what: str) -> None:
         for key in data:
             if key not in allowed:
-                self.error(data.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})")
+                self.error(
+                    data.line_of(key), f"unknown field {key!r} in {what} (allowed: {', '.join(sorted(allowed))})"
+                )
 
-    def text(self, data: LineDict, name: str, what: str, required: bool = True, max_len: int = TITLE_LENGTH,
-             one_line: bool = True) -> str:
+    def text(
+        self,
+        data: LineDict,
+        name: str,
+        what: str,
+        required: bool = True,
+        max_len: int = TITLE_LENGTH,
+        one_line: bool = True,
+    ) -> str:
         """A text field: a title is one line (core's `single_line`: no line breaks or control
         characters), a summary or a question may have line breaks (`multi_line`)."""
         value = data.get(name)
@@ -237,7 +249,10 @@ class _Checker:
                 self.error(data.line, f"{what} has no {name!r}")
             return ""
         if isinstance(value, (bool, int, float)) and not isinstance(value, str):
-            self.error(data.line_of(name), f"{what}: {name!r} must be text, not {value!r} (put quotes around values such as yes, no, on, off or numbers)")
+            self.error(
+                data.line_of(name),
+                f"{what}: {name!r} must be text, not {value!r} (put quotes around values such as yes, no, on, off or numbers)",
+            )
             return ""
         if not isinstance(value, str) or not value.strip():
             self.error(data.line_of(name), f"{what}: {name!r} must be non-empty text")
@@ -262,14 +277,20 @@ class _Checker:
             return ""
         return value
 
-    def integer(self, data: LineDict, name: str, what: str, minimum: int, maximum: int | None = None,
-                required: bool = True) -> int | None:
+    def integer(
+        self, data: LineDict, name: str, what: str, minimum: int, maximum: int | None = None, required: bool = True
+    ) -> int | None:
         value = data.get(name)
         if value is None:
             if required:
                 self.error(data.line, f"{what} has no {name!r}")
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None and value > maximum):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < minimum
+            or (maximum is not None and value > maximum)
+        ):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
             self.error(data.line_of(name), f"{what}: {name!r} must be a whole number {bounds}")
             return None
@@ -317,8 +338,13 @@ def load_directory(root: str | Path) -> tuple[list[CourseData], list[Problem]]:
         if course is None:
             continue
         if course.slug in seen_slugs:
-            problems.append(Problem(course.source_path, _slug_line(course_file),
-                                    f"duplicate slug {course.slug!r}: also used by {seen_slugs[course.slug]}"))
+            problems.append(
+                Problem(
+                    course.source_path,
+                    _slug_line(course_file),
+                    f"duplicate slug {course.slug!r}: also used by {seen_slugs[course.slug]}",
+                )
+            )
             continue
         seen_slugs[course.slug] = course.source_path
         courses.append(course)
@@ -377,8 +403,7 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
     elif not SLUG_RE.match(slug) or len(slug) > 120:
         checker.error(data.line_of("slug"), f"slug {slug!r} must be lower-case words joined by '-'")
     title = checker.text(data, "title", "the course")
-    summary = checker.text(data, "summary", "the course", required=False, max_len=SUMMARY_LENGTH,
-                           one_line=False)
+    summary = checker.text(data, "summary", "the course", required=False, max_len=SUMMARY_LENGTH, one_line=False)
     language = str(data.get("language") or "en")
     if not LANG_RE.match(language):
         checker.error(data.line_of("language"), f"language {language!r} must be a language code such as 'en'")
@@ -446,7 +471,13 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
             if lesson is None:
                 continue
             if lesson.key in lesson_keys:
-                problems.append(Problem(lesson.source_path, lesson.key_line, f"duplicate lesson key {lesson.key!r}: also used by {lesson_keys[lesson.key]}"))
+                problems.append(
+                    Problem(
+                        lesson.source_path,
+                        lesson.key_line,
+                        f"duplicate lesson key {lesson.key!r}: also used by {lesson_keys[lesson.key]}",
+                    )
+                )
                 continue
             lesson_keys[lesson.key] = lesson.source_path
             lessons.append(lesson)
@@ -461,18 +492,40 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
                     quiz = _load_quiz(root, path, problems)
                     if quiz is not None:
                         if quiz.key in quiz_keys:
-                            problems.append(Problem(quiz.source_path, quiz.key_line, f"duplicate quiz key {quiz.key!r}: also used by {quiz_keys[quiz.key]}"))
+                            problems.append(
+                                Problem(
+                                    quiz.source_path,
+                                    quiz.key_line,
+                                    f"duplicate quiz key {quiz.key!r}: also used by {quiz_keys[quiz.key]}",
+                                )
+                            )
                             quiz = None
                         else:
                             quiz_keys[quiz.key] = quiz.source_path
         if key:
             module_keys.append(key)
-        modules.append(ModuleData(key=key, title=module_title, summary=module_summary, prerequisites=prerequisites,
-                                  lessons=lessons, quiz=quiz))
+        modules.append(
+            ModuleData(
+                key=key,
+                title=module_title,
+                summary=module_summary,
+                prerequisites=prerequisites,
+                lessons=lessons,
+                quiz=quiz,
+            )
+        )
     if len(problems) > before:
         return None
-    return CourseData(slug=slug, title=title, summary=summary, language=language, version=str(version),
-                      published=bool(published), modules=modules, source_path=display)
+    return CourseData(
+        slug=slug,
+        title=title,
+        summary=summary,
+        language=language,
+        version=str(version),
+        published=bool(published),
+        modules=modules,
+        source_path=display,
+    )
 
 
 def _load_lesson(root: Path, path: Path, problems: list[Problem]) -> LessonData | None:
@@ -517,9 +570,16 @@ def _load_lesson(root: Path, path: Path, problems: list[Problem]) -> LessonData 
         checker.error(body_line, "the lesson has no text after the front matter")
     if len(problems) > before:
         return None
-    return LessonData(key=key, title=title, minutes=minutes or 0, commitments=sorted(commitments),
-                      milestones=milestones, body_html=render_markdown(body), source_path=display,
-                      key_line=data.line_of("key"))
+    return LessonData(
+        key=key,
+        title=title,
+        minutes=minutes or 0,
+        commitments=sorted(commitments),
+        milestones=milestones,
+        body_html=render_markdown(body),
+        source_path=display,
+        key_line=data.line_of("key"),
+    )
 
 
 def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | None:
@@ -586,5 +646,12 @@ def _load_quiz(root: Path, path: Path, problems: list[Problem]) -> QuizData | No
         questions.append(QuestionData(key=q_key, text=q_text, type=q_type, options=options))
     if len(problems) > before:
         return None
-    return QuizData(key=key, title=title, pass_mark=pass_mark or 0, max_attempts=max_attempts, questions=questions,
-                    source_path=display, key_line=data.line_of("key"))
+    return QuizData(
+        key=key,
+        title=title,
+        pass_mark=pass_mark or 0,
+        max_attempts=max_attempts,
+        questions=questions,
+        source_path=display,
+        key_line=data.line_of("key"),
+    )

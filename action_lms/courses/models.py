@@ -7,6 +7,7 @@ quiz attempts, certificates) is written by the learning services; unique indexes
 the "once" rules (one enrollment per course, one completion per lesson, one attempt per
 number, one certificate per course) in the database.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,8 +38,9 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position",
-                                                   cascade="all, delete-orphan")
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
 
 
 class Module(db.Model):
@@ -54,8 +56,8 @@ class Module(db.Model):
     prerequisites: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
 
     course: Mapped[Course] = relationship(back_populates="modules")
-    lessons: Mapped[list["Lesson"]] = relationship(back_populates="module", order_by="Lesson.position")
-    quiz: Mapped["Quiz | None"] = relationship(back_populates="module", uselist=False)
+    lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position")
+    quiz: Mapped[Quiz | None] = relationship(back_populates="module", uselist=False)
 
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
@@ -65,7 +67,9 @@ class Lesson(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), nullable=False)
-    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"), nullable=False, index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("course_modules.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     key: Mapped[str] = mapped_column(String(120), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
@@ -85,7 +89,9 @@ class Quiz(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), nullable=False)
-    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"), nullable=False, index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("course_modules.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     key: Mapped[str] = mapped_column(String(120), nullable=False)
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)  # percent
@@ -93,8 +99,9 @@ class Quiz(db.Model):
     source_path: Mapped[str] = mapped_column(String(400), nullable=False, default="")
 
     module: Mapped[Module] = relationship(back_populates="quiz")
-    questions: Mapped[list["Question"]] = relationship(back_populates="quiz", order_by="Question.position",
-                                                       cascade="all, delete-orphan")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
@@ -113,8 +120,9 @@ class Question(db.Model):
     type: Mapped[str] = mapped_column(String(10), nullable=False)
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
-    options: Mapped[list["Option"]] = relationship(back_populates="question", order_by="Option.position",
-                                                   cascade="all, delete-orphan")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (UniqueConstraint("quiz_id", "key"),)
 
@@ -150,8 +158,10 @@ class Enrollment(db.Model):
 
     course: Mapped[Course] = relationship()
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),
-                      Index("ix_course_enrollments_user_active", "user_id", "active"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_course_enrollments_user_active", "user_id", "active"),
+    )
 
 
 class LessonCompletion(db.Model):
@@ -159,7 +169,9 @@ class LessonCompletion(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("course_lessons.id", ondelete="CASCADE"), nullable=False, index=True)
+    lesson_id: Mapped[int] = mapped_column(
+        ForeignKey("course_lessons.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
@@ -173,7 +185,9 @@ class QuizAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("course_quizzes.id", ondelete="CASCADE"), nullable=False, index=True)
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("course_quizzes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     attempt_number: Mapped[int] = mapped_column(Integer, nullable=False)
     score: Mapped[int] = mapped_column(Integer, nullable=False)  # percent, 0-100
     passed: Mapped[bool] = mapped_column(Boolean, nullable=False)
@@ -204,10 +218,11 @@ class Certificate(db.Model):
 
     course: Mapped[Course] = relationship()
 
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),
-                      Index("ix_course_certificates_user_revoked", "user_id", "revoked_at"))
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_course_certificates_user_revoked", "user_id", "revoked_at"),
+    )
 
     @property
     def valid(self) -> bool:
         return self.revoked_at is None
-

@@ -1,4 +1,5 @@
 """Marshmallow schemas of the courses domain (shapes of API.md, "Courses")."""
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import UtcDateTime
@@ -130,20 +131,26 @@ def _no_more_answers_than_a_quiz_has_questions(answers: dict) -> None:
 
 
 class AttemptInSchema(Schema):
-    answers = fields.Dict(keys=fields.String(),
-                          values=fields.List(fields.Integer(), validate=validate.Length(max=MAX_OPTIONS_PER_QUESTION)),
-                          required=True, validate=_no_more_answers_than_a_quiz_has_questions,
-                          metadata={"description": "Question id → chosen option ids.",
-                                    "example": {"12": [40], "13": [44, 46]},
-                                    "maxProperties": MAX_QUESTIONS_PER_QUIZ})
+    answers = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.Integer(), validate=validate.Length(max=MAX_OPTIONS_PER_QUESTION)),
+        required=True,
+        validate=_no_more_answers_than_a_quiz_has_questions,
+        metadata={
+            "description": "Question id → chosen option ids.",
+            "example": {"12": [40], "13": [44, 46]},
+            "maxProperties": MAX_QUESTIONS_PER_QUIZ,
+        },
+    )
 
 
 class QuestionResultSchema(Schema):
     id = fields.Integer()
     correct = fields.Boolean()
     chosen_option_ids = fields.List(fields.Integer())
-    correct_option_ids = fields.List(fields.Integer(), allow_none=True,
-                                     metadata={"description": "Only once no retry remains; null before."})
+    correct_option_ids = fields.List(
+        fields.Integer(), allow_none=True, metadata={"description": "Only once no retry remains; null before."}
+    )
 
 
 class AttemptSchema(Schema):
@@ -174,7 +181,9 @@ class ModuleProgressSchema(Schema):
 class ProgressSchema(Schema):
     course = fields.String()
     enrolled = fields.Boolean()
-    percent = fields.Integer(metadata={"description": "Lessons completed and quizzes passed, of all lessons and quizzes."})
+    percent = fields.Integer(
+        metadata={"description": "Lessons completed and quizzes passed, of all lessons and quizzes."}
+    )
     lessons_completed = fields.Integer()
     lessons_total = fields.Integer()
     modules = fields.List(fields.Nested(ModuleProgressSchema))
@@ -191,7 +200,9 @@ class CertificateSchema(Schema):
 
 
 class ReportQuerySchema(Schema):
-    city_id = fields.Integer(load_default=None, metadata={"description": "Admins: one city. Coordinators: always their own."})
+    city_id = fields.Integer(
+        load_default=None, metadata={"description": "Admins: one city. Coordinators: always their own."}
+    )
 
 
 class ReportTotalsSchema(Schema):
@@ -201,7 +212,9 @@ class ReportTotalsSchema(Schema):
     not_started = fields.Integer()
     in_progress = fields.Integer()
     completed = fields.Integer()
-    average_quiz_score = fields.Float(allow_none=True, metadata={"description": "Mean of learners' best score per quiz."})
+    average_quiz_score = fields.Float(
+        allow_none=True, metadata={"description": "Mean of learners' best score per quiz."}
+    )
 
 
 class ReportLearnerSchema(Schema):

@@ -4,6 +4,7 @@ progress, prerequisites, quizzes, course completion, certificates, reports, pers
 Progress percentages count lessons *and* quizzes (a course is complete when every lesson
 is done and every quiz passed, so 100 % means complete).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -17,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from ..accounts.models import City, User
-from ..core import outbox, privacy
+from ..core import outbox
 from ..core.db import dialect_insert, is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
@@ -25,28 +26,41 @@ from ..core.time import utcnow
 from ..extensions import db
 from . import content
 from .models import (
-    Certificate, Course, Enrollment, Lesson, LessonCompletion, Module, Option, Question, Quiz, QuizAttempt,
+    Certificate,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonCompletion,
+    Module,
+    Option,
+    Question,
+    Quiz,
+    QuizAttempt,
 )
 
-policy = Policy("courses", {
-    "course.list": ANY_USER,
-    "course.view": ANY_USER,
-    "course.view_unpublished": {ADMIN},
-    # Read any lesson or quiz without enrolling or unlocking it (read-only: no progress is written).
-    "course.preview": {ADMIN},
-    "course.enroll": ANY_USER,
-    "lesson.view": ANY_USER,
-    "lesson.complete": ANY_USER,
-    "quiz.view": ANY_USER,
-    "quiz.attempt": ANY_USER,
-    "progress.view_own": ANY_USER,
-    "report.view": {ADMIN, COORDINATOR},
-    "report.view_all_cities": {ADMIN},
-    "quiz.reset_attempts": {ADMIN},
-})
+policy = Policy(
+    "courses",
+    {
+        "course.list": ANY_USER,
+        "course.view": ANY_USER,
+        "course.view_unpublished": {ADMIN},
+        # Read any lesson or quiz without enrolling or unlocking it (read-only: no progress is written).
+        "course.preview": {ADMIN},
+        "course.enroll": ANY_USER,
+        "lesson.view": ANY_USER,
+        "lesson.complete": ANY_USER,
+        "quiz.view": ANY_USER,
+        "quiz.attempt": ANY_USER,
+        "progress.view_own": ANY_USER,
+        "report.view": {ADMIN, COORDINATOR},
+        "report.view_all_cities": {ADMIN},
+        "quiz.reset_attempts": {ADMIN},
+    },
+)
 
 
 # ================================================================ import
+
 
 @dataclass
 class ImportResult:
@@ -79,8 +93,13 @@ def import_directory(root: str | Path, dry_run: bool = False) -> ImportResult:
         db.session.rollback()
         if not is_unique_violation(exc):
             raise
-        result.problems.append(content.Problem(str(root), None, "another import changed the same courses at the "
-                                                                "same moment; nothing was written, run it again"))
+        result.problems.append(
+            content.Problem(
+                str(root),
+                None,
+                "another import changed the same courses at the same moment; nothing was written, run it again",
+            )
+        )
         result.changes = []
         return result
     except Exception:
@@ -110,10 +129,19 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
     start = len(changes)
     course = session.scalar(select(Course).where(Course.slug == data.slug))
     label = f"course {data.slug!r}"
-    fields = {"title": data.title, "summary": data.summary, "language": data.language, "version": data.version,
-              "published": data.published}
-    derived = {"modules_count": len(data.modules), "lessons_count": len(data.lessons),
-               "quizzes_count": sum(1 for m in data.modules if m.quiz), "estimated_minutes": data.estimated_minutes}
+    fields = {
+        "title": data.title,
+        "summary": data.summary,
+        "language": data.language,
+        "version": data.version,
+        "published": data.published,
+    }
+    derived = {
+        "modules_count": len(data.modules),
+        "lessons_count": len(data.lessons),
+        "quizzes_count": sum(1 for m in data.modules if m.quiz),
+        "estimated_minutes": data.estimated_minutes,
+    }
     if course is None:
         course = Course(slug=data.slug, created_at=utcnow(), updated_at=utcnow(), **fields, **derived)
         session.add(course)
@@ -124,16 +152,27 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
         _assign(course, fields, changes, label)
         _assign(course, derived, None, label)
         modules = {m.key: m for m in session.scalars(select(Module).where(Module.course_id == course.id))}
-        lessons = {lesson.key: lesson for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))}
-        quizzes = {q.key: q for q in session.scalars(
-            select(Quiz).where(Quiz.course_id == course.id)
-            .options(selectinload(Quiz.questions).selectinload(Question.options)))}
+        lessons = {
+            lesson.key: lesson for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+        }
+        quizzes = {
+            q.key: q
+            for q in session.scalars(
+                select(Quiz)
+                .where(Quiz.course_id == course.id)
+                .options(selectinload(Quiz.questions).selectinload(Question.options))
+            )
+        }
 
     kept_modules: dict[str, Module] = {}
     for position, m_data in enumerate(data.modules, start=1):
         module = modules.pop(m_data.key, None)
-        values = {"position": position, "title": m_data.title, "summary": m_data.summary,
-                  "prerequisites": list(m_data.prerequisites)}
+        values = {
+            "position": position,
+            "title": m_data.title,
+            "summary": m_data.summary,
+            "prerequisites": list(m_data.prerequisites),
+        }
         if module is None:
             module = Module(course_id=course.id, key=m_data.key, **values)
             session.add(module)
@@ -147,9 +186,16 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
         module = kept_modules[m_data.key]
         for position, l_data in enumerate(m_data.lessons, start=1):
             lesson = lessons.pop(l_data.key, None)
-            values = {"module_id": module.id, "position": position, "title": l_data.title, "minutes": l_data.minutes,
-                      "commitments": list(l_data.commitments), "milestones": list(l_data.milestones),
-                      "body_html": l_data.body_html, "source_path": l_data.source_path}
+            values = {
+                "module_id": module.id,
+                "position": position,
+                "title": l_data.title,
+                "minutes": l_data.minutes,
+                "commitments": list(l_data.commitments),
+                "milestones": list(l_data.milestones),
+                "body_html": l_data.body_html,
+                "source_path": l_data.source_path,
+            }
             if lesson is None:
                 session.add(Lesson(course_id=course.id, key=l_data.key, **values))
                 changes.append(f"{label}: lesson {l_data.key!r} added")
@@ -159,7 +205,7 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
             quiz = quizzes.pop(m_data.quiz.key, None)
             _apply_quiz(course, module, quiz, m_data.quiz, changes, label)
 
-    for key, lesson in lessons.items():
+    for key in lessons:
         changes.append(f"{label}: lesson {key!r} removed (its completions are dropped)")
     for key in quizzes:
         changes.append(f"{label}: quiz {key!r} removed (its attempts are dropped)")
@@ -176,11 +222,17 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
         course.updated_at = utcnow()
 
 
-def _apply_quiz(course: Course, module: Module, quiz: Quiz | None, data: content.QuizData, changes: list[str],
-                label: str) -> None:
+def _apply_quiz(
+    course: Course, module: Module, quiz: Quiz | None, data: content.QuizData, changes: list[str], label: str
+) -> None:
     q_label = f"{label}, quiz {data.key!r}"
-    values = {"module_id": module.id, "title": data.title, "pass_mark": data.pass_mark,
-              "max_attempts": data.max_attempts, "source_path": data.source_path}
+    values = {
+        "module_id": module.id,
+        "title": data.title,
+        "pass_mark": data.pass_mark,
+        "max_attempts": data.max_attempts,
+        "source_path": data.source_path,
+    }
     if quiz is None:
         quiz = Quiz(course_id=course.id, key=data.key, **values)
         db.session.add(quiz)
@@ -325,48 +377,77 @@ class CourseState:
 
 
 def course_state(user, course: Course) -> CourseState:
-    modules = list(db.session.scalars(
-        select(Module).where(Module.course_id == course.id).order_by(Module.position)
-        .options(selectinload(Module.lessons), selectinload(Module.quiz))))
+    modules = list(
+        db.session.scalars(
+            select(Module)
+            .where(Module.course_id == course.id)
+            .order_by(Module.position)
+            .options(selectinload(Module.lessons), selectinload(Module.quiz))
+        )
+    )
     enrollment = completed = None
     quiz_stats: dict[int, tuple] = {}
     certificate = None
     if user is not None and getattr(user, "is_authenticated", False):
-        enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == user.id,
-                                                                Enrollment.course_id == course.id))
+        enrollment = db.session.scalar(
+            select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+        )
     if enrollment is not None:
-        completed = set(db.session.scalars(
-            select(LessonCompletion.lesson_id).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-            .where(LessonCompletion.user_id == user.id, Lesson.course_id == course.id)))
+        completed = set(
+            db.session.scalars(
+                select(LessonCompletion.lesson_id)
+                .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+                .where(LessonCompletion.user_id == user.id, Lesson.course_id == course.id)
+            )
+        )
         for quiz_id, best, used, passed in db.session.execute(
-                select(QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(QuizAttempt.id),
-                       func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-                .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-                .where(QuizAttempt.user_id == user.id, Quiz.course_id == course.id)
-                .group_by(QuizAttempt.quiz_id)):
+            select(
+                QuizAttempt.quiz_id,
+                func.max(QuizAttempt.score),
+                func.count(QuizAttempt.id),
+                func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            )
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(QuizAttempt.user_id == user.id, Quiz.course_id == course.id)
+            .group_by(QuizAttempt.quiz_id)
+        ):
             quiz_stats[quiz_id] = (best, used, bool(passed))
         if enrollment.completed_at is not None:
-            certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
-                                                                      Certificate.course_id == course.id))
+            certificate = db.session.scalar(
+                select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+            )
     completed = completed or set()
     states: dict[int, ModuleState] = {}
     by_key: dict[str, ModuleState] = {}
     for module in modules:
         quiz = module.quiz
         best, used, passed = quiz_stats.get(quiz.id, (None, 0, False)) if quiz else (None, 0, False)
-        state = ModuleState(module=module, lessons_total=len(module.lessons),
-                            lessons_completed=sum(1 for lesson in module.lessons if lesson.id in completed),
-                            quiz=quiz, quiz_passed=passed, best_score=best, attempts_used=used)
+        state = ModuleState(
+            module=module,
+            lessons_total=len(module.lessons),
+            lessons_completed=sum(1 for lesson in module.lessons if lesson.id in completed),
+            quiz=quiz,
+            quiz_passed=passed,
+            best_score=best,
+            attempts_used=used,
+        )
         for key in module.prerequisites or []:
             required = by_key.get(key)
             if required is not None and not required.finished:
-                state.locked_reason = (f"Finish the module “{required.module.title}” first: "
-                                       "complete its lessons and pass its quiz.")
+                state.locked_reason = (
+                    f"Finish the module “{required.module.title}” first: complete its lessons and pass its quiz."
+                )
                 break
         states[module.id] = state
         by_key[module.key] = state
-    return CourseState(course=course, modules=modules, enrollment=enrollment, completed_lesson_ids=completed,
-                       module_states=states, certificate=certificate)
+    return CourseState(
+        course=course,
+        modules=modules,
+        enrollment=enrollment,
+        completed_lesson_ids=completed,
+        module_states=states,
+        certificate=certificate,
+    )
 
 
 def outline(user, slug: str) -> CourseState:
@@ -376,25 +457,31 @@ def outline(user, slug: str) -> CourseState:
 
 # ================================================================ enrollment
 
+
 def enroll(user, slug: str) -> tuple[Enrollment, bool]:
     """Idempotent: (enrollment, created?). Re-enrolling reactivates the old row, with its progress."""
     policy.require(user, "course.enroll")
     course = _visible_course(user, slug)
     now = utcnow()
     session = db.session
-    stmt = dialect_insert(session, Enrollment.__table__).values(
-        user_id=user.id, course_id=course.id, active=True, enrolled_at=now).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"]).returning(Enrollment.__table__.c.id)
+    stmt = (
+        dialect_insert(session, Enrollment.__table__)
+        .values(user_id=user.id, course_id=course.id, active=True, enrolled_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+        .returning(Enrollment.__table__.c.id)
+    )
     created = session.execute(stmt).first() is not None
     if not created:
         reactivated = session.execute(
-            update(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id,
-                                     Enrollment.active.is_(False))
-            .values(active=True, unenrolled_at=None)).rowcount
+            update(Enrollment)
+            .where(Enrollment.user_id == user.id, Enrollment.course_id == course.id, Enrollment.active.is_(False))
+            .values(active=True, unenrolled_at=None)
+        ).rowcount
         created = bool(reactivated)
     session.commit()
-    enrollment = session.scalar(select(Enrollment).where(Enrollment.user_id == user.id,
-                                                         Enrollment.course_id == course.id))
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
+    )
     return enrollment, created
 
 
@@ -403,13 +490,15 @@ def unenroll(user, slug: str) -> None:
     policy.require(user, "course.enroll")
     course = _visible_course(user, slug)
     db.session.execute(
-        update(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id,
-                                 Enrollment.active.is_(True))
-        .values(active=False, unenrolled_at=utcnow()))
+        update(Enrollment)
+        .where(Enrollment.user_id == user.id, Enrollment.course_id == course.id, Enrollment.active.is_(True))
+        .values(active=False, unenrolled_at=utcnow())
+    )
     db.session.commit()
 
 
 # ================================================================ lessons
+
 
 @dataclass
 class LessonView:
@@ -475,9 +564,14 @@ def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
     index = next(i for i, item in enumerate(ordered) if item.id == lesson.id)
     module = next(m for m in state.modules if m.id == lesson.module_id)
     preview = _learning_access(user, course, module, state, action)
-    return LessonView(lesson=ordered[index], module=module, state=state,
-                      previous=ordered[index - 1] if index > 0 else None,
-                      next=ordered[index + 1] if index + 1 < len(ordered) else None, preview=preview)
+    return LessonView(
+        lesson=ordered[index],
+        module=module,
+        state=state,
+        previous=ordered[index - 1] if index > 0 else None,
+        next=ordered[index + 1] if index + 1 < len(ordered) else None,
+        preview=preview,
+    )
 
 
 def lesson_view(user, lesson_id: int) -> LessonView:
@@ -488,9 +582,11 @@ def complete_lesson(user, lesson_id: int) -> LessonView:
     """Mark a lesson done (idempotent); completes the course when it was the last item."""
     view = _lesson_context(user, lesson_id, "lesson.complete")
     _lock_enrollment(view.state.enrollment)
-    stmt = dialect_insert(db.session, LessonCompletion.__table__).values(
-        user_id=user.id, lesson_id=lesson_id, completed_at=utcnow()).on_conflict_do_nothing(
-        index_elements=["user_id", "lesson_id"])
+    stmt = (
+        dialect_insert(db.session, LessonCompletion.__table__)
+        .values(user_id=user.id, lesson_id=lesson_id, completed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "lesson_id"])
+    )
     db.session.execute(stmt)
     _complete_course_if_done(user, view.course)
     db.session.commit()
@@ -503,18 +599,37 @@ def _complete_course_if_done(user, course: Course) -> Certificate | None:
     if state.enrollment is None or not all(s.finished for s in state.module_states.values()) or not state.modules:
         return None
     now = utcnow()
-    db.session.execute(update(Enrollment).where(Enrollment.id == state.enrollment.id,
-                                                Enrollment.completed_at.is_(None)).values(completed_at=now))
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == state.enrollment.id, Enrollment.completed_at.is_(None))
+        .values(completed_at=now)
+    )
     code = secrets.token_urlsafe(18)  # 144 random bits: unguessable
-    stmt = dialect_insert(db.session, Certificate.__table__).values(
-        code=code, user_id=user.id, course_id=course.id, learner_name=user.name,
-        course_title=course.title, issued_at=now).on_conflict_do_nothing(
-        index_elements=["user_id", "course_id"]).returning(Certificate.__table__.c.id)
+    stmt = (
+        dialect_insert(db.session, Certificate.__table__)
+        .values(
+            code=code,
+            user_id=user.id,
+            course_id=course.id,
+            learner_name=user.name,
+            course_title=course.title,
+            issued_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
+        .returning(Certificate.__table__.c.id)
+    )
     if db.session.execute(stmt).first() is not None:
-        outbox.queue(user, "course_certificate", f"Your certificate: {course.title}", "courses/certificate.txt",
-                     {"course_title": course.title, "code": code}, f"course-certificate:{user.id}:{course.id}")
-    return db.session.scalar(select(Certificate).where(Certificate.user_id == user.id,
-                                                       Certificate.course_id == course.id))
+        outbox.queue(
+            user,
+            "course_certificate",
+            f"Your certificate: {course.title}",
+            "courses/certificate.txt",
+            {"course_title": course.title, "code": code},
+            f"course-certificate:{user.id}:{course.id}",
+        )
+    return db.session.scalar(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
+    )
 
 
 def _lock_enrollment(enrollment: Enrollment | None) -> None:
@@ -526,6 +641,7 @@ def _lock_enrollment(enrollment: Enrollment | None) -> None:
 
 # ================================================================ quizzes
 
+
 @dataclass
 class QuizView:
     quiz: Quiz
@@ -533,7 +649,6 @@ class QuizView:
     state: CourseState
     attempts: list[QuizAttempt]
     preview: bool = False  # as LessonView.preview: questions shown, no answers taken
-
 
     @property
     def course(self) -> Course:
@@ -571,8 +686,13 @@ class QuizView:
 
 def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
     policy.require(user, action)
-    quiz = None if _get(Quiz, quiz_id) is None else db.session.scalar(
-        select(Quiz).where(Quiz.id == quiz_id).options(selectinload(Quiz.questions).selectinload(Question.options)))
+    quiz = (
+        None
+        if _get(Quiz, quiz_id) is None
+        else db.session.scalar(
+            select(Quiz).where(Quiz.id == quiz_id).options(selectinload(Quiz.questions).selectinload(Question.options))
+        )
+    )
     if quiz is None:
         raise NotFound("No quiz with this id.")
     course = db.session.get(Course, quiz.course_id)
@@ -581,9 +701,13 @@ def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
     state = course_state(user, course)
     module = next(m for m in state.modules if m.id == quiz.module_id)
     preview = _learning_access(user, course, module, state, action)
-    attempts = list(db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id,
-                                                                 QuizAttempt.quiz_id == quiz.id)
-                                       .order_by(QuizAttempt.attempt_number)))
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id)
+            .order_by(QuizAttempt.attempt_number)
+        )
+    )
     return QuizView(quiz=quiz, module=module, state=state, attempts=attempts, preview=preview)
 
 
@@ -640,21 +764,31 @@ def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
     quiz = view.quiz
     chosen = _validate_answers(quiz, answers)
     _lock_enrollment(view.state.enrollment)
-    used = db.session.scalar(select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == user.id,
-                                                                        QuizAttempt.quiz_id == quiz.id))
+    used = db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id)
+    )
     if quiz.max_attempts is not None and used >= quiz.max_attempts:
         raise Conflict(f"You have used all {quiz.max_attempts} attempts for this quiz.")
     score, results = grade(quiz, chosen)
-    attempt = QuizAttempt(user_id=user.id, quiz_id=quiz.id, attempt_number=used + 1, score=score,
-                          passed=score >= quiz.pass_mark, answers={str(k): sorted(v) for k, v in chosen.items()},
-                          results=results, submitted_at=utcnow())
+    attempt = QuizAttempt(
+        user_id=user.id,
+        quiz_id=quiz.id,
+        attempt_number=used + 1,
+        score=score,
+        passed=score >= quiz.pass_mark,
+        answers={str(k): sorted(v) for k, v in chosen.items()},
+        results=results,
+        submitted_at=utcnow(),
+    )
     db.session.add(attempt)
     try:
         db.session.flush()
     except IntegrityError as exc:
         db.session.rollback()
         if is_unique_violation(exc):
-            raise Conflict("Another attempt at this quiz was submitted at the same moment; reload and try again.") from exc
+            raise Conflict(
+                "Another attempt at this quiz was submitted at the same moment; reload and try again."
+            ) from exc
         raise
     if attempt.passed:
         _complete_course_if_done(user, view.course)
@@ -672,16 +806,23 @@ def reset_quiz_attempts(actor, quiz_id: int, user_id: int) -> int:
     learner = _get(User, user_id)
     if learner is None or learner.erased_at is not None:
         raise NotFound("No user with this id.")
-    deleted = db.session.execute(delete(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id,
-                                                           QuizAttempt.user_id == user_id)).rowcount
+    deleted = db.session.execute(
+        delete(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.user_id == user_id)
+    ).rowcount
     db.session.commit()
     return deleted
 
 
 def course_quizzes(course: Course) -> list[Quiz]:
-    return list(db.session.scalars(select(Quiz).join(Module, Module.id == Quiz.module_id)
-                                   .where(Quiz.course_id == course.id).order_by(Module.position)
-                                   .options(contains_eager(Quiz.module))))
+    return list(
+        db.session.scalars(
+            select(Quiz)
+            .join(Module, Module.id == Quiz.module_id)
+            .where(Quiz.course_id == course.id)
+            .order_by(Module.position)
+            .options(contains_eager(Quiz.module))
+        )
+    )
 
 
 def attempt_result(user, quiz_id: int, attempt_number: int) -> tuple[QuizAttempt, QuizView]:
@@ -698,17 +839,22 @@ def attempt_feedback(attempt: QuizAttempt, view: QuizView) -> list[dict]:
     items = []
     for question in view.quiz.questions:
         chosen = set(attempt.answers.get(str(question.id), []))
-        items.append({
-            "question": question,
-            "id": question.id,
-            "correct": bool(attempt.results.get(str(question.id), False)),
-            "chosen_option_ids": sorted(chosen),
-            "correct_option_ids": sorted(o.id for o in question.options if o.correct) if view.reveal_answers else None,
-        })
+        items.append(
+            {
+                "question": question,
+                "id": question.id,
+                "correct": bool(attempt.results.get(str(question.id), False)),
+                "chosen_option_ids": sorted(chosen),
+                "correct_option_ids": sorted(o.id for o in question.options if o.correct)
+                if view.reveal_answers
+                else None,
+            }
+        )
     return items
 
 
 # ================================================================ progress and certificates
+
 
 def progress(user, slug: str) -> CourseState:
     policy.require(user, "progress.view_own")
@@ -738,15 +884,30 @@ def my_learning(user) -> list[LearningRow]:
     """Every course I enrolled in (also those I left), with progress and certificate."""
     policy.require(user, "progress.view_own")
     rows = db.session.execute(
-        select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id)
-        .where(Enrollment.user_id == user.id).order_by(Enrollment.active.desc(), Enrollment.enrolled_at.desc())).all()
-    lessons = dict(db.session.execute(
-        select(Lesson.course_id, func.count(LessonCompletion.id)).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .where(LessonCompletion.user_id == user.id).group_by(Lesson.course_id)).all())
-    quizzes = dict(db.session.execute(
-        select(Quiz.course_id, func.count(func.distinct(QuizAttempt.quiz_id))).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True)).group_by(Quiz.course_id)).all())
-    certificates = {c.course_id: c for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))}
+        select(Enrollment, Course)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(Enrollment.active.desc(), Enrollment.enrolled_at.desc())
+    ).all()
+    lessons = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(LessonCompletion.id))
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .where(LessonCompletion.user_id == user.id)
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    quizzes = dict(
+        db.session.execute(
+            select(Quiz.course_id, func.count(func.distinct(QuizAttempt.quiz_id)))
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(QuizAttempt.user_id == user.id, QuizAttempt.passed.is_(True))
+            .group_by(Quiz.course_id)
+        ).all()
+    )
+    certificates = {
+        c.course_id: c for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    }
     return [LearningRow(e, c, lessons.get(c.id, 0), quizzes.get(c.id, 0), certificates.get(c.id)) for e, c in rows]
 
 
@@ -759,6 +920,7 @@ def verify_certificate(code: str) -> Certificate:
 
 
 # ================================================================ reports
+
 
 @dataclass
 class ReportRow:
@@ -838,35 +1000,53 @@ def course_report(user, slug: str, city_id: int | None = None) -> CourseReport:
     Coordinators see only the learners of their city. Five queries whatever the size."""
     city = _report_city(user, city_id)
     course = _visible_course(user, slug)
-    learners = select(Enrollment, User, City).join(User, User.id == Enrollment.user_id) \
-        .outerjoin(City, City.id == User.city_id).where(Enrollment.course_id == course.id)
+    learners = (
+        select(Enrollment, User, City)
+        .join(User, User.id == Enrollment.user_id)
+        .outerjoin(City, City.id == User.city_id)
+        .where(Enrollment.course_id == course.id)
+    )
     if city is not None:
         learners = learners.where(User.city_id == city.id)
     rows = db.session.execute(learners.order_by(City.name, User.name, User.id)).all()
-    completions = dict(db.session.execute(
-        select(LessonCompletion.user_id, func.count(LessonCompletion.id))
-        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .join(User, User.id == LessonCompletion.user_id)
-        .where(Lesson.course_id == course.id, *([User.city_id == city.id] if city else []))
-        .group_by(LessonCompletion.user_id)).all())
+    completions = dict(
+        db.session.execute(
+            select(LessonCompletion.user_id, func.count(LessonCompletion.id))
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .join(User, User.id == LessonCompletion.user_id)
+            .where(Lesson.course_id == course.id, *([User.city_id == city.id] if city else []))
+            .group_by(LessonCompletion.user_id)
+        ).all()
+    )
     best: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for user_id, _quiz_id, score, passed in db.session.execute(
-            select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score),
-                   func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id).join(User, User.id == QuizAttempt.user_id)
-            .where(Quiz.course_id == course.id, *([User.city_id == city.id] if city else []))
-            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)):
+        select(
+            QuizAttempt.user_id,
+            QuizAttempt.quiz_id,
+            func.max(QuizAttempt.score),
+            func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(Quiz.course_id == course.id, *([User.city_id == city.id] if city else []))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+    ):
         best[user_id].append((score, bool(passed)))
     totals = ReportTotals(label="All cities" if city is None else city.name, city=city)
     per_city: dict[int | None, ReportTotals] = {}
     report_rows = []
     for enrollment, learner, learner_city in rows:
         scores = [s for s, _ in best.get(learner.id, [])]
-        row = ReportRow(user=learner, city=learner_city, enrollment=enrollment,
-                        lessons_completed=completions.get(learner.id, 0),
-                        quizzes_passed=sum(1 for _, p in best.get(learner.id, []) if p),
-                        average_score=round(sum(scores) / len(scores), 1) if scores else None,
-                        lessons_total=course.lessons_count, quizzes_total=course.quizzes_count)
+        row = ReportRow(
+            user=learner,
+            city=learner_city,
+            enrollment=enrollment,
+            lessons_completed=completions.get(learner.id, 0),
+            quizzes_passed=sum(1 for _, p in best.get(learner.id, []) if p),
+            average_score=round(sum(scores) / len(scores), 1) if scores else None,
+            lessons_total=course.lessons_count,
+            quizzes_total=course.quizzes_count,
+        )
         report_rows.append(row)
         key = learner_city.id if learner_city else None
         if key not in per_city:
@@ -882,26 +1062,46 @@ def reports_overview(user, city_id: int | None = None) -> tuple[City | None, lis
     city = _report_city(user, city_id)
     courses = catalogue(user)
     status_rows = db.session.execute(
-        select(Enrollment.course_id,
-               func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0)),
-               func.sum(case(((Enrollment.completed_at.is_(None)) & Enrollment.active.is_(True), 1), else_=0)))
+        select(
+            Enrollment.course_id,
+            func.sum(case((Enrollment.completed_at.is_not(None), 1), else_=0)),
+            func.sum(case(((Enrollment.completed_at.is_(None)) & Enrollment.active.is_(True), 1), else_=0)),
+        )
         .join(User, User.id == Enrollment.user_id)
         .where(*([User.city_id == city.id] if city else []))
-        .group_by(Enrollment.course_id)).all()
-    started = select(LessonCompletion.user_id.label("user_id"), Lesson.course_id.label("course_id")) \
-        .join(Lesson, Lesson.id == LessonCompletion.lesson_id) \
-        .union(select(QuizAttempt.user_id, Quiz.course_id).join(Quiz, Quiz.id == QuizAttempt.quiz_id)).subquery()
-    in_progress = dict(db.session.execute(
-        select(Enrollment.course_id, func.count(func.distinct(Enrollment.user_id)))
-        .join(started, (started.c.user_id == Enrollment.user_id) & (started.c.course_id == Enrollment.course_id))
-        .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.completed_at.is_(None), Enrollment.active.is_(True), *([User.city_id == city.id] if city else []))
-        .group_by(Enrollment.course_id)).all())
-    best = select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score).label("best")) \
-        .join(User, User.id == QuizAttempt.user_id).where(*([User.city_id == city.id] if city else [])) \
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id).subquery()
-    averages = dict(db.session.execute(
-        select(Quiz.course_id, func.avg(best.c.best)).join(best, best.c.quiz_id == Quiz.id).group_by(Quiz.course_id)).all())
+        .group_by(Enrollment.course_id)
+    ).all()
+    started = (
+        select(LessonCompletion.user_id.label("user_id"), Lesson.course_id.label("course_id"))
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .union(select(QuizAttempt.user_id, Quiz.course_id).join(Quiz, Quiz.id == QuizAttempt.quiz_id))
+        .subquery()
+    )
+    in_progress = dict(
+        db.session.execute(
+            select(Enrollment.course_id, func.count(func.distinct(Enrollment.user_id)))
+            .join(started, (started.c.user_id == Enrollment.user_id) & (started.c.course_id == Enrollment.course_id))
+            .join(User, User.id == Enrollment.user_id)
+            .where(
+                Enrollment.completed_at.is_(None),
+                Enrollment.active.is_(True),
+                *([User.city_id == city.id] if city else []),
+            )
+            .group_by(Enrollment.course_id)
+        ).all()
+    )
+    best = (
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score).label("best"))
+        .join(User, User.id == QuizAttempt.user_id)
+        .where(*([User.city_id == city.id] if city else []))
+        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+        .subquery()
+    )
+    averages = dict(
+        db.session.execute(
+            select(Quiz.course_id, func.avg(best.c.best)).join(best, best.c.quiz_id == Quiz.id).group_by(Quiz.course_id)
+        ).all()
+    )
     result = []
     by_course = {course_id: (completed or 0, active or 0) for course_id, completed, active in status_rows}
     for course in courses:
@@ -918,15 +1118,38 @@ def reports_overview(user, city_id: int | None = None) -> tuple[City | None, lis
 
 
 def report_csv_rows(report: CourseReport) -> list[list]:
-    header = ["learner", "email", "city", "status", "enrolled_at", "completed_at", "lessons_completed",
-              "lessons_total", "quizzes_passed", "quizzes_total", "percent", "average_quiz_score"]
+    header = [
+        "learner",
+        "email",
+        "city",
+        "status",
+        "enrolled_at",
+        "completed_at",
+        "lessons_completed",
+        "lessons_total",
+        "quizzes_passed",
+        "quizzes_total",
+        "percent",
+        "average_quiz_score",
+    ]
     rows = [header]
     for row in report.learners:
-        rows.append([row.user.name, row.user.email, row.city.name if row.city else "", row.status,
-                     row.enrollment.enrolled_at.isoformat(),
-                     row.enrollment.completed_at.isoformat() if row.enrollment.completed_at else "",
-                     row.lessons_completed, row.lessons_total, row.quizzes_passed, row.quizzes_total, row.percent,
-                     "" if row.average_score is None else row.average_score])
+        rows.append(
+            [
+                row.user.name,
+                row.user.email,
+                row.city.name if row.city else "",
+                row.status,
+                row.enrollment.enrolled_at.isoformat(),
+                row.enrollment.completed_at.isoformat() if row.enrollment.completed_at else "",
+                row.lessons_completed,
+                row.lessons_total,
+                row.quizzes_passed,
+                row.quizzes_total,
+                row.percent,
+                "" if row.average_score is None else row.average_score,
+            ]
+        )
     return rows
 
 
@@ -939,16 +1162,21 @@ def report_cities(user) -> list[City]:
 
 # ================================================================ cross-domain figures
 
+
 def learners_enrolled_by_city(city_ids: list[int]) -> dict[int, int]:
     if not city_ids:
         return {}
     # EXISTS over covering indexes: one index probe per learner, no row reads, no DISTINCT.
     rows = db.session.execute(
-        select(User.city_id, func.count()).where(
-            User.city_id.in_(city_ids), User.erased_at.is_(None),
-            exists().where(Enrollment.user_id == User.id, Enrollment.active.is_(True)))
-        .group_by(User.city_id)).all()
-    found = dict(rows)
+        select(User.city_id, func.count())
+        .where(
+            User.city_id.in_(city_ids),
+            User.erased_at.is_(None),
+            exists().where(Enrollment.user_id == User.id, Enrollment.active.is_(True)),
+        )
+        .group_by(User.city_id)
+    ).all()
+    found = {key: value for key, value in rows}
     return {city_id: found.get(city_id, 0) for city_id in city_ids}
 
 
@@ -956,16 +1184,19 @@ def learners_certified_by_city(city_ids: list[int]) -> dict[int, int]:
     if not city_ids:
         return {}
     rows = db.session.execute(
-        select(User.city_id, func.count()).where(
-            User.city_id.in_(city_ids),
-            exists().where(Certificate.user_id == User.id, Certificate.revoked_at.is_(None)))
-        .group_by(User.city_id)).all()
-    found = dict(rows)
+        select(User.city_id, func.count())
+        .where(
+            User.city_id.in_(city_ids), exists().where(Certificate.user_id == User.id, Certificate.revoked_at.is_(None))
+        )
+        .group_by(User.city_id)
+    ).all()
+    found = {key: value for key, value in rows}
     return {city_id: found.get(city_id, 0) for city_id in city_ids}
 
 
 def _lesson_url(lesson_id: int) -> str:
     from flask import has_request_context, url_for
+
     return url_for("courses.lesson", lesson_id=lesson_id) if has_request_context() else f"/lessons/{lesson_id}"
 
 
@@ -977,8 +1208,11 @@ def lessons_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, li
         return result
     rows = db.session.execute(
         select(Lesson.id, Lesson.title, Lesson.milestones, Course.title)
-        .join(Course, Course.id == Lesson.course_id).join(Module, Module.id == Lesson.module_id)
-        .where(Course.published.is_(True)).order_by(Course.title, Module.position, Lesson.position)).all()
+        .join(Course, Course.id == Lesson.course_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Course.published.is_(True))
+        .order_by(Course.title, Module.position, Lesson.position)
+    ).all()
     for lesson_id, title, milestones, course_title in rows:
         for key in milestones or []:
             if key in wanted:
@@ -988,45 +1222,79 @@ def lessons_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, li
 
 # ================================================================ personal data
 
-@privacy.exporter("courses")
+
 def export_learning(user) -> dict:
     enrollments = db.session.execute(
-        select(Enrollment, Course.slug, Course.title).join(Course, Course.id == Enrollment.course_id)
-        .where(Enrollment.user_id == user.id).order_by(Enrollment.id)).all()
+        select(Enrollment, Course.slug, Course.title)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == user.id)
+        .order_by(Enrollment.id)
+    ).all()
     completions = db.session.execute(
         select(LessonCompletion.completed_at, Lesson.key, Lesson.title, Course.slug)
-        .join(Lesson, Lesson.id == LessonCompletion.lesson_id).join(Course, Course.id == Lesson.course_id)
-        .where(LessonCompletion.user_id == user.id).order_by(LessonCompletion.completed_at)).all()
+        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(LessonCompletion.user_id == user.id)
+        .order_by(LessonCompletion.completed_at)
+    ).all()
     attempts = db.session.execute(
-        select(QuizAttempt, Quiz.title, Course.slug).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        select(QuizAttempt, Quiz.title, Course.slug)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .join(Course, Course.id == Quiz.course_id)
-        .where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.submitted_at)).all()
+        .where(QuizAttempt.user_id == user.id)
+        .order_by(QuizAttempt.submitted_at)
+    ).all()
     certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == user.id)).all()
     return {
-        "enrollments": [{"course": slug, "course_title": title, "active": e.active,
-                         "enrolled_at": e.enrolled_at.isoformat(),
-                         "unenrolled_at": e.unenrolled_at.isoformat() if e.unenrolled_at else None,
-                         "completed_at": e.completed_at.isoformat() if e.completed_at else None}
-                        for e, slug, title in enrollments],
-        "lesson_completions": [{"course": slug, "lesson": key, "lesson_title": title, "completed_at": at.isoformat()}
-                               for at, key, title, slug in completions],
-        "quiz_attempts": [{"course": slug, "quiz": title, "attempt_number": a.attempt_number, "score": a.score,
-                           "passed": a.passed, "answers": a.answers, "submitted_at": a.submitted_at.isoformat()}
-                          for a, title, slug in attempts],
-        "certificates": [{"code": c.code, "course_title": c.course_title, "learner_name": c.learner_name,
-                          "issued_at": c.issued_at.isoformat(), "valid": c.valid} for c in certificates],
+        "enrollments": [
+            {
+                "course": slug,
+                "course_title": title,
+                "active": e.active,
+                "enrolled_at": e.enrolled_at.isoformat(),
+                "unenrolled_at": e.unenrolled_at.isoformat() if e.unenrolled_at else None,
+                "completed_at": e.completed_at.isoformat() if e.completed_at else None,
+            }
+            for e, slug, title in enrollments
+        ],
+        "lesson_completions": [
+            {"course": slug, "lesson": key, "lesson_title": title, "completed_at": at.isoformat()}
+            for at, key, title, slug in completions
+        ],
+        "quiz_attempts": [
+            {
+                "course": slug,
+                "quiz": title,
+                "attempt_number": a.attempt_number,
+                "score": a.score,
+                "passed": a.passed,
+                "answers": a.answers,
+                "submitted_at": a.submitted_at.isoformat(),
+            }
+            for a, title, slug in attempts
+        ],
+        "certificates": [
+            {
+                "code": c.code,
+                "course_title": c.course_title,
+                "learner_name": c.learner_name,
+                "issued_at": c.issued_at.isoformat(),
+                "valid": c.valid,
+            }
+            for c in certificates
+        ],
     }
 
 
-@privacy.eraser("courses")
 def erase_learning(user) -> None:
     """Progress, attempts and enrollments are deleted; certificates lose the name and stop
     verifying (the code answers valid=false, so a verifier learns it was withdrawn)."""
     db.session.execute(delete(LessonCompletion).where(LessonCompletion.user_id == user.id))
     db.session.execute(delete(QuizAttempt).where(QuizAttempt.user_id == user.id))
     db.session.execute(delete(Enrollment).where(Enrollment.user_id == user.id))
-    db.session.execute(update(Certificate).where(Certificate.user_id == user.id)
-                       .values(learner_name=None, revoked_at=utcnow()))
+    db.session.execute(
+        update(Certificate).where(Certificate.user_id == user.id).values(learner_name=None, revoked_at=utcnow())
+    )
 
 
 # ================================================================ demo data
@@ -1041,13 +1309,18 @@ def seed_demo() -> None:
     learner = db.session.scalar(select(User).where(func.lower(User.email) == DEMO_LEARNER))
     if course is None or learner is None:
         return
-    existing = db.session.scalar(select(Enrollment).where(Enrollment.user_id == learner.id,
-                                                          Enrollment.course_id == course.id))
+    existing = db.session.scalar(
+        select(Enrollment).where(Enrollment.user_id == learner.id, Enrollment.course_id == course.id)
+    )
     if existing is not None:
         return
     enroll(learner, DEMO_COURSE)
     first_lessons = db.session.scalars(
-        select(Lesson.id).join(Module, Module.id == Lesson.module_id).where(Lesson.course_id == course.id)
-        .order_by(Module.position, Lesson.position).limit(2)).all()
+        select(Lesson.id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(Lesson.course_id == course.id)
+        .order_by(Module.position, Lesson.position)
+        .limit(2)
+    ).all()
     for lesson_id in first_lessons:
         complete_lesson(learner, lesson_id)

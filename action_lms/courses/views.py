@@ -1,13 +1,14 @@
 """HTML pages of the courses domain: catalogue, course, lesson, quiz, my learning,
 certificate, reports."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.csvfile import csv_response
 from ..core.errors import Conflict, Invalid
 from . import services
-from ..core.csvfile import csv_response
 
 bp = Blueprint("courses", __name__)
 
@@ -24,8 +25,12 @@ def catalogue():
 @login_required
 def course(slug):
     state = services.outline(current_user, slug)
-    return render_template("courses/course.html", state=state, course=state.course,
-                           can_preview=services.policy.allows(current_user, "course.preview"))
+    return render_template(
+        "courses/course.html",
+        state=state,
+        course=state.course,
+        can_preview=services.policy.allows(current_user, "course.preview"),
+    )
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
@@ -67,7 +72,11 @@ def complete_lesson(lesson_id):
         return redirect(url_for("courses.course", slug=view.course.slug))
     flash(f"“{view.lesson.title}” is marked as complete.", "success")
     module_state = view.state.state_of(view.module)
-    if module_state.lessons_completed == module_state.lessons_total and view.module.quiz and not module_state.quiz_passed:
+    if (
+        module_state.lessons_completed == module_state.lessons_total
+        and view.module.quiz
+        and not module_state.quiz_passed
+    ):
         return redirect(url_for("courses.quiz", quiz_id=view.module.quiz.id))
     if view.next is not None:
         return redirect(url_for("courses.lesson", lesson_id=view.next.id))
@@ -143,9 +152,12 @@ def reports():
 @login_required
 def report(slug):
     report_ = services.course_report(current_user, slug, _city_arg())
-    quizzes = services.course_quizzes(report_.course) if services.policy.allows(current_user, "quiz.reset_attempts") else []
-    return render_template("courses/report.html", report=report_, cities=services.report_cities(current_user),
-                           quizzes=quizzes)
+    quizzes = (
+        services.course_quizzes(report_.course) if services.policy.allows(current_user, "quiz.reset_attempts") else []
+    )
+    return render_template(
+        "courses/report.html", report=report_, cities=services.report_cities(current_user), quizzes=quizzes
+    )
 
 
 @bp.route("/course-reports/<slug>/reset-attempts", methods=["POST"])

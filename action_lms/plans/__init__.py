@@ -1,17 +1,26 @@
 """Action plans: each city's progress through its plan milestones, and the cross-city overview."""
 
+from typing import Any
+
 OVERDUE_DIGEST_INTERVAL_SECONDS = 3600
 
 
 def init_app(app) -> None:
-    """Register nav items, scheduler jobs, demo seeders and personal-data hooks."""
-    from ..core.web import add_nav_item
-    from ..demo import register_seeder
-    from ..scheduler import register_job
-    from . import services  # noqa: F401 - registers the privacy exporter and eraser
+    """Navigation, the overdue digest job, demo data, the data export and erasure."""
+    from ..core.hooks import contributions, user_erased
+    from . import services
 
-    add_nav_item("My city's plan", "plans.my_city", {"coordinator", "learner"})
-    add_nav_item("Cities overview", "plans.overview", {"admin"})
-    add_nav_item("Plans", "plans.all_plans", {"admin"})
-    register_job("plans_overdue_digest", services.send_overdue_digests, OVERDUE_DIGEST_INTERVAL_SECONDS)
-    register_seeder("plans", services.seed_demo)
+    hooks = contributions(app)
+    hooks.add_nav_item("My city's plan", "plans.my_city", {"coordinator", "learner"}, order=400)
+    hooks.add_nav_item("Cities overview", "plans.overview", {"admin"}, order=410)
+    hooks.add_nav_item("Plans", "plans.all_plans", {"admin"}, order=420)
+    hooks.add_job("plans_overdue_digest", services.send_overdue_digests, OVERDUE_DIGEST_INTERVAL_SECONDS)
+    hooks.add_seeder("plans", services.seed_demo)
+    hooks.add_data_section("plans", services.export_plan_history)
+    user_erased.connect(_erase)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_plan_history_names(user)

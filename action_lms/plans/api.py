@@ -1,4 +1,5 @@
 """JSON API of the plans domain (API.md, "Action plans and milestones")."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,19 +7,31 @@ from datetime import datetime
 from flask_login import current_user
 
 from ..core.api import Blueprint, paginate_select
+from ..core.csvfile import csv_response
 from ..core.time import isoformat_z
 from ..extensions import db
-from ..core.csvfile import csv_response
 from . import services
 from .schemas import (
-    HistorySchema, MilestonePatchSchema, MilestoneSchema, MilestoneTemplateSchema, OverviewQuerySchema,
-    OverviewRowSchema, PlanCreateSchema, PlanPatchSchema, PlanSchema,
+    HistorySchema,
+    MilestonePatchSchema,
+    MilestoneSchema,
+    MilestoneTemplateSchema,
+    OverviewQuerySchema,
+    OverviewRowSchema,
+    PlanCreateSchema,
+    PlanPatchSchema,
+    PlanSchema,
 )
 
 blp = Blueprint("plans_api", __name__, url_prefix="/api/v1", description="Action plans and milestones")
 
-KNOWN_STATS = ("learners_enrolled", "learners_certified", "consulting_sessions_held", "webinar_attendances",
-               "next_consulting_session")
+KNOWN_STATS = (
+    "learners_enrolled",
+    "learners_certified",
+    "consulting_sessions_held",
+    "webinar_attendances",
+    "next_consulting_session",
+)
 
 
 @blp.route("/milestone-templates", methods=["GET"])
@@ -88,8 +101,19 @@ def plan_history(plan_id, pagination_parameters):
 
 
 def _overview_row(row: dict) -> dict:
-    out = {key: row[key] for key in ("city", "plan_id", "plan_title", "progress_percent", "milestones_completed",
-                                     "milestones_total", "current_phase", "overdue_milestones")}
+    out = {
+        key: row[key]
+        for key in (
+            "city",
+            "plan_id",
+            "plan_title",
+            "progress_percent",
+            "milestones_completed",
+            "milestones_total",
+            "current_phase",
+            "overdue_milestones",
+        )
+    }
     for key in KNOWN_STATS:
         out[key] = row["stats"].get(key)
     out["stats"] = {key: (isoformat_z(v) if isinstance(v, datetime) else v) for key, v in row["stats"].items()}
@@ -111,4 +135,4 @@ def cities_progress(args, pagination_parameters):
     if fmt == "csv":
         return csv_response(services.overview_csv(data), "cities-progress.csv")
     first = pagination_parameters.first_item
-    return [_overview_row(r) for r in rows[first:first + pagination_parameters.page_size]]
+    return [_overview_row(r) for r in rows[first : first + pagination_parameters.page_size]]

@@ -1,4 +1,5 @@
 """WTForms for the plan pages. Shape checks only; the rules live in services."""
+
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -13,10 +14,16 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PlanForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
-                        description="e.g. 'Local action plan against racism 2027-2030'")
-    focus = StringField("Focus", validators=[DataRequired(), Length(max=300)],
-                        description="e.g. anti-Muslim racism, or the whole Ten-Point Plan")
+    title = StringField(
+        "Title",
+        validators=[DataRequired(), Length(max=200)],
+        description="e.g. 'Local action plan against racism 2027-2030'",
+    )
+    focus = StringField(
+        "Focus",
+        validators=[DataRequired(), Length(max=300)],
+        description="e.g. anti-Muslim racism, or the whole Ten-Point Plan",
+    )
     commitments = CheckboxesField("Commitments of the Ten-Point Plan it addresses", coerce=int, validators=[Optional()])
 
     def __init__(self, *args, commitments=None, **kwargs):
@@ -27,13 +34,22 @@ class PlanForm(FlaskForm):
 class MilestoneForm(FlaskForm):
     status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in STATUSES], validators=[DataRequired()])
     due_date = DateField("Due date", validators=[Optional()], description="YYYY-MM-DD, in the city's calendar")
-    evidence_url = StringField("Evidence link", validators=[Optional(), Length(max=500)],
-                               description="A web address of the decision, minutes or publication")
-    note = TextAreaField("Note", validators=[Optional(), Length(max=5000)],
-                         description="Completing a milestone needs an evidence link or a note")
+    evidence_url = StringField(
+        "Evidence link",
+        validators=[Optional(), Length(max=500)],
+        description="A web address of the decision, minutes or publication",
+    )
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=5000)],
+        description="Completing a milestone needs an evidence link or a note",
+    )
     owner = StringField("Owner", validators=[Optional(), Length(max=200)], description="A person or a unit")
-    blocked_reason = TextAreaField("Reason it is blocked", validators=[Optional(), Length(max=2000)],
-                                   description="Needed when the status is Blocked")
+    blocked_reason = TextAreaField(
+        "Reason it is blocked",
+        validators=[Optional(), Length(max=2000)],
+        description="Needed when the status is Blocked",
+    )
 
 
 class EmptyForm(FlaskForm):

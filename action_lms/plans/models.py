@@ -1,11 +1,22 @@
 """Models of the plans domain: a city's action plans, their milestones (one per template
 entry) and the append-only history of every change."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -43,12 +54,18 @@ class Plan(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     city: Mapped[City] = relationship(lazy="joined", innerjoin=True)
-    milestones: Mapped[list["Milestone"]] = relationship(
-        back_populates="plan", order_by="Milestone.position", cascade="all, delete-orphan")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="plan", order_by="Milestone.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
-        Index("uq_plans_one_current_per_city", "city_id", unique=True,
-              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+        Index(
+            "uq_plans_one_current_per_city",
+            "city_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
 
@@ -73,8 +90,9 @@ class Milestone(db.Model):
     __table_args__ = (
         UniqueConstraint("plan_id", "key", name="uq_plan_milestones_plan_key"),
         CheckConstraint("status IN ('not_started', 'in_progress', 'completed', 'blocked')", name="status"),
-        CheckConstraint("status <> 'completed' OR evidence_url IS NOT NULL OR note IS NOT NULL",
-                        name="completed_has_evidence"),
+        CheckConstraint(
+            "status <> 'completed' OR evidence_url IS NOT NULL OR note IS NOT NULL", name="completed_has_evidence"
+        ),
         CheckConstraint("status <> 'blocked' OR blocked_reason IS NOT NULL", name="blocked_has_reason"),
     )
 
@@ -85,6 +103,7 @@ class Milestone(db.Model):
     @property
     def template(self):
         from .template import BY_KEY
+
         return BY_KEY.get(self.key)
 
     @property
@@ -106,6 +125,7 @@ class Milestone(db.Model):
     @property
     def overdue(self) -> bool:
         from .services import city_today
+
         return self.is_overdue(city_today(self.plan.city))
 
 
@@ -130,6 +150,7 @@ class PlanHistory(db.Model):
 def _history_is_append_only(mapper, connection, target):
     """Only the anonymisation of an erased user's name may touch a history row."""
     from sqlalchemy import inspect
+
     state = inspect(target)
     changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
     if changed - {"actor_name"} or target.actor_name != ERASED_ACTOR:
@@ -139,5 +160,3 @@ def _history_is_append_only(mapper, connection, target):
 @event.listens_for(PlanHistory, "before_delete")
 def _history_is_not_deleted(mapper, connection, target):
     raise RuntimeError("plan history is append-only")
-
-

@@ -1,4 +1,5 @@
 """Marshmallow schemas of the plans domain."""
+
 from marshmallow import Schema, fields, validate
 
 from ..accounts.schemas import CityRefSchema
@@ -38,39 +39,56 @@ class PlanSchema(Schema):
     focus = fields.String()
     commitments = fields.List(fields.Integer(), metadata={"description": "Ten-Point Plan commitments (1-10)."})
     is_current = fields.Boolean()
-    progress_percent = fields.Method("get_progress", metadata={
-        "type": "integer", "description": "Completed milestones / all, in percent."})
-    current_phase = fields.Method("get_phase", metadata={
-        "type": "string", "description": "Phase of the first milestone not completed; 'Completed' when all are."})
+    progress_percent = fields.Method(
+        "get_progress", metadata={"type": "integer", "description": "Completed milestones / all, in percent."}
+    )
+    current_phase = fields.Method(
+        "get_phase",
+        metadata={
+            "type": "string",
+            "description": "Phase of the first milestone not completed; 'Completed' when all are.",
+        },
+    )
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     milestones = fields.List(fields.Nested(MilestoneSchema))
 
     def get_progress(self, plan) -> int:
         from .services import progress_percent
+
         return progress_percent(plan.milestones)
 
     def get_phase(self, plan) -> str:
         from .services import current_phase
+
         return current_phase(plan.milestones)
 
 
 class PlanCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    focus = fields.String(required=True, validate=validate.Length(min=1, max=300),
-                          metadata={"example": "Anti-Muslim racism, or the whole Ten-Point Plan"})
-    commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), load_default=None,
-                              validate=validate.Length(max=10),  # ten commitments, each named once
-                              metadata={"description": "Numbers of the Ten-Point Plan commitments (1-10)."})
+    focus = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"example": "Anti-Muslim racism, or the whole Ten-Point Plan"},
+    )
+    commitments = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=10)),
+        load_default=None,
+        validate=validate.Length(max=10),  # ten commitments, each named once
+        metadata={"description": "Numbers of the Ten-Point Plan commitments (1-10)."},
+    )
 
 
 class PlanPatchSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=200))
     focus = fields.String(validate=validate.Length(min=1, max=300))
     commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), validate=validate.Length(max=10))
-    is_current = fields.Boolean(validate=validate.Equal(True, error="Make a plan current by sending true; "
-                                                                    "creating or making another plan current ends it."),
-                                metadata={"description": "true makes this earlier plan the city's current plan again."})
+    is_current = fields.Boolean(
+        validate=validate.Equal(
+            True, error="Make a plan current by sending true; creating or making another plan current ends it."
+        ),
+        metadata={"description": "true makes this earlier plan the city's current plan again."},
+    )
 
 
 class MilestonePatchSchema(Schema):
@@ -78,10 +96,16 @@ class MilestonePatchSchema(Schema):
     due_date = fields.Date(allow_none=True, metadata={"example": "2027-03-01"})
     evidence_url = fields.String(allow_none=True, validate=validate.Length(max=500))
     note = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    owner = fields.String(allow_none=True, validate=validate.Length(max=200),
-                          metadata={"description": "Who is responsible (a name or a unit)."})
-    blocked_reason = fields.String(allow_none=True, validate=validate.Length(max=2000),
-                                   metadata={"description": "Required when status is blocked."})
+    owner = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "Who is responsible (a name or a unit)."},
+    )
+    blocked_reason = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Required when status is blocked."},
+    )
 
 
 class HistorySchema(Schema):

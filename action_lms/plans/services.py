@@ -1,10 +1,10 @@
 """Every rule of the plans domain: who sees and edits which city's plans, how a plan is
 created from the milestone template, the milestone status rules, the append-only history,
 progress and phase, the weekly overdue digest and the cross-city overview."""
+
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -12,53 +12,68 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import City, User
-from ..core import outbox, privacy, registry
+from ..core import outbox
+from ..core.csvfile import csv_text
 from ..core.db import commit_or_conflict
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.hooks import contributions
 from ..core.models import OutboxMessage
-from ..core.policy import ADMIN, ANY_USER, COORDINATOR, CONSULTANT, LEARNER, Policy
+from ..core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, LEARNER, Policy
 from ..core.time import isoformat_z, to_zone, utcnow
 from ..core.validators import column_length, date_in_range, multi_line, single_line
 from ..extensions import db
-from ..core.csvfile import csv_text
 from .models import (
-    BLOCKED, COMPLETED, ERASED_ACTOR, IN_PROGRESS, NOT_STARTED, STATUSES, Milestone, Plan, PlanHistory,
+    BLOCKED,
+    COMPLETED,
+    ERASED_ACTOR,
+    IN_PROGRESS,
+    NOT_STARTED,
+    STATUSES,
+    Milestone,
+    Plan,
+    PlanHistory,
 )
 from .template import BY_KEY, MILESTONE_KEYS, MILESTONES, is_milestone_key
 
-policy = Policy("plans", {
-    "template.view": ANY_USER,
-    "plan.list": ANY_USER,        # object level: own city, consultant hooks, admin all
-    "plan.view": ANY_USER,        # object level as above
-    "plan.create": {COORDINATOR, ADMIN},   # object level: own city
-    "plan.update": {COORDINATOR, ADMIN},   # object level: own city
-    "milestone.update": {COORDINATOR, ADMIN},  # object level: own city
-    "history.view": ANY_USER,     # whoever may view the plan
-    "plans.all": {ADMIN},
-    "overview.view": {ADMIN},
-    "dashboard.view": {LEARNER, COORDINATOR, CONSULTANT, ADMIN},
-})
-
-# Other domains add who else may see a city's plans: fn(user, city_id) -> bool.
-# Consulting appends "consultants see plans of cities they have bookings with".
-plan_viewer_checks: list[Callable[[User, int], bool]] = []
+policy = Policy(
+    "plans",
+    {
+        "template.view": ANY_USER,
+        "plan.list": ANY_USER,  # object level: own city, consultant hooks, admin all
+        "plan.view": ANY_USER,  # object level as above
+        "plan.create": {COORDINATOR, ADMIN},  # object level: own city
+        "plan.update": {COORDINATOR, ADMIN},  # object level: own city
+        "milestone.update": {COORDINATOR, ADMIN},  # object level: own city
+        "history.view": ANY_USER,  # whoever may view the plan
+        "plans.all": {ADMIN},
+        "overview.view": {ADMIN},
+        "dashboard.view": {LEARNER, COORDINATOR, CONSULTANT, ADMIN},
+    },
+)
 
 SYSTEM_ACTOR = "System"
 COMPLETED_PHASE = "Completed"
 NO_PLAN_PHASE = "No plan"
 PHASES: tuple[str, ...] = tuple(dict.fromkeys(m.phase for m in MILESTONES))
-ALL_PHASES: tuple[str, ...] = PHASES + (COMPLETED_PHASE, NO_PLAN_PHASE)
-SINGLE_LINE_COLUMNS = {"title": Plan.title, "focus": Plan.focus, "owner": Milestone.owner,
-                       "evidence_url": Milestone.evidence_url}
+ALL_PHASES: tuple[str, ...] = (*PHASES, COMPLETED_PHASE, NO_PLAN_PHASE)
+SINGLE_LINE_COLUMNS = {
+    "title": Plan.title,
+    "focus": Plan.focus,
+    "owner": Milestone.owner,
+    "evidence_url": Milestone.evidence_url,
+}
 MULTI_LINE_MAX = {"note": 5000, "blocked_reason": 2000}
 
 
 # ---------------------------------------------------------------- template, progress, phase
 
+
 def milestone_template() -> list[dict]:
     """The ordered milestone template (the one source: template.py)."""
-    return [{"key": m.key, "title": m.title, "description": m.description, "phase": m.phase, "position": i + 1}
-            for i, m in enumerate(MILESTONES)]
+    return [
+        {"key": m.key, "title": m.title, "description": m.description, "phase": m.phase, "position": i + 1}
+        for i, m in enumerate(MILESTONES)
+    ]
 
 
 def progress_percent(milestones) -> int:
@@ -90,6 +105,7 @@ def overdue_milestones(plan: Plan, now: datetime | None = None) -> list[Mileston
 
 # ---------------------------------------------------------------- permissions
 
+
 def can_view_city(user, city_id: int) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -97,7 +113,7 @@ def can_view_city(user, city_id: int) -> bool:
         return True
     if user.role in (COORDINATOR, LEARNER) and user.city_id == city_id:
         return True
-    return any(check(user, city_id) for check in plan_viewer_checks)
+    return any(check(user, city_id) for check in contributions().city_viewers)
 
 
 def can_edit_city(user, city_id: int) -> bool:
@@ -132,6 +148,7 @@ def require_editor(actor, city_id: int) -> None:
 
 
 # ---------------------------------------------------------------- validation helpers
+
 
 def _text(errors: dict, field: str, value, required: bool = False) -> str | None:
     """The cleaned text of one field, or None with its message added to `errors` (every field
@@ -208,15 +225,25 @@ def _str(value) -> str | None:
     return str(value)
 
 
-def _record(plan: Plan, actor, field: str, old, new, milestone_key: str | None = None, now: datetime | None = None) -> None:
-    db.session.add(PlanHistory(
-        plan_id=plan.id, milestone_key=milestone_key, field=field, old_value=_str(old), new_value=_str(new),
-        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "name", None) or SYSTEM_ACTOR,
-        changed_at=now or utcnow(),
-    ))
+def _record(
+    plan: Plan, actor, field: str, old, new, milestone_key: str | None = None, now: datetime | None = None
+) -> None:
+    db.session.add(
+        PlanHistory(
+            plan_id=plan.id,
+            milestone_key=milestone_key,
+            field=field,
+            old_value=_str(old),
+            new_value=_str(new),
+            actor_id=getattr(actor, "id", None),
+            actor_name=getattr(actor, "name", None) or SYSTEM_ACTOR,
+            changed_at=now or utcnow(),
+        )
+    )
 
 
 # ---------------------------------------------------------------- plans
+
 
 def list_city_plans_query(actor, city_id: int):
     """A city's plans, the current one first, then newest first."""
@@ -224,15 +251,23 @@ def list_city_plans_query(actor, city_id: int):
     city_or_404(city_id)
     if not can_view_city(actor, city_id):
         raise Forbidden("You may only see the plans of your own city.")
-    return (select(Plan).where(Plan.city_id == city_id).options(selectinload(Plan.milestones))
-            .order_by(Plan.is_current.desc(), Plan.created_at.desc(), Plan.id.desc()))
+    return (
+        select(Plan)
+        .where(Plan.city_id == city_id)
+        .options(selectinload(Plan.milestones))
+        .order_by(Plan.is_current.desc(), Plan.created_at.desc(), Plan.id.desc())
+    )
 
 
 def list_all_plans_query(actor, country: str | None = None):
     """Every city's plans (admin), by city, the current plan first."""
     policy.require(actor, "plans.all")
-    stmt = (select(Plan).join(Plan.city).options(selectinload(Plan.milestones))
-            .order_by(City.name, Plan.is_current.desc(), Plan.created_at.desc(), Plan.id.desc()))
+    stmt = (
+        select(Plan)
+        .join(Plan.city)
+        .options(selectinload(Plan.milestones))
+        .order_by(City.name, Plan.is_current.desc(), Plan.created_at.desc(), Plan.id.desc())
+    )
     if country:
         stmt = stmt.where(City.country == country.upper())
     return stmt
@@ -247,8 +282,9 @@ def current_plan(actor, city_id: int) -> Plan | None:
     policy.require(actor, "plan.view")
     if not can_view_city(actor, city_id):
         raise Forbidden("You may only see the plans of your own city.")
-    return db.session.scalar(select(Plan).where(Plan.city_id == city_id, Plan.is_current)
-                             .options(selectinload(Plan.milestones)))
+    return db.session.scalar(
+        select(Plan).where(Plan.city_id == city_id, Plan.is_current).options(selectinload(Plan.milestones))
+    )
 
 
 def _new_plan(city: City, actor, title: str, focus: str, commitments: list[int]) -> Plan:
@@ -261,10 +297,20 @@ def _new_plan(city: City, actor, title: str, focus: str, commitments: list[int])
         previous.updated_at = now
         _record(previous, actor, "is_current", True, False, now=now)
         db.session.flush()
-    plan = Plan(city_id=city.id, city=city, title=title, focus=focus, commitments=commitments, is_current=True,
-                created_by_id=getattr(actor, "id", None), created_at=now, updated_at=now)
-    plan.milestones = [Milestone(key=m.key, position=i + 1, status=NOT_STARTED, updated_at=now)
-                       for i, m in enumerate(MILESTONES)]
+    plan = Plan(
+        city_id=city.id,
+        city=city,
+        title=title,
+        focus=focus,
+        commitments=commitments,
+        is_current=True,
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+        updated_at=now,
+    )
+    plan.milestones = [
+        Milestone(key=m.key, position=i + 1, status=NOT_STARTED, updated_at=now) for i, m in enumerate(MILESTONES)
+    ]
     db.session.add(plan)
     db.session.flush()
     _record(plan, actor, "plan", None, f"created: {title}", now=now)
@@ -325,7 +371,9 @@ def make_current(actor, plan_id: int) -> Plan:
         return plan
     city_or_404(plan.city_id, for_update=True)
     now = utcnow()
-    previous = db.session.scalar(select(Plan).where(Plan.city_id == plan.city_id, Plan.is_current).with_for_update(of=Plan))
+    previous = db.session.scalar(
+        select(Plan).where(Plan.city_id == plan.city_id, Plan.is_current).with_for_update(of=Plan)
+    )
     if previous is not None:
         previous.is_current = False
         previous.updated_at = now
@@ -360,8 +408,11 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
     if not plan.is_current:
         raise Conflict("This plan is no longer the city's current plan; its milestones are kept as they were.")
     milestone = db.session.scalar(
-        select(Milestone).where(Milestone.plan_id == plan.id, Milestone.key == key)
-        .with_for_update().execution_options(populate_existing=True))
+        select(Milestone)
+        .where(Milestone.plan_id == plan.id, Milestone.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if milestone is None:
         raise NotFound("No milestone with this key.")
 
@@ -414,12 +465,16 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
 
 # ---------------------------------------------------------------- history
 
+
 def history_query(actor, plan_id: int):
     """Every change to a plan, newest first. There is no way to edit or delete an entry."""
     policy.require(actor, "history.view")
     plan = _visible_plan(actor, plan_id)
-    return select(PlanHistory).where(PlanHistory.plan_id == plan.id).order_by(PlanHistory.changed_at.desc(),
-                                                                                PlanHistory.id.desc())
+    return (
+        select(PlanHistory)
+        .where(PlanHistory.plan_id == plan.id)
+        .order_by(PlanHistory.changed_at.desc(), PlanHistory.id.desc())
+    )
 
 
 def history_label(entry: PlanHistory) -> str:
@@ -430,6 +485,7 @@ def history_label(entry: PlanHistory) -> str:
 
 
 # ---------------------------------------------------------------- weekly overdue digest
+
 
 def _digest_key(city_id: int, today: date, user_id: int) -> str:
     year, week, _ = today.isocalendar()
@@ -442,7 +498,8 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
     key (city + ISO year-week + recipient) makes it exactly once; no overdue, no e-mail."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(Milestone, Plan).join(Plan, Milestone.plan_id == Plan.id)
+        select(Milestone, Plan)
+        .join(Plan, Milestone.plan_id == Plan.id)
         .where(Plan.is_current, Milestone.status != COMPLETED, Milestone.due_date.is_not(None))
         .order_by(Plan.city_id, Milestone.due_date, Milestone.position)
     ).all()
@@ -455,17 +512,34 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
     queued = 0
     if overdue:
         coordinators = db.session.scalars(
-            select(User).where(User.role == COORDINATOR, User.city_id.in_(list(overdue)), User.active.is_(True),
-                               User.erased_at.is_(None)).order_by(User.id)).all()
+            select(User)
+            .where(
+                User.role == COORDINATOR,
+                User.city_id.in_(list(overdue)),
+                User.active.is_(True),
+                User.erased_at.is_(None),
+            )
+            .order_by(User.id)
+        ).all()
         by_city: dict[int, list[User]] = defaultdict(list)
         for user in coordinators:
             by_city[user.city_id].append(user)
-        wanted = {(city_id, user.id): _digest_key(city_id, city_today(plans[city_id].city, now), user.id)
-                  for city_id in overdue for user in by_city.get(city_id, [])}
+        wanted = {
+            (city_id, user.id): _digest_key(city_id, city_today(plans[city_id].city, now), user.id)
+            for city_id in overdue
+            for user in by_city.get(city_id, [])
+        }
         # Already sent this week: skipped here (the dedupe key would refuse it anyway, even
         # from a second process at the same moment), so the count reports what was queued.
-        sent = set(db.session.scalars(select(OutboxMessage.dedupe_key)
-                                      .where(OutboxMessage.dedupe_key.in_(list(wanted.values()))))) if wanted else set()
+        sent = (
+            set(
+                db.session.scalars(
+                    select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(list(wanted.values())))
+                )
+            )
+            if wanted
+            else set()
+        )
         for city_id, items in overdue.items():
             plan = plans[city_id]
             today = city_today(plan.city, now)
@@ -473,9 +547,17 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
                 key = wanted[(city_id, user.id)]
                 if key in sent:
                     continue
-                subject = f"{len(items)} overdue milestone{'s' if len(items) != 1 else ''} in {plan.city.name}'s action plan"
-                outbox.queue(user, "plans.overdue_digest", subject, "plans/overdue_digest.txt",
-                             {"plan": plan, "city": plan.city, "milestones": items, "today": today}, key)
+                subject = (
+                    f"{len(items)} overdue milestone{'s' if len(items) != 1 else ''} in {plan.city.name}'s action plan"
+                )
+                outbox.queue(
+                    user,
+                    "plans.overdue_digest",
+                    subject,
+                    "plans/overdue_digest.txt",
+                    {"plan": plan, "city": plan.city, "milestones": items, "today": today},
+                    key,
+                )
                 queued += 1
     db.session.commit()
     return {"cities_with_overdue": len(overdue), "queued": queued}
@@ -488,15 +570,21 @@ BASE_SORTS = ("city", "country", "progress", "phase", "overdue")
 
 def stat_columns() -> list[tuple[str, str]]:
     """(key, label) of every statistic other domains registered, in registration order."""
-    return [(s.key, s.label) for s in registry.CITY_STATS.values()]
+    return [(s.key, s.label) for s in contributions().city_stats.values()]
 
 
 def _phase_rank(phase: str) -> int:
     return ALL_PHASES.index(phase) if phase in ALL_PHASES else len(ALL_PHASES)
 
 
-def overview(actor, country: str | None = None, phase: str | None = None, sort: str = "city",
-             order: str = "asc", now: datetime | None = None) -> dict:
+def overview(
+    actor,
+    country: str | None = None,
+    phase: str | None = None,
+    sort: str = "city",
+    order: str = "asc",
+    now: datetime | None = None,
+) -> dict:
     """One row per city: current plan's progress and phase, overdue milestones, and every
     registered city statistic. Constant number of queries: cities, current plans,
     their milestones, and one call per registered statistic with all city ids."""
@@ -519,9 +607,11 @@ def overview(actor, country: str | None = None, phase: str | None = None, sort: 
     if country:
         city_stmt = city_stmt.where(City.country == country.upper())
     cities = db.session.scalars(city_stmt).all()
-    plans = {p.city_id: p for p in db.session.scalars(
-        select(Plan).where(Plan.is_current).options(selectinload(Plan.milestones)))}
-    stats = registry.city_stats([c.id for c in cities])
+    plans = {
+        p.city_id: p
+        for p in db.session.scalars(select(Plan).where(Plan.is_current).options(selectinload(Plan.milestones)))
+    }
+    stats = contributions().all_city_stats([c.id for c in cities])
 
     rows = []
     for city in cities:
@@ -563,10 +653,17 @@ def overview(actor, country: str | None = None, phase: str | None = None, sort: 
     present.sort(key=lambda r: (sort_value(r), r["city"].name.lower()), reverse=(order == "desc"))
     rows = present + sorted(missing, key=lambda r: r["city"].name.lower())  # absent values always last
 
-    chart = [{"key": m.key, "title": m.title, "cities": sum(1 for r in rows if m.key in r["completed_keys"])}
-             for m in MILESTONES]
-    return {"rows": rows, "chart": chart, "stat_columns": stat_columns(), "cities_with_plan": sum(1 for r in rows if r["plan"]),
-            "filters": {"country": country.upper() if country else None, "phase": phase, "sort": sort, "order": order}}
+    chart = [
+        {"key": m.key, "title": m.title, "cities": sum(1 for r in rows if m.key in r["completed_keys"])}
+        for m in MILESTONES
+    ]
+    return {
+        "rows": rows,
+        "chart": chart,
+        "stat_columns": stat_columns(),
+        "cities_with_plan": sum(1 for r in rows if r["plan"]),
+        "filters": {"country": country.upper() if country else None, "phase": phase, "sort": sort, "order": order},
+    }
 
 
 def csv_value(value) -> str:
@@ -580,27 +677,48 @@ def csv_value(value) -> str:
 def overview_csv(data: dict) -> str:
     """The overview as CSV (one row per city, the same columns as the page)."""
     columns = data["stat_columns"]
-    rows = [["city", "country", "plan", "progress_percent", "milestones_completed", "milestones_total",
-             "current_phase", "overdue_milestones"] + [key for key, _ in columns]]
+    rows = [
+        [
+            "city",
+            "country",
+            "plan",
+            "progress_percent",
+            "milestones_completed",
+            "milestones_total",
+            "current_phase",
+            "overdue_milestones",
+        ]
+        + [key for key, _ in columns]
+    ]
     for row in data["rows"]:
-        rows.append([row["city"].name, row["city"].country, row["plan_title"] or "",
-                     csv_value(row["progress_percent"]), row["milestones_completed"], row["milestones_total"],
-                     row["current_phase"], row["overdue_milestones"]]
-                    + [csv_value(row["stats"].get(key)) for key, _ in columns])
+        rows.append(
+            [
+                row["city"].name,
+                row["city"].country,
+                row["plan_title"] or "",
+                csv_value(row["progress_percent"]),
+                row["milestones_completed"],
+                row["milestones_total"],
+                row["current_phase"],
+                row["overdue_milestones"],
+            ]
+            + [csv_value(row["stats"].get(key)) for key, _ in columns]
+        )
     return csv_text(rows)
 
 
-
-
 # ---------------------------------------------------------------- city dashboard
+
 
 def viewer_city_id(actor) -> int:
     city_id = getattr(actor, "city_id", None)
     if city_id is None:
         requested = getattr(actor, "requested_city", None)
         if requested is not None:
-            raise NotFound(f"You asked to join {requested.name}; you will see its plan once its coordinators "
-                           "approve. We will tell you by e-mail.")
+            raise NotFound(
+                f"You asked to join {requested.name}; you will see its plan once its coordinators "
+                "approve. We will tell you by e-mail."
+            )
         if getattr(actor, "role", None) == LEARNER:
             raise NotFound("Your account is not linked to a city. Ask to join yours on your account page.")
         raise NotFound("Your account is not linked to a city. Ask the office to add you to your city.")
@@ -611,15 +729,15 @@ def milestone_resources(city_id: int | None, plan: Plan | None) -> dict[str, dic
     """{kind: {key: [items]}} from every registered provider, asked once for all keys."""
     if plan is None:
         return {}
-    return registry.milestone_resources(city_id, list(MILESTONE_KEYS))
+    return contributions().all_milestone_resources(city_id, list(MILESTONE_KEYS))
 
 
 def resource_labels() -> dict[str, str]:
-    return {kind: res.label for kind, res in registry.MILESTONE_RESOURCES.items()}
+    return {kind: res.label for kind, res in contributions().milestone_resources.items()}
 
 
 def next_consulting_session(city_id: int):
-    stat = registry.CITY_STATS.get("next_consulting_session")
+    stat = contributions().city_stats.get("next_consulting_session")
     if stat is None:
         return None
     return stat.fn([city_id]).get(city_id)
@@ -632,8 +750,9 @@ def dashboard(actor, city_id: int) -> dict:
     city = city_or_404(city_id)
     if not can_view_city(actor, city.id):
         raise Forbidden("You may only see the plans of your own city.")
-    plan = db.session.scalar(select(Plan).where(Plan.city_id == city.id, Plan.is_current)
-                             .options(selectinload(Plan.milestones)))
+    plan = db.session.scalar(
+        select(Plan).where(Plan.city_id == city.id, Plan.is_current).options(selectinload(Plan.milestones))
+    )
     resources = milestone_resources(city.id, plan)
     learn_next = []
     if plan is not None:
@@ -648,9 +767,9 @@ def dashboard(actor, city_id: int) -> dict:
         "resources": resources,
         "resource_labels": resource_labels(),
         "learn_next": learn_next,
-        "lessons_registered": "lessons" in registry.MILESTONE_RESOURCES,
+        "lessons_registered": "lessons" in contributions().milestone_resources,
         "next_session": next_consulting_session(city.id),
-        "consulting_registered": "next_consulting_session" in registry.CITY_STATS,
+        "consulting_registered": "next_consulting_session" in contributions().city_stats,
         "overdue": {m.key for m in overdue_milestones(plan)} if plan else set(),
         "can_edit": can_edit_city(actor, city.id),
     }
@@ -658,31 +777,44 @@ def dashboard(actor, city_id: int) -> dict:
 
 # ---------------------------------------------------------------- personal data
 
-@privacy.exporter("plans")
-def _export_history(user: User) -> list[dict]:
+
+def export_plan_history(user: User) -> list[dict]:
     """The plan changes this user made."""
     return [
-        {"plan_id": h.plan_id, "milestone_key": h.milestone_key, "field": h.field, "from": h.old_value,
-         "to": h.new_value, "when": isoformat_z(h.changed_at), "name_recorded": h.actor_name}
+        {
+            "plan_id": h.plan_id,
+            "milestone_key": h.milestone_key,
+            "field": h.field,
+            "from": h.old_value,
+            "to": h.new_value,
+            "when": isoformat_z(h.changed_at),
+            "name_recorded": h.actor_name,
+        }
         for h in db.session.scalars(select(PlanHistory).where(PlanHistory.actor_id == user.id).order_by(PlanHistory.id))
     ]
 
 
-@privacy.eraser("plans")
-def _erase_history_names(user: User) -> None:
+def erase_plan_history_names(user: User) -> None:
     """The changes stay (the plan's record), the actor's name does not."""
-    db.session.execute(update(PlanHistory).where(PlanHistory.actor_id == user.id)
-                       .values(actor_name=ERASED_ACTOR).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(PlanHistory)
+        .where(PlanHistory.actor_id == user.id)
+        .values(actor_name=ERASED_ACTOR)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # ---------------------------------------------------------------- demo data
+
 
 def seed_demo() -> None:
     """Idempotent: a current plan for Graz (two milestones completed with evidence, the
     third in progress), and plans for Heidelberg and Bologna; cities with a plan are skipped."""
     from datetime import timedelta
 
-    cities = {c.name: c for c in db.session.scalars(select(City).where(City.name.in_(["Graz", "Heidelberg", "Bologna"])))}
+    cities = {
+        c.name: c for c in db.session.scalars(select(City).where(City.name.in_(["Graz", "Heidelberg", "Bologna"])))
+    }
     having_plans = set(db.session.scalars(select(Plan.city_id).distinct()))
     coordinator = db.session.scalar(select(User).where(User.email == "coordinator@demo.action-lms.eu"))
     admin = db.session.scalar(select(User).where(User.email == "admin@demo.action-lms.eu"))
@@ -699,19 +831,49 @@ def seed_demo() -> None:
     graz = cities.get("Graz")
     if graz is not None and graz.id not in having_plans:
         actor = coordinator if coordinator is not None and coordinator.city_id == graz.id else admin
-        plan = _new_plan(graz, actor, "Graz local action plan against racism 2027-2030",
-                         "The whole Ten-Point Plan, with a focus on victim support and education", [1, 3, 4, 8])
-        milestone(plan, "political_mandate", actor, owner="Office of the Mayor", due_date=today - timedelta(days=120),
-                  evidence_url="https://www.graz.at/", note="Council decision to draft the plan.", status=COMPLETED)
-        milestone(plan, "coordination_team", actor, owner="Human rights unit", due_date=today - timedelta(days=60),
-                  note="Working group of eight departments meets monthly.", status=COMPLETED)
-        milestone(plan, "baseline_assessment", actor, owner="Human rights unit", due_date=today + timedelta(days=45),
-                  status=IN_PROGRESS)
+        plan = _new_plan(
+            graz,
+            actor,
+            "Graz local action plan against racism 2027-2030",
+            "The whole Ten-Point Plan, with a focus on victim support and education",
+            [1, 3, 4, 8],
+        )
+        milestone(
+            plan,
+            "political_mandate",
+            actor,
+            owner="Office of the Mayor",
+            due_date=today - timedelta(days=120),
+            evidence_url="https://www.graz.at/",
+            note="Council decision to draft the plan.",
+            status=COMPLETED,
+        )
+        milestone(
+            plan,
+            "coordination_team",
+            actor,
+            owner="Human rights unit",
+            due_date=today - timedelta(days=60),
+            note="Working group of eight departments meets monthly.",
+            status=COMPLETED,
+        )
+        milestone(
+            plan,
+            "baseline_assessment",
+            actor,
+            owner="Human rights unit",
+            due_date=today + timedelta(days=45),
+            status=IN_PROGRESS,
+        )
         milestone(plan, "stakeholder_consultation", actor, due_date=today + timedelta(days=120))
     for name, title, focus, commitments in (
         ("Heidelberg", "Heidelberg action plan for equal opportunities", "Equal access to municipal services", [5, 6]),
-        ("Bologna", "Bologna plan for non-discriminatory administrative action",
-         "Human-rights-based administration", [2, 6, 8]),
+        (
+            "Bologna",
+            "Bologna plan for non-discriminatory administrative action",
+            "Human-rights-based administration",
+            [2, 6, 8],
+        ),
     ):
         city = cities.get(name)
         if city is None or city.id in having_plans:

@@ -5,10 +5,10 @@ This is the one place the milestones are defined: the plans domain builds plans 
 it and serves it at /api/v1/milestone-templates; courses validate lesson tags and
 consulting validates a booking's milestone against its keys.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 
 # The ten commitments (short titles), used as tags on lessons, plans and consultants' expertise.
 COMMITMENTS: dict[int, str] = {
@@ -34,33 +34,50 @@ class MilestoneTemplate:
 
 
 MILESTONES: tuple[MilestoneTemplate, ...] = (
-    MilestoneTemplate("political_mandate", "Political mandate",
-                      "The mayor or the council has formally mandated the administration to draft a local action plan.",
-                      "Preparation"),
-    MilestoneTemplate("coordination_team", "Coordination team",
-                      "A responsible unit leads the work and a cross-department working group meets regularly.",
-                      "Preparation"),
-    MilestoneTemplate("baseline_assessment", "Baseline assessment",
-                      "Data on racism and discrimination in the city is collected and existing measures are mapped.",
-                      "Analysis"),
-    MilestoneTemplate("stakeholder_consultation", "Stakeholder consultation",
-                      "Civil society and affected communities have been consulted in a participatory process, and their input is documented.",
-                      "Analysis"),
-    MilestoneTemplate("priorities_and_indicators", "Priorities and indicators",
-                      "The commitments to act on are chosen, with objectives and indicators for each.",
-                      "Drafting"),
-    MilestoneTemplate("draft_plan", "Draft plan",
-                      "Measures are written down with an owner, a budget and a timeline for each.",
-                      "Drafting"),
-    MilestoneTemplate("adoption", "Adoption",
-                      "The council has adopted the plan and it is published.",
-                      "Adoption"),
-    MilestoneTemplate("implementation", "Implementation",
-                      "The measures of the plan are under way.",
-                      "Implementation"),
-    MilestoneTemplate("monitoring_and_reporting", "Monitoring and reporting",
-                      "Progress is monitored, evaluated and reported to the coalition.",
-                      "Implementation"),
+    MilestoneTemplate(
+        "political_mandate",
+        "Political mandate",
+        "The mayor or the council has formally mandated the administration to draft a local action plan.",
+        "Preparation",
+    ),
+    MilestoneTemplate(
+        "coordination_team",
+        "Coordination team",
+        "A responsible unit leads the work and a cross-department working group meets regularly.",
+        "Preparation",
+    ),
+    MilestoneTemplate(
+        "baseline_assessment",
+        "Baseline assessment",
+        "Data on racism and discrimination in the city is collected and existing measures are mapped.",
+        "Analysis",
+    ),
+    MilestoneTemplate(
+        "stakeholder_consultation",
+        "Stakeholder consultation",
+        "Civil society and affected communities have been consulted in a participatory process, and their input is documented.",
+        "Analysis",
+    ),
+    MilestoneTemplate(
+        "priorities_and_indicators",
+        "Priorities and indicators",
+        "The commitments to act on are chosen, with objectives and indicators for each.",
+        "Drafting",
+    ),
+    MilestoneTemplate(
+        "draft_plan",
+        "Draft plan",
+        "Measures are written down with an owner, a budget and a timeline for each.",
+        "Drafting",
+    ),
+    MilestoneTemplate("adoption", "Adoption", "The council has adopted the plan and it is published.", "Adoption"),
+    MilestoneTemplate("implementation", "Implementation", "The measures of the plan are under way.", "Implementation"),
+    MilestoneTemplate(
+        "monitoring_and_reporting",
+        "Monitoring and reporting",
+        "Progress is monitored, evaluated and reported to the coalition.",
+        "Implementation",
+    ),
 )
 
 MILESTONE_KEYS: tuple[str, ...] = tuple(m.key for m in MILESTONES)

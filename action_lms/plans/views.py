@@ -1,19 +1,20 @@
 """HTML pages of the plans domain: a city's plans, the plan page (timeline, what to learn
 next, next consulting session, an edit form per milestone), history, all plans (admin)
 and the cross-city overview with its SVG chart and CSV export."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core.csvfile import csv_response
 from ..core.errors import DomainError
 from ..core.forms import apply_errors
 from ..extensions import db
-from ..core.csvfile import csv_response
 from . import services
-from .template import COMMITMENTS
 from .forms import EmptyForm, MilestoneForm, PlanForm
 from .models import STATUS_LABELS
+from .template import COMMITMENTS
 
 bp = Blueprint("plans", __name__)
 
@@ -31,17 +32,34 @@ def _milestone_forms(plan, failed_key=None, failed_form=None):
 
 
 def _render_plan(plan, dashboard: bool = False, failed_key=None, failed_form=None, status=200):
-    data = services.dashboard(current_user, plan.city_id) if plan.is_current else {
-        "resources": services.milestone_resources(plan.city_id, plan), "resource_labels": services.resource_labels(),
-        "learn_next": [], "lessons_registered": False, "next_session": None, "consulting_registered": False,
-        "can_edit": services.can_edit_city(current_user, plan.city_id)}
+    data = (
+        services.dashboard(current_user, plan.city_id)
+        if plan.is_current
+        else {
+            "resources": services.milestone_resources(plan.city_id, plan),
+            "resource_labels": services.resource_labels(),
+            "learn_next": [],
+            "lessons_registered": False,
+            "next_session": None,
+            "consulting_registered": False,
+            "can_edit": services.can_edit_city(current_user, plan.city_id),
+        }
+    )
     overdue = {m.key for m in services.overdue_milestones(plan)}
     can_edit = data["can_edit"] and plan.is_current
     return render_template(
-        "plans/plan.html", plan=plan, city=plan.city, dashboard=dashboard, data=data, overdue=overdue,
-        can_edit=can_edit, forms=_milestone_forms(plan, failed_key, failed_form) if can_edit else {},
-        open_key=failed_key, progress=services.progress_percent(plan.milestones),
-        phase=services.current_phase(plan.milestones), empty_form=EmptyForm(),
+        "plans/plan.html",
+        plan=plan,
+        city=plan.city,
+        dashboard=dashboard,
+        data=data,
+        overdue=overdue,
+        can_edit=can_edit,
+        forms=_milestone_forms(plan, failed_key, failed_form) if can_edit else {},
+        open_key=failed_key,
+        progress=services.progress_percent(plan.milestones),
+        phase=services.current_phase(plan.milestones),
+        empty_form=EmptyForm(),
         completed=sum(1 for m in plan.milestones if m.status == "completed"),
     ), status
 
@@ -63,9 +81,15 @@ def my_city():
 def city_plans(city_id):
     plans = db.session.scalars(services.list_city_plans_query(current_user, city_id)).all()
     city = services.city_or_404(city_id)
-    return render_template("plans/city_plans.html", city=city, plans=plans,
-                           can_edit=services.can_edit_city(current_user, city_id),
-                           progress=services.progress_percent, phase=services.current_phase, empty_form=EmptyForm())
+    return render_template(
+        "plans/city_plans.html",
+        city=city,
+        plans=plans,
+        can_edit=services.can_edit_city(current_user, city_id),
+        progress=services.progress_percent,
+        phase=services.current_phase,
+        empty_form=EmptyForm(),
+    )
 
 
 @bp.route("/cities/<int:city_id>/plans/new", methods=["GET", "POST"])
@@ -125,8 +149,11 @@ def edit_plan(plan_id):
     form = PlanForm(obj=plan, commitments=COMMITMENTS)
     if form.validate_on_submit():
         try:
-            services.update_plan(current_user, plan_id, {"title": form.title.data, "focus": form.focus.data,
-                                                         "commitments": form.commitments.data})
+            services.update_plan(
+                current_user,
+                plan_id,
+                {"title": form.title.data, "focus": form.focus.data, "commitments": form.commitments.data},
+            )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
@@ -150,10 +177,17 @@ def make_current(plan_id):
 def history(plan_id):
     plan = services.get_plan(current_user, plan_id)
     page = max(request.args.get("page", 1, type=int), 1)
-    entries = db.session.scalars(services.history_query(current_user, plan_id)
-                                 .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("plans/history.html", plan=plan, entries=entries[:PAGE_SIZE], page=page,
-                           has_more=len(entries) > PAGE_SIZE, label=services.history_label)
+    entries = db.session.scalars(
+        services.history_query(current_user, plan_id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "plans/history.html",
+        plan=plan,
+        entries=entries[:PAGE_SIZE],
+        page=page,
+        has_more=len(entries) > PAGE_SIZE,
+        label=services.history_label,
+    )
 
 
 @bp.route("/plans")
@@ -161,15 +195,22 @@ def history(plan_id):
 def all_plans():
     country = (request.args.get("country") or "").strip().upper() or None
     plans = db.session.scalars(services.list_all_plans_query(current_user, country)).all()
-    return render_template("plans/all_plans.html", plans=plans, country=country,
-                           progress=services.progress_percent, phase=services.current_phase)
+    return render_template(
+        "plans/all_plans.html",
+        plans=plans,
+        country=country,
+        progress=services.progress_percent,
+        phase=services.current_phase,
+    )
 
 
 def _overview_args() -> dict:
-    return {"country": (request.args.get("country") or "").strip() or None,
-            "phase": request.args.get("phase") or None,
-            "sort": request.args.get("sort") or "city",
-            "order": request.args.get("order") or "asc"}
+    return {
+        "country": (request.args.get("country") or "").strip() or None,
+        "phase": request.args.get("phase") or None,
+        "sort": request.args.get("sort") or "city",
+        "order": request.args.get("order") or "asc",
+    }
 
 
 @bp.route("/progress/cities")
@@ -185,9 +226,16 @@ def overview():
         flash(exc.message + " " + " ".join(m for ms in (exc.errors or {}).values() for m in ms), "error")
         return redirect(url_for("plans.overview"))
     from ..accounts.services import all_cities
+
     countries = sorted({c.country for c in all_cities()})
-    return render_template("plans/overview.html", data=data, args=args, countries=countries,
-                           phases=services.ALL_PHASES, base_sorts=services.BASE_SORTS)
+    return render_template(
+        "plans/overview.html",
+        data=data,
+        args=args,
+        countries=countries,
+        phases=services.ALL_PHASES,
+        base_sorts=services.BASE_SORTS,
+    )
 
 
 @bp.route("/progress/cities.csv")

@@ -1,20 +1,28 @@
 """Webinars: scheduling, registration with capacity and waitlist, reminders, calendar files, attendance."""
 
+from typing import Any
+
 
 def init_app(app) -> None:
-    """Register nav items, scheduler jobs, demo seeders and personal-data hooks."""
-    from ..core import calendar, registry
-    from ..core.web import add_nav_item
-    from ..demo import register_seeder
-    from ..scheduler import register_job
-    from . import services  # noqa: F401 - registers the privacy exporter and eraser
+    """Navigation, reminders, the personal feed, overview figures, demo data, data export and erasure."""
+    from ..core.hooks import contributions, user_erased
+    from . import services
     from .cli import webinars_cli
 
-    register_job("webinar_reminders", services.send_webinar_reminders, 60)
-    calendar.register_source(services.feed_events)
-    registry.register_city_stat("webinar_attendances", "Webinar attendances", services.attendances_by_city)
-    registry.register_milestone_resource("webinars", "Webinars", services.webinars_for_milestones)
-    add_nav_item("Webinars", "webinars.index")
-    add_nav_item("My webinars", "webinars.mine")
-    register_seeder("webinars", services.seed_demo)
+    hooks = contributions(app)
+    hooks.add_nav_item("Webinars", "webinars.index", order=200)
+    hooks.add_nav_item("My webinars", "webinars.mine", order=210)
+    hooks.add_job("webinar_reminders", services.send_webinar_reminders, 60)
+    hooks.add_calendar_source(services.feed_events)
+    hooks.add_city_stat("webinar_attendances", "Webinar attendances", services.attendances_by_city)
+    hooks.add_milestone_resource("webinars", "Webinars", services.webinars_for_milestones)
+    hooks.add_seeder("webinars", services.seed_demo)
+    hooks.add_data_section("webinar_registrations", services.export_registrations)
+    user_erased.connect(_erase)
     app.cli.add_command(webinars_cli)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_registrations(user)

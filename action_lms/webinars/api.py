@@ -1,4 +1,5 @@
 """JSON API of the webinars domain (API.md, "Webinars"). Parse, call a service, serialise."""
+
 from __future__ import annotations
 
 import csv
@@ -9,13 +10,21 @@ from sqlalchemy import func, select
 
 from ..core.api import Blueprint, paginate_select
 from ..core.calendar import calendar_response
+from ..core.csvfile import csv_response
 from ..core.errors import Unauthorized
 from ..extensions import db
-from ..core.csvfile import csv_response
 from . import services
 from .schemas import (
-    AttendanceResultSchema, AttendanceSchema, WebinarCancelSchema, MyRegistrationSchema, RegistrationQuerySchema,
-    RegistrationSchema, WebinarCreateSchema, WebinarPatchSchema, WebinarQuerySchema, WebinarSchema,
+    AttendanceResultSchema,
+    AttendanceSchema,
+    MyRegistrationSchema,
+    RegistrationQuerySchema,
+    RegistrationSchema,
+    WebinarCancelSchema,
+    WebinarCreateSchema,
+    WebinarPatchSchema,
+    WebinarQuerySchema,
+    WebinarSchema,
 )
 
 blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
@@ -108,8 +117,9 @@ def unregister(webinar_id):
 @blp.route("/webinars/<int:webinar_id>/registrations", methods=["GET"])
 @blp.arguments(RegistrationQuerySchema, location="query")
 @blp.response(200, RegistrationSchema(many=True))
-@blp.alt_response(200, description="`?format=csv`: every registration with attendance as CSV",
-                  content_type="text/csv", success=True)
+@blp.alt_response(
+    200, description="`?format=csv`: every registration with attendance as CSV", content_type="text/csv", success=True
+)
 @blp.paginate()
 def list_registrations(args, webinar_id, pagination_parameters):
     """Registrations of a webinar (admins), also as `?format=csv`."""

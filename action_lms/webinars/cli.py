@@ -1,4 +1,5 @@
 """`flask webinars ...` commands for operators."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,6 +16,7 @@ webinars_cli = AppGroup("webinars", help="Webinars: upcoming list, registrations
 
 class _Operator:
     """The operator's CLI acts with administrator rights."""
+
     is_authenticated = True
     role = "admin"
     id = None
@@ -30,8 +32,10 @@ def list_command(past):
     if not rows:
         click.echo("No webinars.")
     for webinar, confirmed, waitlisted in rows:
-        click.echo(f"{webinar.id:>5}  {isoformat_z(webinar.starts_at)}  {webinar.status:<10} "
-                   f"{confirmed or 0:>4}/{webinar.capacity:<4} waitlist {waitlisted or 0:<4} {webinar.title}")
+        click.echo(
+            f"{webinar.id:>5}  {isoformat_z(webinar.starts_at)}  {webinar.status:<10} "
+            f"{confirmed or 0:>4}/{webinar.capacity:<4} waitlist {waitlisted or 0:<4} {webinar.title}"
+        )
 
 
 @webinars_cli.command("remind")

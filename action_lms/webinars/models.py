@@ -8,6 +8,7 @@ Invariants held by the database, not only by Python:
 - seats are never oversold: every registration change takes a row lock on the webinar
   (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE).
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -54,7 +55,7 @@ class Webinar(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
-    registrations: Mapped[list["WebinarRegistration"]] = relationship(back_populates="webinar", passive_deletes=True)
+    registrations: Mapped[list[WebinarRegistration]] = relationship(back_populates="webinar", passive_deletes=True)
 
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="webinar_status"),
@@ -108,10 +109,17 @@ class WebinarRegistration(db.Model):
 
     __table_args__ = (
         CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="registration_status"),
-        CheckConstraint("(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="registration_waitlist_position"),
-        Index("uq_webinar_registrations_active", "webinar_id", "user_id", unique=True,
-              sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
-              postgresql_where=text("status IN ('confirmed', 'waitlisted')")),
+        CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="registration_waitlist_position"
+        ),
+        Index(
+            "uq_webinar_registrations_active",
+            "webinar_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
+            postgresql_where=text("status IN ('confirmed', 'waitlisted')"),
+        ),
         Index("uq_webinar_registrations_waitlist", "webinar_id", "waitlist_position", unique=True),
         Index("ix_webinar_registrations_webinar_status", "webinar_id", "status"),
         Index("ix_webinar_registrations_user_attended", "user_id", "attended"),  # overview: attendances per city

@@ -1,4 +1,5 @@
 """Marshmallow schemas of the webinars domain (input shape; the rules live in services)."""
+
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import TimeZoneField
@@ -32,13 +33,21 @@ class WebinarCreateSchema(Schema):
     capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
     join_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     recording_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    registration_closes_at = UtcDateTime(load_default=None, allow_none=True,
-                                         metadata={"description": "Default: the start"})
+    registration_closes_at = UtcDateTime(
+        load_default=None, allow_none=True, metadata={"description": "Default: the start"}
+    )
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUS_INPUT))
-    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)), load_default=list,
-                                     validate=validate.Length(max=MAX_MODULE_KEYS))
-    milestone_keys = fields.List(fields.String(), load_default=list, validate=validate.Length(max=MAX_MILESTONE_KEYS),
-                                 metadata={"description": "Keys from GET /api/v1/milestone-templates"})
+    course_module_keys = fields.List(
+        fields.String(validate=validate.Length(min=1, max=120)),
+        load_default=list,
+        validate=validate.Length(max=MAX_MODULE_KEYS),
+    )
+    milestone_keys = fields.List(
+        fields.String(),
+        load_default=list,
+        validate=validate.Length(max=MAX_MILESTONE_KEYS),
+        metadata={"description": "Keys from GET /api/v1/milestone-templates"},
+    )
 
 
 class WebinarPatchSchema(Schema):
@@ -52,8 +61,9 @@ class WebinarPatchSchema(Schema):
     recording_url = fields.String(allow_none=True, validate=validate.Length(max=500))
     registration_closes_at = UtcDateTime(allow_none=True)
     status = fields.String(validate=validate.OneOf(STATUS_INPUT))
-    course_module_keys = fields.List(fields.String(validate=validate.Length(min=1, max=120)),
-                                     validate=validate.Length(max=MAX_MODULE_KEYS))
+    course_module_keys = fields.List(
+        fields.String(validate=validate.Length(min=1, max=120)), validate=validate.Length(max=MAX_MODULE_KEYS)
+    )
     milestone_keys = fields.List(fields.String(), validate=validate.Length(max=MAX_MILESTONE_KEYS))
 
 
@@ -122,10 +132,15 @@ class RegistrationQuerySchema(Schema):
 
 
 class AttendanceSchema(Schema):
-    user_ids = fields.List(fields.Integer(), required=True,
-                           validate=validate.Length(max=10_000))  # a webinar seats at most 10,000 (capacity)
-    replace = fields.Boolean(load_default=False, metadata={
-        "description": "true: everyone registered but not listed is marked absent; false: add to those marked"})
+    user_ids = fields.List(
+        fields.Integer(), required=True, validate=validate.Length(max=10_000)
+    )  # a webinar seats at most 10,000 (capacity)
+    replace = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: everyone registered but not listed is marked absent; false: add to those marked"
+        },
+    )
 
 
 class AttendanceResultSchema(Schema):

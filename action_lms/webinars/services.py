@@ -5,6 +5,7 @@ Every registration change runs under a row lock on the webinar (`_lock_webinar`)
 counting seats and handing out waitlist positions is never raced; the unique indexes
 on the registrations table hold the same rules in the database.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..core import outbox, privacy
+from ..core import outbox
 from ..core.calendar import CalendarEvent, build_calendar
 from ..core.content import render_markdown
+from ..core.csvfile import csv_text
 from ..core.db import is_unique_violation
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.models import OutboxMessage
@@ -28,40 +30,56 @@ from ..core.time import UTC, format_local, is_valid_timezone, utcnow, zone
 from ..core.validators import column_length, date_in_range, multi_line, single_line
 from ..extensions import db
 from ..plans.template import BY_KEY, is_milestone_key
-from ..core.csvfile import csv_text
 from .models import Webinar, WebinarRegistration
 
 Reg = WebinarRegistration
 
-policy = Policy("webinars", {
-    "webinar.list": ANY_USER,
-    "webinar.view": ANY_USER,
-    "webinar.view_drafts": {ADMIN},
-    "webinar.create": {ADMIN},
-    "webinar.update": {ADMIN},
-    "webinar.cancel": {ADMIN},
-    "webinar.register": ANY_USER,
-    "webinar.unregister": ANY_USER,
-    "webinar.registrations": {ADMIN},
-    "webinar.attendance": {ADMIN},
-    "webinar.calendar": ANY_USER,          # object level: registrants and admins
-    "webinar.join_url_always": {ADMIN},    # others only when confirmed
-    "webinar.my": ANY_USER,
-})
+policy = Policy(
+    "webinars",
+    {
+        "webinar.list": ANY_USER,
+        "webinar.view": ANY_USER,
+        "webinar.view_drafts": {ADMIN},
+        "webinar.create": {ADMIN},
+        "webinar.update": {ADMIN},
+        "webinar.cancel": {ADMIN},
+        "webinar.register": ANY_USER,
+        "webinar.unregister": ANY_USER,
+        "webinar.registrations": {ADMIN},
+        "webinar.attendance": {ADMIN},
+        "webinar.calendar": ANY_USER,  # object level: registrants and admins
+        "webinar.join_url_always": {ADMIN},  # others only when confirmed
+        "webinar.my": ANY_USER,
+    },
+)
 
 MAX_DURATION_MINUTES = 24 * 60
 MAX_CAPACITY = 10_000
 REMINDERS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
 FEED_HISTORY = timedelta(days=180)
-EDITABLE = ("title", "description", "starts_at", "duration_minutes", "timezone", "capacity", "join_url",
-            "recording_url", "registration_closes_at", "status", "course_module_keys", "milestone_keys")
+EDITABLE = (
+    "title",
+    "description",
+    "starts_at",
+    "duration_minutes",
+    "timezone",
+    "capacity",
+    "join_url",
+    "recording_url",
+    "registration_closes_at",
+    "status",
+    "course_module_keys",
+    "milestone_keys",
+)
 
 
 # ---------------------------------------------------------------- transactions
 
+
 def _atomic(fn):
     """A public write is one transaction: on any error nothing half-done stays in the
     session (and a row lock is released at once)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -69,6 +87,7 @@ def _atomic(fn):
         except Exception:
             db.session.rollback()
             raise
+
     return wrapper
 
 
@@ -143,8 +162,11 @@ def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> dat
     local = naive.replace(tzinfo=tz, fold=0)
     back = local.astimezone(UTC).astimezone(tz)
     if back.replace(tzinfo=None) != naive:
-        raise Invalid.field(field, f"{naive:%H:%M} does not exist on {naive:%d %b %Y} in {tz_name} "
-                                   "(the clocks go forward); choose another time.")
+        raise Invalid.field(
+            field,
+            f"{naive:%H:%M} does not exist on {naive:%d %b %Y} in {tz_name} "
+            "(the clocks go forward); choose another time.",
+        )
     return local.astimezone(UTC)
 
 
@@ -165,8 +187,7 @@ def _lock_webinar(webinar_id: int) -> Webinar | None:
     if not 0 < webinar_id <= MAX_ID:
         return None
     return db.session.scalar(
-        select(Webinar).where(Webinar.id == webinar_id).with_for_update()
-        .execution_options(populate_existing=True)
+        select(Webinar).where(Webinar.id == webinar_id).with_for_update().execution_options(populate_existing=True)
     )
 
 
@@ -183,16 +204,18 @@ def get_webinar(actor, webinar_id: int) -> Webinar:
 
 def _counts(webinar_id: int) -> tuple[int, int]:
     rows = db.session.execute(
-        select(Reg.status, func.count(Reg.id)).where(Reg.webinar_id == webinar_id, Reg.status.in_(Reg.ACTIVE))
+        select(Reg.status, func.count(Reg.id))
+        .where(Reg.webinar_id == webinar_id, Reg.status.in_(Reg.ACTIVE))
         .group_by(Reg.status)
     ).all()
-    found = dict(rows)
+    found = {key: value for key, value in rows}
     return found.get(Reg.CONFIRMED, 0), found.get(Reg.WAITLISTED, 0)
 
 
 def _active_registration(webinar_id: int, user_id: int) -> Reg | None:
-    return db.session.scalar(select(Reg).where(Reg.webinar_id == webinar_id, Reg.user_id == user_id,
-                                               Reg.status.in_(Reg.ACTIVE)))
+    return db.session.scalar(
+        select(Reg).where(Reg.webinar_id == webinar_id, Reg.user_id == user_id, Reg.status.in_(Reg.ACTIVE))
+    )
 
 
 def registration_open(webinar: Webinar, confirmed: int | None = None, now: datetime | None = None) -> bool:
@@ -203,11 +226,14 @@ def registration_open(webinar: Webinar, confirmed: int | None = None, now: datet
 def may_see_join_url(actor, webinar: Webinar, my_registration: Reg | None) -> bool:
     if policy.allows(actor, "webinar.join_url_always"):
         return True
-    return my_registration is not None and my_registration.status == Reg.CONFIRMED and webinar.status != Webinar.CANCELLED
+    return (
+        my_registration is not None and my_registration.status == Reg.CONFIRMED and webinar.status != Webinar.CANCELLED
+    )
 
 
-def present(actor, webinar: Webinar, confirmed: int, waitlisted: int, mine: Reg | None,
-            now: datetime | None = None) -> dict:
+def present(
+    actor, webinar: Webinar, confirmed: int, waitlisted: int, mine: Reg | None, now: datetime | None = None
+) -> dict:
     """Everything the API and the pages show about one webinar for this viewer."""
     now = now or utcnow()
     return {
@@ -240,22 +266,44 @@ def present(actor, webinar: Webinar, confirmed: int, waitlisted: int, mine: Reg 
 
 
 def _present_registration(reg: Reg) -> dict:
-    return {"id": reg.id, "webinar_id": reg.webinar_id, "status": reg.status,
-            "waitlist_position": reg.waitlist_position, "attended": reg.attended, "created_at": reg.created_at}
+    return {
+        "id": reg.id,
+        "webinar_id": reg.webinar_id,
+        "status": reg.status,
+        "waitlist_position": reg.waitlist_position,
+        "attended": reg.attended,
+        "created_at": reg.created_at,
+    }
 
 
 def _confirmed_count_col():
-    return (select(func.count(Reg.id)).where(Reg.webinar_id == Webinar.id, Reg.status == Reg.CONFIRMED)
-            .correlate(Webinar).scalar_subquery().label("confirmed"))
+    return (
+        select(func.count(Reg.id))
+        .where(Reg.webinar_id == Webinar.id, Reg.status == Reg.CONFIRMED)
+        .correlate(Webinar)
+        .scalar_subquery()
+        .label("confirmed")
+    )
 
 
 def _waitlist_count_col():
-    return (select(func.count(Reg.id)).where(Reg.webinar_id == Webinar.id, Reg.status == Reg.WAITLISTED)
-            .correlate(Webinar).scalar_subquery().label("waitlisted"))
+    return (
+        select(func.count(Reg.id))
+        .where(Reg.webinar_id == Webinar.id, Reg.status == Reg.WAITLISTED)
+        .correlate(Webinar)
+        .scalar_subquery()
+        .label("waitlisted")
+    )
 
 
-def list_webinars_query(actor, starts_from: datetime | None = None, starts_to: datetime | None = None,
-                        include_past: bool = False, when: str = "upcoming", now: datetime | None = None):
+def list_webinars_query(
+    actor,
+    starts_from: datetime | None = None,
+    starts_to: datetime | None = None,
+    include_past: bool = False,
+    when: str = "upcoming",
+    now: datetime | None = None,
+):
     """A select of (Webinar, confirmed, waitlisted) rows. `when`: upcoming (not yet ended),
     past (ended, newest first) or all; `include_past` widens upcoming to all."""
     policy.require(actor, "webinar.list")
@@ -285,10 +333,13 @@ def present_rows(actor, rows, now: datetime | None = None) -> list[dict]:
     ids = [row[0].id for row in rows]
     mine: dict[int, Reg] = {}
     if ids and getattr(actor, "is_authenticated", False):
-        for reg in db.session.scalars(select(Reg).where(Reg.webinar_id.in_(ids), Reg.user_id == actor.id,
-                                                        Reg.status.in_(Reg.ACTIVE))):
+        for reg in db.session.scalars(
+            select(Reg).where(Reg.webinar_id.in_(ids), Reg.user_id == actor.id, Reg.status.in_(Reg.ACTIVE))
+        ):
             mine[reg.webinar_id] = reg
-    return [present(actor, w, confirmed or 0, waitlisted or 0, mine.get(w.id), now) for w, confirmed, waitlisted in rows]
+    return [
+        present(actor, w, confirmed or 0, waitlisted or 0, mine.get(w.id), now) for w, confirmed, waitlisted in rows
+    ]
 
 
 def webinar_detail(actor, webinar_id: int) -> dict:
@@ -299,6 +350,7 @@ def webinar_detail(actor, webinar_id: int) -> dict:
 
 
 # ---------------------------------------------------------------- notifications
+
 
 def _webinar_url(webinar: Webinar) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/webinars/{webinar.id}"
@@ -312,7 +364,9 @@ def calendar_event(webinar: Webinar, show_join_url: bool, waitlisted: bool = Fal
     page = _webinar_url(webinar)
     lines = []
     if webinar.status == Webinar.CANCELLED:
-        lines.append("This webinar has been cancelled." + (f" Reason: {webinar.cancel_reason}" if webinar.cancel_reason else ""))
+        lines.append(
+            "This webinar has been cancelled." + (f" Reason: {webinar.cancel_reason}" if webinar.cancel_reason else "")
+        )
     if waitlisted:
         lines.append("You are on the waitlist; you will get an e-mail if a seat becomes free.")
     if show_join_url and webinar.join_url:
@@ -354,29 +408,51 @@ def _notify(reg: Reg, webinar: Webinar, kind: str, subject: str, dedupe_key: str
         **extra,
     }
     attachment = None
-    if kind in ("webinar_confirmed", "webinar_promoted", "webinar_rescheduled", "webinar_cancelled", "webinar_join_link"):
+    if kind in (
+        "webinar_confirmed",
+        "webinar_promoted",
+        "webinar_rescheduled",
+        "webinar_cancelled",
+        "webinar_join_link",
+    ):
         attachment = _ics_attachment(webinar, show_join_url=confirmed)
-    return outbox.queue(user, kind, subject, f"webinars/{kind.removeprefix('webinar_')}.txt", context,
-                        dedupe_key, attachment=attachment)
+    return outbox.queue(
+        user, kind, subject, f"webinars/{kind.removeprefix('webinar_')}.txt", context, dedupe_key, attachment=attachment
+    )
 
 
 def _notify_registered(reg: Reg, webinar: Webinar) -> None:
     if reg.status == Reg.CONFIRMED:
-        _notify(reg, webinar, "webinar_confirmed", f"Registered: {webinar.title}",
-                f"webinar:{webinar.id}:reg:{reg.id}:confirmed")
+        _notify(
+            reg,
+            webinar,
+            "webinar_confirmed",
+            f"Registered: {webinar.title}",
+            f"webinar:{webinar.id}:reg:{reg.id}:confirmed",
+        )
     else:
-        _notify(reg, webinar, "webinar_waitlisted", f"On the waitlist: {webinar.title}",
-                f"webinar:{webinar.id}:reg:{reg.id}:waitlisted")
+        _notify(
+            reg,
+            webinar,
+            "webinar_waitlisted",
+            f"On the waitlist: {webinar.title}",
+            f"webinar:{webinar.id}:reg:{reg.id}:waitlisted",
+        )
 
 
 # ---------------------------------------------------------------- waitlist
 
+
 def _renumber_waitlist(webinar_id: int) -> None:
     """Close gaps: positions become 1..n in queue order. Two steps (negative, then
     final) so the unique index on (webinar, position) never sees a collision."""
-    waiting = list(db.session.scalars(
-        select(Reg).where(Reg.webinar_id == webinar_id, Reg.status == Reg.WAITLISTED).order_by(Reg.waitlist_position)
-    ))
+    waiting = list(
+        db.session.scalars(
+            select(Reg)
+            .where(Reg.webinar_id == webinar_id, Reg.status == Reg.WAITLISTED)
+            .order_by(Reg.waitlist_position)
+        )
+    )
     if all(reg.waitlist_position == i for i, reg in enumerate(waiting, start=1)):
         return
     for i, reg in enumerate(waiting, start=1):
@@ -395,10 +471,14 @@ def _fill_seats(webinar: Webinar, now: datetime) -> list[Reg]:
     free = webinar.capacity - confirmed
     if free <= 0:
         return []
-    promoted = list(db.session.scalars(
-        select(Reg).where(Reg.webinar_id == webinar.id, Reg.status == Reg.WAITLISTED)
-        .order_by(Reg.waitlist_position).limit(free)
-    ))
+    promoted = list(
+        db.session.scalars(
+            select(Reg)
+            .where(Reg.webinar_id == webinar.id, Reg.status == Reg.WAITLISTED)
+            .order_by(Reg.waitlist_position)
+            .limit(free)
+        )
+    )
     for reg in promoted:
         reg.status = Reg.CONFIRMED
         reg.waitlist_position = None
@@ -406,12 +486,18 @@ def _fill_seats(webinar: Webinar, now: datetime) -> list[Reg]:
     db.session.flush()
     _renumber_waitlist(webinar.id)
     for reg in promoted:
-        _notify(reg, webinar, "webinar_promoted", f"A seat is yours: {webinar.title}",
-                f"webinar:{webinar.id}:reg:{reg.id}:promoted")
+        _notify(
+            reg,
+            webinar,
+            "webinar_promoted",
+            f"A seat is yours: {webinar.title}",
+            f"webinar:{webinar.id}:reg:{reg.id}:promoted",
+        )
     return promoted
 
 
 # ---------------------------------------------------------------- scheduling (admins)
+
 
 @_atomic
 def create_webinar(actor, data: dict) -> Webinar:
@@ -486,8 +572,11 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
 
     old_start, old_end = webinar.starts_at, webinar.ends_at
     starts_at = _aware(changes["starts_at"], "starts_at") if changes.get("starts_at") is not None else webinar.starts_at
-    duration = (_int(changes["duration_minutes"], "duration_minutes", 1, MAX_DURATION_MINUTES)
-                if changes.get("duration_minutes") is not None else webinar.duration_minutes)
+    duration = (
+        _int(changes["duration_minutes"], "duration_minutes", 1, MAX_DURATION_MINUTES)
+        if changes.get("duration_minutes") is not None
+        else webinar.duration_minutes
+    )
     if "registration_closes_at" in changes:
         closes = changes["registration_closes_at"]
         webinar.registration_closes_at = _aware(closes, "registration_closes_at") if closes is not None else None
@@ -520,15 +609,29 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     _fill_seats(webinar, now)
     if time_changed and webinar.status == Webinar.PUBLISHED:
         for reg in db.session.scalars(select(Reg).where(Reg.webinar_id == webinar.id, Reg.status.in_(Reg.ACTIVE))):
-            _notify(reg, webinar, "webinar_rescheduled", f"New time: {webinar.title}",
-                    f"webinar:{webinar.id}:reg:{reg.id}:rescheduled:{webinar.sequence}:{_stamp(webinar.starts_at)}",
-                    old_when_local=format_local(old_start, reg.user.timezone))
-    elif (old_join_url is not None and webinar.join_url and webinar.status == Webinar.PUBLISHED
-          and not webinar.is_past(now)):
+            _notify(
+                reg,
+                webinar,
+                "webinar_rescheduled",
+                f"New time: {webinar.title}",
+                f"webinar:{webinar.id}:reg:{reg.id}:rescheduled:{webinar.sequence}:{_stamp(webinar.starts_at)}",
+                old_when_local=format_local(old_start, reg.user.timezone),
+            )
+    elif (
+        old_join_url is not None
+        and webinar.join_url
+        and webinar.status == Webinar.PUBLISHED
+        and not webinar.is_past(now)
+    ):
         # A new join link (and no new time, whose e-mail carries it anyway): confirmed people need it.
         for reg in db.session.scalars(select(Reg).where(Reg.webinar_id == webinar.id, Reg.status == Reg.CONFIRMED)):
-            _notify(reg, webinar, "webinar_join_link", f"New join link: {webinar.title}",
-                    f"webinar:{webinar.id}:reg:{reg.id}:join_link:{_stamp(now)}")
+            _notify(
+                reg,
+                webinar,
+                "webinar_join_link",
+                f"New join link: {webinar.title}",
+                f"webinar:{webinar.id}:reg:{reg.id}:join_link:{_stamp(now)}",
+            )
     db.session.commit()
     return webinar
 
@@ -556,13 +659,20 @@ def cancel_webinar(actor, webinar_id: int, reason: str) -> Webinar:
     db.session.flush()
     if not was_draft:
         for reg in db.session.scalars(select(Reg).where(Reg.webinar_id == webinar.id, Reg.status.in_(Reg.ACTIVE))):
-            _notify(reg, webinar, "webinar_cancelled", f"Cancelled: {webinar.title}",
-                    f"webinar:{webinar.id}:reg:{reg.id}:cancelled", reason=reason)
+            _notify(
+                reg,
+                webinar,
+                "webinar_cancelled",
+                f"Cancelled: {webinar.title}",
+                f"webinar:{webinar.id}:reg:{reg.id}:cancelled",
+                reason=reason,
+            )
     db.session.commit()
     return webinar
 
 
 # ---------------------------------------------------------------- registration
+
 
 def _why_closed(webinar: Webinar, now: datetime) -> str | None:
     if webinar.status == Webinar.CANCELLED:
@@ -597,8 +707,14 @@ def register(actor, webinar_id: int) -> Reg:
         if confirmed < webinar.capacity:
             reg.status, reg.confirmed_at = Reg.CONFIRMED, now
         else:
-            last = db.session.scalar(select(func.max(Reg.waitlist_position)).where(
-                Reg.webinar_id == webinar.id, Reg.status == Reg.WAITLISTED)) or 0
+            last = (
+                db.session.scalar(
+                    select(func.max(Reg.waitlist_position)).where(
+                        Reg.webinar_id == webinar.id, Reg.status == Reg.WAITLISTED
+                    )
+                )
+                or 0
+            )
             reg.status, reg.waitlist_position = Reg.WAITLISTED, last + 1
         db.session.add(reg)
         db.session.flush()
@@ -626,8 +742,13 @@ def _cancel_registration(reg: Reg, webinar: Webinar, now: datetime, notify: bool
     reg.cancelled_at = now
     db.session.flush()
     if notify:
-        _notify(reg, webinar, "webinar_registration_cancelled", f"Registration cancelled: {webinar.title}",
-                f"webinar:{webinar.id}:reg:{reg.id}:registration_cancelled")
+        _notify(
+            reg,
+            webinar,
+            "webinar_registration_cancelled",
+            f"Registration cancelled: {webinar.title}",
+            f"webinar:{webinar.id}:reg:{reg.id}:registration_cancelled",
+        )
     if was_confirmed:
         _fill_seats(webinar, now)
     else:
@@ -652,13 +773,19 @@ def cancel_registration(actor, webinar_id: int) -> None:
 
 # ---------------------------------------------------------------- registrations list, attendance, CSV
 
+
 def registrations_query(actor, webinar_id: int, status: str | None = None):
     policy.require(actor, "webinar.registrations")
     webinar = _load(webinar_id)
     if webinar is None:
         raise NotFound("No webinar with this id.")
-    stmt = (select(Reg).where(Reg.webinar_id == webinar_id)
-            .order_by(Reg.status != Reg.CONFIRMED, Reg.status != Reg.WAITLISTED, Reg.waitlist_position, Reg.created_at, Reg.id))
+    stmt = (
+        select(Reg)
+        .where(Reg.webinar_id == webinar_id)
+        .order_by(
+            Reg.status != Reg.CONFIRMED, Reg.status != Reg.WAITLISTED, Reg.waitlist_position, Reg.created_at, Reg.id
+        )
+    )
     if status:
         if status not in (Reg.CONFIRMED, Reg.WAITLISTED, Reg.CANCELLED):
             raise Invalid.field("status", "Status must be confirmed, waitlisted or cancelled.")
@@ -668,15 +795,34 @@ def registrations_query(actor, webinar_id: int, status: str | None = None):
 
 def present_admin_registration(reg: Reg) -> dict:
     user = reg.user
-    return {**_present_registration(reg),
-            "user": {"id": user.id, "name": user.name, "email": user.email,
-                     "city": user.city.name if user.city else None, "timezone": user.timezone},
-            "confirmed_at": reg.confirmed_at, "cancelled_at": reg.cancelled_at,
-            "attended_marked_at": reg.attended_marked_at}
+    return {
+        **_present_registration(reg),
+        "user": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "city": user.city.name if user.city else None,
+            "timezone": user.timezone,
+        },
+        "confirmed_at": reg.confirmed_at,
+        "cancelled_at": reg.cancelled_at,
+        "attended_marked_at": reg.attended_marked_at,
+    }
 
 
-CSV_COLUMNS = ("registration_id", "user_id", "name", "email", "city", "status", "waitlist_position",
-               "registered_at_utc", "confirmed_at_utc", "cancelled_at_utc", "attended")
+CSV_COLUMNS = (
+    "registration_id",
+    "user_id",
+    "name",
+    "email",
+    "city",
+    "status",
+    "waitlist_position",
+    "registered_at_utc",
+    "confirmed_at_utc",
+    "cancelled_at_utc",
+    "attended",
+)
 
 
 def registrations_csv(actor, webinar_id: int, status: str | None = None) -> tuple[str, str]:
@@ -690,12 +836,22 @@ def registrations_csv(actor, webinar_id: int, status: str | None = None) -> tupl
 
     for reg in regs:
         user = reg.user
-        rows.append([reg.id, user.id, user.name, user.email, user.city.name if user.city else "",
-                         reg.status, reg.waitlist_position or "", ts(reg.created_at), ts(reg.confirmed_at),
-                         ts(reg.cancelled_at), "yes" if reg.attended else "no"])
+        rows.append(
+            [
+                reg.id,
+                user.id,
+                user.name,
+                user.email,
+                user.city.name if user.city else "",
+                reg.status,
+                reg.waitlist_position or "",
+                ts(reg.created_at),
+                ts(reg.confirmed_at),
+                ts(reg.cancelled_at),
+                "yes" if reg.attended else "no",
+            ]
+        )
     return f"webinar-{webinar.id}-registrations.csv", csv_text(rows)
-
-
 
 
 @_atomic
@@ -729,6 +885,7 @@ def record_attendance(actor, webinar_id: int, user_ids: list[int], replace: bool
 
 # ---------------------------------------------------------------- my webinars
 
+
 @dataclass
 class MyWebinars:
     upcoming: list[dict]
@@ -742,7 +899,8 @@ def my_webinars(actor, now: datetime | None = None) -> MyWebinars:
     policy.require(actor, "webinar.my")
     now = now or utcnow()
     rows = db.session.execute(
-        select(Reg, Webinar, _confirmed_count_col(), _waitlist_count_col()).join(Webinar, Reg.webinar_id == Webinar.id)
+        select(Reg, Webinar, _confirmed_count_col(), _waitlist_count_col())
+        .join(Webinar, Reg.webinar_id == Webinar.id)
         .where(Reg.user_id == actor.id, Reg.status.in_(Reg.ACTIVE), Webinar.status != Webinar.DRAFT)
         .order_by(Webinar.starts_at)
     ).all()
@@ -760,6 +918,7 @@ def my_webinars(actor, now: datetime | None = None) -> MyWebinars:
 
 # ---------------------------------------------------------------- calendar
 
+
 def webinar_calendar(actor, webinar_id: int) -> tuple[list[CalendarEvent], str]:
     """The .ics for one webinar: for registrants (confirmed or waitlisted) and admins.
     The join link is in it only for confirmed registrants and admins."""
@@ -768,8 +927,9 @@ def webinar_calendar(actor, webinar_id: int) -> tuple[list[CalendarEvent], str]:
     mine = _active_registration(webinar.id, actor.id)
     if mine is None and not policy.allows(actor, "webinar.join_url_always"):
         raise Forbidden("Register for this webinar first to add it to your calendar.")
-    event = calendar_event(webinar, may_see_join_url(actor, webinar, mine),
-                           waitlisted=mine is not None and mine.status == Reg.WAITLISTED)
+    event = calendar_event(
+        webinar, may_see_join_url(actor, webinar, mine), waitlisted=mine is not None and mine.status == Reg.WAITLISTED
+    )
     return [event], f"webinar-{webinar.id}.ics"
 
 
@@ -777,15 +937,23 @@ def feed_events(user) -> list[CalendarEvent]:
     """Source for the personal calendar feed: every webinar I am registered for."""
     since = utcnow() - FEED_HISTORY
     rows = db.session.execute(
-        select(Reg, Webinar).join(Webinar, Reg.webinar_id == Webinar.id)
-        .where(Reg.user_id == user.id, Reg.status.in_(Reg.ACTIVE), Webinar.status != Webinar.DRAFT,
-               Webinar.ends_at >= since)
+        select(Reg, Webinar)
+        .join(Webinar, Reg.webinar_id == Webinar.id)
+        .where(
+            Reg.user_id == user.id,
+            Reg.status.in_(Reg.ACTIVE),
+            Webinar.status != Webinar.DRAFT,
+            Webinar.ends_at >= since,
+        )
     ).all()
-    return [calendar_event(webinar, may_see_join_url(user, webinar, reg), waitlisted=reg.status == Reg.WAITLISTED)
-            for reg, webinar in rows]
+    return [
+        calendar_event(webinar, may_see_join_url(user, webinar, reg), waitlisted=reg.status == Reg.WAITLISTED)
+        for reg, webinar in rows
+    ]
 
 
 # ---------------------------------------------------------------- reminders (scheduler job)
+
 
 @_atomic
 def send_webinar_reminders(now: datetime | None = None) -> dict:
@@ -797,8 +965,9 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
     webinar has not started; the 24-hour one is skipped once the 1-hour window is reached."""
     now = now or utcnow()
     horizon = now + max(offset for _, offset in REMINDERS)
-    due_webinars = select(Webinar.id).where(Webinar.status == Webinar.PUBLISHED, Webinar.starts_at > now,
-                                            Webinar.starts_at <= horizon)
+    due_webinars = select(Webinar.id).where(
+        Webinar.status == Webinar.PUBLISHED, Webinar.starts_at > now, Webinar.starts_at <= horizon
+    )
     # Lock the webinars being reminded about: a second process waits here, then sees the
     # first one's outbox rows and skips them (the unique dedupe key is the last guard).
     webinar_ids = db.session.scalars(due_webinars.order_by(Webinar.id).with_for_update()).all()
@@ -807,7 +976,8 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
         db.session.commit()
         return counts
     rows = db.session.execute(
-        select(Reg, Webinar).join(Webinar, Reg.webinar_id == Webinar.id)
+        select(Reg, Webinar)
+        .join(Webinar, Reg.webinar_id == Webinar.id)
         .where(Webinar.id.in_(webinar_ids), Reg.status == Reg.CONFIRMED)
         .order_by(Webinar.starts_at, Reg.id)
     ).all()
@@ -821,15 +991,29 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
             continue  # confirmed after this reminder was due: the confirmation said it all
         key = f"webinar-reminder:{webinar.id}:{reg.user_id}:{kind}:{webinar.sequence}:{_stamp(webinar.starts_at)}"
         due.append((reg, webinar, kind, key))
-    sent = set(db.session.scalars(select(OutboxMessage.dedupe_key).where(
-        OutboxMessage.dedupe_key.in_([d[3] for d in due])))) if due else set()
+    sent = (
+        set(
+            db.session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_([d[3] for d in due]))
+            )
+        )
+        if due
+        else set()
+    )
     for reg, webinar, kind, key in due:
         if key in sent:
             counts["already_sent"] += 1
             continue
         label = _reminder_label(kind, webinar.starts_at - now)
-        _notify(reg, webinar, "webinar_reminder", f"Reminder: {webinar.title} starts {label}", key,
-                reminder_kind=kind, reminder_label=label)
+        _notify(
+            reg,
+            webinar,
+            "webinar_reminder",
+            f"Reminder: {webinar.title} starts {label}",
+            key,
+            reminder_kind=kind,
+            reminder_label=label,
+        )
         counts["queued"] += 1
     db.session.commit()
     return counts
@@ -856,15 +1040,18 @@ def _reminder_kind(webinar: Webinar, now: datetime) -> str | None:
 
 # ---------------------------------------------------------------- cross-domain figures
 
+
 def attendances_by_city(city_ids: list[int]) -> dict[int, int]:
     """{city_id: attended registrations by users of that city} in one query."""
     if not city_ids:
         return {}
     rows = db.session.execute(
-        select(User.city_id, func.count(Reg.id)).join(Reg, Reg.user_id == User.id)
-        .where(User.city_id.in_(city_ids), Reg.attended.is_(True)).group_by(User.city_id)
+        select(User.city_id, func.count(Reg.id))
+        .join(Reg, Reg.user_id == User.id)
+        .where(User.city_id.in_(city_ids), Reg.attended.is_(True))
+        .group_by(User.city_id)
     ).all()
-    found = {city_id: count for city_id, count in rows}
+    found = {key: value for key, value in rows}
     return {city_id: found.get(city_id, 0) for city_id in city_ids}
 
 
@@ -875,12 +1062,18 @@ def webinars_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, l
     if not wanted:
         return result
     since = utcnow() - timedelta(days=365)
-    for webinar in db.session.scalars(select(Webinar).where(Webinar.status == Webinar.PUBLISHED, Webinar.ends_at >= since)
-                                      .order_by(Webinar.starts_at)):
+    for webinar in db.session.scalars(
+        select(Webinar).where(Webinar.status == Webinar.PUBLISHED, Webinar.ends_at >= since).order_by(Webinar.starts_at)
+    ):
         for key in webinar.milestone_keys or []:
             if key in wanted:
-                result[key].append({"title": webinar.title, "url": f"/webinars/{webinar.id}",
-                                    "detail": format_local(webinar.starts_at, webinar.timezone)})
+                result[key].append(
+                    {
+                        "title": webinar.title,
+                        "url": f"/webinars/{webinar.id}",
+                        "detail": format_local(webinar.starts_at, webinar.timezone),
+                    }
+                )
     return result
 
 
@@ -890,24 +1083,33 @@ def milestone_choices() -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- personal data
 
-@privacy.exporter("webinar_registrations")
-def _export_registrations(user) -> list[dict]:
+
+def export_registrations(user) -> list[dict]:
     rows = db.session.execute(
         select(Reg, Webinar).join(Webinar, Reg.webinar_id == Webinar.id).where(Reg.user_id == user.id).order_by(Reg.id)
     ).all()
-    return [{"webinar_id": w.id, "webinar_title": w.title, "starts_at": w.starts_at.isoformat(),
-             "status": r.status, "waitlist_position": r.waitlist_position, "attended": r.attended,
-             "registered_at": r.created_at.isoformat(),
-             "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None} for r, w in rows]
+    return [
+        {
+            "webinar_id": w.id,
+            "webinar_title": w.title,
+            "starts_at": w.starts_at.isoformat(),
+            "status": r.status,
+            "waitlist_position": r.waitlist_position,
+            "attended": r.attended,
+            "registered_at": r.created_at.isoformat(),
+            "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
+        }
+        for r, w in rows
+    ]
 
 
-@privacy.eraser("webinar_registrations")
-def _erase_registrations(user) -> None:
+def erase_registrations(user) -> None:
     """Free the seats of upcoming webinars (the waitlist moves up); past registrations
     stay as anonymous attendance figures of the (anonymised) account."""
     now = utcnow()
     ids = db.session.scalars(
-        select(Reg.webinar_id).join(Webinar, Reg.webinar_id == Webinar.id)
+        select(Reg.webinar_id)
+        .join(Webinar, Reg.webinar_id == Webinar.id)
         .where(Reg.user_id == user.id, Reg.status.in_(Reg.ACTIVE), Webinar.ends_at > now)
     ).all()
     for webinar_id in sorted(set(ids)):
@@ -920,13 +1122,33 @@ def _erase_registrations(user) -> None:
 # ---------------------------------------------------------------- demo data
 
 DEMO_WEBINARS = (
-    ("Drafting a local action plan: lessons from Barcelona and Bologna", 14, 90, 40, "Europe/Madrid",
-     "Two cities share how they drafted their plans.\n\n- the participatory process\n- indicators that work",
-     ["draft_plan", "stakeholder_consultation"]),
-    ("Measuring discrimination: data and indicators for cities", 30, 60, 30, "Europe/Vienna",
-     "How to build a **baseline assessment** with local data.", ["baseline_assessment"]),
-    ("Supporting victims of racism: city services that work", -21, 60, 50, "Europe/Berlin",
-     "A look at counselling and reporting services in member cities.", []),
+    (
+        "Drafting a local action plan: lessons from Barcelona and Bologna",
+        14,
+        90,
+        40,
+        "Europe/Madrid",
+        "Two cities share how they drafted their plans.\n\n- the participatory process\n- indicators that work",
+        ["draft_plan", "stakeholder_consultation"],
+    ),
+    (
+        "Measuring discrimination: data and indicators for cities",
+        30,
+        60,
+        30,
+        "Europe/Vienna",
+        "How to build a **baseline assessment** with local data.",
+        ["baseline_assessment"],
+    ),
+    (
+        "Supporting victims of racism: city services that work",
+        -21,
+        60,
+        50,
+        "Europe/Berlin",
+        "A look at counselling and reporting services in member cities.",
+        [],
+    ),
 )
 
 
@@ -941,17 +1163,35 @@ def seed_demo() -> None:
             continue
         local = (now + timedelta(days=days)).astimezone(zone(tz)).replace(hour=10, minute=0)
         starts_at = local.astimezone(UTC)
-        webinar = Webinar(title=title, description=description, description_html=render_markdown(description),
-                          timezone=tz, capacity=capacity, join_url="https://meet.example.org/action-" + str(abs(days)),
-                          recording_url="https://video.example.org/action-recording" if days < 0 else None,
-                          status=Webinar.PUBLISHED, course_module_keys=[], milestone_keys=milestones, sequence=0,
-                          created_by_id=admin.id if admin else None, created_at=utcnow(), updated_at=utcnow())
+        webinar = Webinar(
+            title=title,
+            description=description,
+            description_html=render_markdown(description),
+            timezone=tz,
+            capacity=capacity,
+            join_url="https://meet.example.org/action-" + str(abs(days)),
+            recording_url="https://video.example.org/action-recording" if days < 0 else None,
+            status=Webinar.PUBLISHED,
+            course_module_keys=[],
+            milestone_keys=milestones,
+            sequence=0,
+            created_by_id=admin.id if admin else None,
+            created_at=utcnow(),
+            updated_at=utcnow(),
+        )
         webinar.set_time(starts_at, minutes)
         db.session.add(webinar)
         if days < 0 and learner is not None:  # the demo learner attended the past one
             db.session.flush()
-            db.session.add(Reg(webinar_id=webinar.id, user_id=learner.id, status=Reg.CONFIRMED, attended=True,
-                               attended_marked_at=webinar.ends_at, created_at=starts_at - timedelta(days=7),
-                               confirmed_at=starts_at - timedelta(days=7)))
+            db.session.add(
+                Reg(
+                    webinar_id=webinar.id,
+                    user_id=learner.id,
+                    status=Reg.CONFIRMED,
+                    attended=True,
+                    attended_marked_at=webinar.ends_at,
+                    created_at=starts_at - timedelta(days=7),
+                    confirmed_at=starts_at - timedelta(days=7),
+                )
+            )
     db.session.commit()
-

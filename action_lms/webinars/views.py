@@ -1,17 +1,18 @@
 """HTML pages of the webinars domain: list, webinar page, my webinars, and the admin
 pages to schedule, edit, cancel, see registrations and mark attendance."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.calendar import calendar_response
+from ..core.csvfile import csv_response
 from ..core.errors import DomainError, Invalid
 from ..core.forms import apply_errors
 from ..core.time import to_zone
 from ..extensions import db
 from ..plans.template import BY_KEY
-from ..core.csvfile import csv_response
 from . import services
 from .forms import CancelForm, EmptyForm, WebinarForm
 
@@ -29,16 +30,27 @@ def index():
     stmt = services.list_webinars_query(current_user, when=when)
     rows = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     items = services.present_rows(current_user, rows[:PAGE_SIZE])
-    return render_template("webinars/index.html", items=items, when=when, page=page, has_more=len(rows) > PAGE_SIZE,
-                           can_create=services.policy.allows(current_user, "webinar.create"))
+    return render_template(
+        "webinars/index.html",
+        items=items,
+        when=when,
+        page=page,
+        has_more=len(rows) > PAGE_SIZE,
+        can_create=services.policy.allows(current_user, "webinar.create"),
+    )
 
 
 @bp.route("/webinars/<int:webinar_id>")
 @login_required
 def detail(webinar_id):
     item = services.webinar_detail(current_user, webinar_id)
-    return render_template("webinars/detail.html", w=item, form=EmptyForm(), milestones=BY_KEY,
-                           is_admin=services.policy.allows(current_user, "webinar.update"))
+    return render_template(
+        "webinars/detail.html",
+        w=item,
+        form=EmptyForm(),
+        milestones=BY_KEY,
+        is_admin=services.policy.allows(current_user, "webinar.update"),
+    )
 
 
 @bp.route("/webinars/<int:webinar_id>/register", methods=["POST"])
@@ -85,13 +97,19 @@ def mine():
 
 # ---------------------------------------------------------------- admin pages
 
+
 def _form_data(form: WebinarForm, webinar=None) -> dict:
     """The form's fields as service input; local wall-clock times become UTC here."""
     tz = form.timezone.data
     data = {
-        "title": form.title.data, "description": form.description.data or "", "timezone": tz,
-        "duration_minutes": form.duration_minutes.data, "capacity": form.capacity.data,
-        "join_url": form.join_url.data, "recording_url": form.recording_url.data, "status": form.status.data,
+        "title": form.title.data,
+        "description": form.description.data or "",
+        "timezone": tz,
+        "duration_minutes": form.duration_minutes.data,
+        "capacity": form.capacity.data,
+        "join_url": form.join_url.data,
+        "recording_url": form.recording_url.data,
+        "status": form.status.data,
         "milestone_keys": form.milestone_keys.data or [],
         "course_module_keys": [k.strip() for k in (form.course_module_keys.data or "").split(",") if k.strip()],
     }
@@ -104,8 +122,11 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
     except Invalid as exc:
         errors.update(exc.errors)
     try:
-        data["registration_closes_at"] = (services.local_to_utc(form.closes_local.data, tz, "registration_closes_at")
-                                          if form.closes_local.data else None)
+        data["registration_closes_at"] = (
+            services.local_to_utc(form.closes_local.data, tz, "registration_closes_at")
+            if form.closes_local.data
+            else None
+        )
     except Invalid as exc:
         errors.update(exc.errors)
     if errors:
@@ -133,7 +154,9 @@ def edit(webinar_id=None):
             data = _form_data(form, webinar)
             if webinar is None:
                 webinar = services.create_webinar(current_user, data)
-                flash("The webinar is scheduled." if webinar.status == "published" else "The draft is saved.", "success")
+                flash(
+                    "The webinar is scheduled." if webinar.status == "published" else "The draft is saved.", "success"
+                )
             else:
                 services.update_webinar(current_user, webinar.id, data)
                 flash("The webinar is saved. People registered are told of any change of time.", "success")
@@ -149,8 +172,11 @@ def _fill(form: WebinarForm, webinar) -> None:
     form.description.data = webinar.description
     form.timezone.data = webinar.timezone
     form.starts_local.data = to_zone(webinar.starts_at, webinar.timezone).replace(tzinfo=None)
-    form.closes_local.data = (to_zone(webinar.registration_closes_at, webinar.timezone).replace(tzinfo=None)
-                              if webinar.registration_closes_at else None)
+    form.closes_local.data = (
+        to_zone(webinar.registration_closes_at, webinar.timezone).replace(tzinfo=None)
+        if webinar.registration_closes_at
+        else None
+    )
     form.duration_minutes.data = webinar.duration_minutes
     form.capacity.data = webinar.capacity
     form.join_url.data = webinar.join_url or ""

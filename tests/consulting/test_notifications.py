@@ -7,7 +7,7 @@ from icalendar import Calendar
 from action_lms.accounts import services as accounts
 from action_lms.consulting import services
 from action_lms.consulting.models import Booking, ConsultantProfile, Slot
-from action_lms.core import registry
+from action_lms.core.hooks import contributions
 from action_lms.core.models import OutboxMessage
 from action_lms.core.time import utcnow
 
@@ -77,8 +77,8 @@ def test_reminder_exactly_once_never_for_cancelled_or_started(app, session):
 
 
 def test_reminder_job_is_registered(app):
-    from action_lms.scheduler import JOBS
-    job = next(j for j in JOBS if j.id == "send_booking_reminders")
+    from action_lms.scheduler import jobs
+    job = next(j for j in jobs(app) if j.id == "send_booking_reminders")
     assert job.seconds == 60 and job.func is services.send_booking_reminders
 
 
@@ -117,7 +117,7 @@ def test_city_stats_and_milestone_resources(app, session):
                  milestone_key="draft_plan")
     upcoming = make_booking(make_slot(consultant, utcnow() + timedelta(days=3)), booked_by=coordinator)
     make_booking(make_slot(consultant, utcnow() + timedelta(days=9)), booked_by=coordinator)
-    stats = registry.city_stats([berlin.id, graz.id])
+    stats = contributions().all_city_stats([berlin.id, graz.id])
     assert stats["consulting_sessions_held"] == {berlin.id: 1, graz.id: 0}
     assert stats["next_consulting_session"] == {berlin.id: upcoming.slot.starts_at, graz.id: None}
     held = session.query(Booking).filter_by(status="held").one()
@@ -125,12 +125,12 @@ def test_city_stats_and_milestone_resources(app, session):
     session.add(FollowUp(booking_id=held.id, position=0, text="Ask the council", owner="Mayor's office",
                          milestone_key="adoption"))
     session.commit()
-    resources = registry.milestone_resources(berlin.id, ["draft_plan", "adoption"])["consulting"]
+    resources = contributions().all_milestone_resources(berlin.id, ["draft_plan", "adoption"])["consulting"]
     assert len(resources["draft_plan"]) == 1
     assert [r["title"] for r in resources["adoption"]] == ["Follow-up: Ask the council"]
-    assert len(registry.milestone_resources(None, ["adoption"])["consulting"]["adoption"]) == 1
+    assert len(contributions().all_milestone_resources(None, ["adoption"])["consulting"]["adoption"]) == 1
     assert resources["draft_plan"][0]["url"].startswith("/consulting/bookings/")
-    assert registry.milestone_resources(graz.id, ["draft_plan"])["consulting"]["draft_plan"] == []
+    assert contributions().all_milestone_resources(graz.id, ["draft_plan"])["consulting"]["draft_plan"] == []
 
 
 def test_personal_data_export_and_erasure(client, session):

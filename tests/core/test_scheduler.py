@@ -15,7 +15,7 @@ def test_jobs_have_fixed_ids_and_safe_defaults(app):
     finally:
         sched.shutdown(wait=False)
     assert "deliver_outbox" in jobs
-    assert set(jobs) == {j.id for j in scheduler.JOBS}
+    assert set(jobs) == {j.id for j in scheduler.jobs(app)}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
 

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from action_lms.core import registry
+from action_lms.core.hooks import contributions
 from action_lms.courses import services
 from action_lms.courses.models import Enrollment, Lesson, LessonCompletion, Quiz, QuizAttempt
 from action_lms.extensions import db
@@ -168,11 +168,11 @@ def test_export_and_erasure_cover_learning(client, course):
 def test_city_stats_and_milestone_resources(client, course):
     graz, bonn = populate(client, course)
     empty = make_city("Empty")
-    stats = registry.city_stats([graz.id, bonn.id, empty.id])
+    stats = contributions().all_city_stats([graz.id, bonn.id, empty.id])
     assert stats["learners_enrolled"] == {graz.id: 2, bonn.id: 2, empty.id: 0}
     assert stats["learners_certified"] == {graz.id: 1, bonn.id: 0, empty.id: 0}
     with client.application.test_request_context():
-        resources = registry.milestone_resources(graz.id, ["political_mandate", "implementation", "adoption"])["lessons"]
+        resources = contributions().all_milestone_resources(graz.id, ["political_mandate", "implementation", "adoption"])["lessons"]
     assert [item["title"] for item in resources["political_mandate"]] == ["First lesson", "Second lesson"]
     assert resources["political_mandate"][0]["detail"] == "Sample course"
     assert resources["political_mandate"][0]["url"].startswith("/lessons/")

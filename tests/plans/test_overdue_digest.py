@@ -90,6 +90,6 @@ def test_erased_or_inactive_coordinators_get_nothing(graz):
 
 
 def test_the_job_is_registered_hourly(app):
-    from action_lms.scheduler import JOBS
-    job = next(j for j in JOBS if j.id == "plans_overdue_digest")
+    from action_lms.scheduler import jobs
+    job = next(j for j in jobs(app) if j.id == "plans_overdue_digest")
     assert job.func is send_overdue_digests and job.seconds == 3600

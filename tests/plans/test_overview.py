@@ -1,4 +1,4 @@
-"""The cross-city overview: figures checked against data built here, the registry's
+"""The cross-city overview: figures checked against data built here, the contributed
 statistics shown generically, filters, sorting, CSV, the SVG chart, and a constant
 number of queries."""
 import csv
@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from action_lms.core import registry
+from action_lms.core.hooks import contributions
 from action_lms.plans.template import MILESTONE_KEYS
 
 from ..factories import make_city, make_plan, make_user
@@ -18,7 +18,7 @@ NEXT_SESSION = datetime(2027, 3, 15, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def providers():
+def providers(app):
     """Fake courses/consulting providers, as the other domains will register them; each
     records the city ids it was asked about."""
     calls = []
@@ -40,18 +40,14 @@ def providers():
         return {"baseline_assessment": [{"title": "Collecting data on discrimination", "url": "/lessons/7",
                                          "detail": "12 min"}]}
 
-    saved = dict(registry.CITY_STATS), dict(registry.MILESTONE_RESOURCES)
-    registry.CITY_STATS.clear()
-    registry.MILESTONE_RESOURCES.clear()
-    registry.register_city_stat("learners_enrolled", "Learners enrolled", enrolled)
-    registry.register_city_stat("consulting_sessions_held", "Consulting sessions held", sessions)
-    registry.register_city_stat("next_consulting_session", "Next consulting session", next_session)
-    registry.register_milestone_resource("lessons", "Recommended learning", lessons)
+    hooks = contributions(app)  # this test's app only: nothing to restore afterwards
+    hooks.city_stats.clear()
+    hooks.milestone_resources.clear()
+    hooks.add_city_stat("learners_enrolled", "Learners enrolled", enrolled)
+    hooks.add_city_stat("consulting_sessions_held", "Consulting sessions held", sessions)
+    hooks.add_city_stat("next_consulting_session", "Next consulting session", next_session)
+    hooks.add_milestone_resource("lessons", "Recommended learning", lessons)
     yield calls
-    registry.CITY_STATS.clear()
-    registry.MILESTONE_RESOURCES.clear()
-    registry.CITY_STATS.update(saved[0])
-    registry.MILESTONE_RESOURCES.update(saved[1])
 
 
 @pytest.fixture
@@ -167,13 +163,9 @@ def test_overview_page_shows_table_filters_stats_and_svg_chart(client, admin, ci
 
 
 def test_overview_without_registered_stats_still_works(client, admin, cities):
-    saved = dict(registry.CITY_STATS)
-    registry.CITY_STATS.clear()
-    try:
-        rows = by_city(api_as(client, admin).get("/api/v1/progress/cities").get_json())
-        assert rows["Graz"]["learners_enrolled"] is None and rows["Graz"]["stats"] == {}
-    finally:
-        registry.CITY_STATS.update(saved)
+    contributions(client.application).city_stats.clear()
+    rows = by_city(api_as(client, admin).get("/api/v1/progress/cities").get_json())
+    assert rows["Graz"]["learners_enrolled"] is None and rows["Graz"]["stats"] == {}
 
 
 @pytest.mark.parametrize("kind", ["api", "page"])

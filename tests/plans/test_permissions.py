@@ -5,6 +5,8 @@ import pytest
 from action_lms.core.policy import ROLES
 from action_lms.plans import services
 
+from action_lms.core.hooks import contributions
+
 from ..factories import make_city, make_plan, make_user
 from ..helpers import api_as
 
@@ -58,7 +60,7 @@ MATRIX = {
 
 
 @pytest.fixture
-def world(session):
+def world(app, session):
     own = make_city("Graz", "AT", "Europe/Vienna")
     other = make_city("Ghent", "BE", "Europe/Brussels")
     plan = make_plan(own)
@@ -78,9 +80,10 @@ def world(session):
     def has_booking(user, city_id):  # what consulting registers: bookings with the city
         return user.id == booked_id and city_id == own_id
 
-    services.plan_viewer_checks.append(has_booking)
+    viewers = contributions(app).city_viewers  # this test's app only
+    viewers.clear()
+    viewers.append(has_booking)
     yield {"city": own, "plan": plan, "users": users}
-    services.plan_viewer_checks.remove(has_booking)
 
 
 def perform(client, api, action, city_id, plan_id):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
-from action_lms.core import registry
+from action_lms.core.hooks import contributions
 from action_lms.core.time import utcnow
 from action_lms.extensions import db
 from action_lms.webinars import services
@@ -119,7 +119,7 @@ def test_city_stat_counts_attendances_in_one_query(app, count_queries):
     make_registration(other, a, attended=True)
     make_registration(past, b, attended=False)
     make_registration(past, c, attended=True)
-    stat = registry.CITY_STATS["webinar_attendances"]
+    stat = contributions().city_stats["webinar_attendances"]
     assert stat.label == "Webinar attendances"
     ids = [ghent.id, graz.id, empty.id]
     with count_queries() as q:
@@ -131,7 +131,7 @@ def test_city_stat_counts_attendances_in_one_query(app, count_queries):
 def test_milestone_resource_lists_related_webinars(app):
     make_webinar("Drafting clinic", milestone_keys=["draft_plan"])
     make_webinar("Draft only", milestone_keys=["draft_plan"], status="draft")
-    result = registry.MILESTONE_RESOURCES["webinars"].fn(None, ["draft_plan", "adoption"])
+    result = contributions().milestone_resources["webinars"].fn(None, ["draft_plan", "adoption"])
     assert [i["title"] for i in result["draft_plan"]] == ["Drafting clinic"] and result["adoption"] == []
 
 

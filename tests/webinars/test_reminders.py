@@ -177,6 +177,6 @@ def test_two_processes_running_the_job_at_once_send_once(app):
 
 
 def test_job_is_registered_to_run_every_minute(app):
-    from action_lms.scheduler import JOBS
-    job = next(j for j in JOBS if j.id == "webinar_reminders")
+    from action_lms.scheduler import jobs
+    job = next(j for j in jobs(app) if j.id == "webinar_reminders")
     assert job.func is services.send_webinar_reminders and job.seconds == 60

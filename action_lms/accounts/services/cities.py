@@ -1,4 +1,5 @@
 """Member cities (the office manages them; everyone signed in can list them)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -35,8 +36,12 @@ def get_city(actor: User, city_id: int) -> City:
 def create_city(actor: User | None, name: str, country: str, timezone: str) -> City:
     if actor is not None:
         policy.require(actor, "city.create")
-    city = City(name=check_name(name, max_len=column_length(City.name)), country=check_country(country),
-                timezone=check_timezone(timezone), created_at=utcnow())
+    city = City(
+        name=check_name(name, max_len=column_length(City.name)),
+        country=check_country(country),
+        timezone=check_timezone(timezone),
+        created_at=utcnow(),
+    )
     if db.session.scalar(select(City.id).where(func.lower(City.name) == city.name.lower())):
         raise Conflict(f"A city named {city.name} already exists.")
     db.session.add(city)

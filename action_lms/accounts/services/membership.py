@@ -2,6 +2,7 @@
 approve or decline. Until approved, the person is no member and sees nothing of the city:
 `User.city_id` is only ever set here on approval, by an admin, or by the operator's CLI.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -33,8 +34,11 @@ def _stamp(moment: datetime) -> str:
 def _deciders(city: City) -> list[User]:
     """Who is told about a request: the city's coordinators, or the office when it has none."""
     active = (User.active.is_(True), User.erased_at.is_(None))
-    people = list(db.session.scalars(
-        select(User).where(User.city_id == city.id, User.role == COORDINATOR, *active).order_by(User.id)))
+    people = list(
+        db.session.scalars(
+            select(User).where(User.city_id == city.id, User.role == COORDINATOR, *active).order_by(User.id)
+        )
+    )
     if not people:
         people = list(db.session.scalars(select(User).where(User.role == ADMIN, *active).order_by(User.id)))
     return people
@@ -45,9 +49,14 @@ def notify_join_deciders(user: User, city: City) -> None:
     link = current_app.config["BASE_URL"] + url_for("accounts.join_requests", city_id=city.id)
     requested_at = user.city_requested_at or utcnow()
     for person in _deciders(city):
-        outbox.queue(person, "membership.requested", f"{user.name} asks to join {city.name} on ACTION LMS",
-                     "accounts/join_requested.txt", {"applicant": user, "city": city, "link": link},
-                     f"membership:requested:{user.id}:{city.id}:{_stamp(requested_at)}:to-{person.id}")
+        outbox.queue(
+            person,
+            "membership.requested",
+            f"{user.name} asks to join {city.name} on ACTION LMS",
+            "accounts/join_requested.txt",
+            {"applicant": user, "city": city, "link": link},
+            f"membership:requested:{user.id}:{city.id}:{_stamp(requested_at)}:to-{person.id}",
+        )
 
 
 def request_to_join(user: User, city_id: int) -> User:
@@ -97,8 +106,12 @@ def list_join_requests(actor, city_id: int | None = None) -> list[User]:
         policy.require(actor, "membership.decide")
         if actor.role == COORDINATOR:
             city_id = actor.city_id
-    stmt = (select(User).where(User.erased_at.is_(None), User.active.is_(True)).options(selectinload(User.requested_city))
-            .order_by(User.city_requested_at, User.id))
+    stmt = (
+        select(User)
+        .where(User.erased_at.is_(None), User.active.is_(True))
+        .options(selectinload(User.requested_city))
+        .order_by(User.city_requested_at, User.id)
+    )
     if city_id is None:  # the office, all cities
         return list(db.session.scalars(stmt.where(User.requested_city_id.is_not(None))))
     city = _city_for_decider(actor, city_id)
@@ -109,8 +122,14 @@ def pending_join_request_count(actor) -> int:
     """For the navigation: how many people wait for this coordinator's decision."""
     if getattr(actor, "role", None) != COORDINATOR or actor.city_id is None:
         return 0
-    return db.session.scalar(select(func.count(User.id)).where(
-        User.requested_city_id == actor.city_id, User.erased_at.is_(None), User.active.is_(True))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(User.id)).where(
+                User.requested_city_id == actor.city_id, User.erased_at.is_(None), User.active.is_(True)
+            )
+        )
+        or 0
+    )
 
 
 def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
@@ -128,19 +147,27 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
     if approve:
         values["city_id"] = city.id
     result = db.session.execute(
-        update(User).where(User.id == applicant.id, User.requested_city_id == city.id).values(**values)
-        .execution_options(synchronize_session=False))
+        update(User)
+        .where(User.id == applicant.id, User.requested_city_id == city.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict("This request has just been decided by someone else.")
     db.session.flush()
     db.session.refresh(applicant)
     kind = "approved" if approve else "declined"
-    outbox.queue(applicant, f"membership.{kind}",
-                 f"You are now a member of {city.name} on ACTION LMS" if approve
-                 else f"Your request to join {city.name} on ACTION LMS was declined",
-                 f"accounts/join_{kind}.txt", {"city": city, "decider": actor},
-                 f"membership:{kind}:{applicant.id}:{city.id}:{_stamp(utcnow())}")
+    outbox.queue(
+        applicant,
+        f"membership.{kind}",
+        f"You are now a member of {city.name} on ACTION LMS"
+        if approve
+        else f"Your request to join {city.name} on ACTION LMS was declined",
+        f"accounts/join_{kind}.txt",
+        {"city": city, "decider": actor},
+        f"membership:{kind}:{applicant.id}:{city.id}:{_stamp(utcnow())}",
+    )
     db.session.commit()
     return applicant
 

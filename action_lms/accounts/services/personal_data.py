@@ -1,10 +1,13 @@
 """Personal data: export of everything stored about me, and erasure."""
+
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 
-from ...core import privacy
+from ...core.db import unit_of_work
 from ...core.errors import Conflict, Forbidden
+from ...core.hooks import contributions, user_erased
 from ...core.models import OutboxMessage
 from ...core.policy import ADMIN
 from ...core.time import utcnow
@@ -22,51 +25,63 @@ def user_summary(user: User) -> dict:
         "timezone": user.timezone,
         "city": {"id": user.city.id, "name": user.city.name} if user.city else None,
         "city_status": user.city_status,
-        "requested_city": {"id": user.requested_city.id, "name": user.requested_city.name} if user.requested_city else None,
+        "requested_city": {"id": user.requested_city.id, "name": user.requested_city.name}
+        if user.requested_city
+        else None,
     }
 
 
-@privacy.exporter("account")
-def _export_account(user: User) -> dict:
+def export_account(user: User) -> dict:
     data = user_summary(user)
     data.update(active=user.active, created_at=user.created_at.isoformat())
     return data
 
 
-@privacy.exporter("api_tokens")
-def _export_tokens(user: User) -> list[dict]:
+def export_tokens(user: User) -> list[dict]:
     return [
-        {"id": t.id, "name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
-         "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None, "revoked": t.revoked}
+        {
+            "id": t.id,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked": t.revoked,
+        }
         for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
     ]
 
 
-@privacy.exporter("sessions")
-def _export_sessions(user: User) -> list[dict]:
+def export_sessions(user: User) -> list[dict]:
     return [
         {"created_at": s.created_at.isoformat(), "last_seen_at": s.last_seen_at.isoformat(), "user_agent": s.user_agent}
         for s in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id).order_by(UserSession.id))
     ]
 
 
-@privacy.exporter("notifications")
-def _export_notifications(user: User) -> list[dict]:
+def export_notifications(user: User) -> list[dict]:
     return [
-        {"kind": m.kind, "subject": m.subject, "body": m.body_text, "status": m.status,
-         "created_at": m.created_at.isoformat()}
-        for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id))
+        {
+            "kind": m.kind,
+            "subject": m.subject,
+            "body": m.body_text,
+            "status": m.status,
+            "created_at": m.created_at.isoformat(),
+        }
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.user_id == user.id).order_by(OutboxMessage.id)
+        )
     ]
 
 
 def export_personal_data(user: User) -> dict:
+    """Every section the domains contributed (accounts' own among them), in name order."""
     policy.require(user, "me.export")
-    return {"exported_at": utcnow().isoformat(), **privacy.export_all(user)}
+    sections = contributions().data_sections
+    return {"exported_at": utcnow().isoformat(), **{name: sections[name](user) for name in sorted(sections)}}
 
 
-@privacy.eraser("zz_account")
-def _erase_account(user: User) -> None:
-    """Runs last: other domains erase their rows first, then the account is anonymised."""
+def _anonymise_account(user: User) -> None:
+    """The account itself, after every domain has erased its rows."""
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
@@ -85,12 +100,15 @@ def erase_account(user: User) -> None:
     policy.require(user, "me.erase")
     if user.role == ADMIN:
         remaining = db.session.scalar(
-            select(func.count(User.id)).where(User.role == ADMIN, User.erased_at.is_(None), User.active.is_(True), User.id != user.id)
+            select(func.count(User.id)).where(
+                User.role == ADMIN, User.erased_at.is_(None), User.active.is_(True), User.id != user.id
+            )
         )
         if not remaining:
             raise Conflict("You are the last active administrator; appoint another before erasing your account.")
-    privacy.erase_all(user)
-    db.session.commit()
+    with unit_of_work():
+        user_erased.send(current_app._get_current_object(), user=user)  # every domain's rows first
+        _anonymise_account(user)
 
 
 def require_same_user_or_admin(actor: User, user: User) -> None:

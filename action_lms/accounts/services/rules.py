@@ -1,5 +1,6 @@
 """Rules every accounts use case shares: the role table, and the checks of e-mail
 addresses, passwords, names, time zones and countries."""
+
 from __future__ import annotations
 
 import hashlib
@@ -18,25 +19,29 @@ MIN_PASSWORD_LENGTH = 10
 DEFAULT_TIMEZONE = "Europe/Brussels"
 BAD_CREDENTIALS = "E-mail or password is not correct."
 
-policy = Policy("accounts", {
-    "city.list": ANY_USER,
-    "city.view": ANY_USER,
-    "city.create": {ADMIN},
-    "city.update": {ADMIN},
-    "user.list": {ADMIN},
-    "user.view": {ADMIN},
-    "user.create": {ADMIN},
-    "user.update": {ADMIN},
-    "me.view": ANY_USER,
-    "me.update": ANY_USER,
-    "me.export": ANY_USER,
-    "me.erase": ANY_USER,
-    "token.manage_own": ANY_USER,
-    "session.manage_own": ANY_USER,
-    "membership.request": {LEARNER},
-    # Object-level: a coordinator only for their own city (can_decide_membership).
-    "membership.decide": {COORDINATOR, ADMIN},
-})
+policy = Policy(
+    "accounts",
+    {
+        "city.list": ANY_USER,
+        "city.view": ANY_USER,
+        "city.create": {ADMIN},
+        "city.update": {ADMIN},
+        "user.list": {ADMIN},
+        "user.view": {ADMIN},
+        "user.create": {ADMIN},
+        "user.update": {ADMIN},
+        "me.view": ANY_USER,
+        "me.update": ANY_USER,
+        "me.export": ANY_USER,
+        "me.erase": ANY_USER,
+        "token.manage_own": ANY_USER,
+        "session.manage_own": ANY_USER,
+        "membership.request": {LEARNER},
+        # Object-level: a coordinator only for their own city (can_decide_membership).
+        "membership.decide": {COORDINATOR, ADMIN},
+    },
+)
+
 
 def normalise_email(email: str) -> str:
     """The one form of an address that is stored, looked up and rate-limited: validated,

@@ -1,5 +1,6 @@
 """The ways into an account besides the password: browser sessions, API tokens and the
 secret of the personal calendar feed. Every secret is random and stored as its SHA-256."""
+
 from __future__ import annotations
 
 import secrets
@@ -26,6 +27,7 @@ SESSION_ENTRY = "_sid"  # the entry of the (signed) session cookie that holds th
 
 # ---------------------------------------------------------------- browser sessions
 
+
 def _session_lifetime() -> timedelta:
     value = current_app.config["PERMANENT_SESSION_LIFETIME"]
     return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
@@ -34,12 +36,14 @@ def _session_lifetime() -> timedelta:
 def start_session(user: User, user_agent: str | None = None) -> str:
     """Record a new signed-in browser; returns the secret the session cookie carries."""
     now = utcnow()
-    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id,
-                                                 UserSession.last_seen_at < now - _session_lifetime()))
+    db.session.execute(
+        delete(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at < now - _session_lifetime())
+    )
     plain = secrets.token_urlsafe(32)
-    agent = " ".join((user_agent or "").split())[:column_length(UserSession.user_agent)] or None
-    db.session.add(UserSession(user_id=user.id, secret_hash=hash_secret(plain), created_at=now,
-                               last_seen_at=now, user_agent=agent))
+    agent = " ".join((user_agent or "").split())[: column_length(UserSession.user_agent)] or None
+    db.session.add(
+        UserSession(user_id=user.id, secret_hash=hash_secret(plain), created_at=now, last_seen_at=now, user_agent=agent)
+    )
     db.session.commit()
     return plain
 
@@ -52,8 +56,12 @@ def user_for_session(user_id, plain: str | None) -> User | None:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
-    by_hash = (select(UserSession).join(UserSession.user).options(contains_eager(UserSession.user))
-               .where(UserSession.secret_hash == hash_secret(plain), UserSession.user_id == uid))
+    by_hash = (
+        select(UserSession)
+        .join(UserSession.user)
+        .options(contains_eager(UserSession.user))
+        .where(UserSession.secret_hash == hash_secret(plain), UserSession.user_id == uid)
+    )
     row = db.session.scalar(by_hash)
     if row is None or not row.user.is_active:
         return None
@@ -89,21 +97,34 @@ def end_sessions(user: User, keep: str | None = None) -> int:
 
 
 def end_other_sessions(user: User, keep: str | None) -> int:
-    """"Sign out everywhere else": every session of mine ends except this one."""
+    """ "Sign out everywhere else": every session of mine ends except this one."""
     policy.require(user, "session.manage_own")
     ended = end_sessions(user, keep=keep)
     db.session.commit()
     return ended
 
 
-_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-             ("Chromium/", "Chromium"), ("Safari/", "Safari"))
-_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 def describe_user_agent(agent: str | None) -> str:
-    """"Firefox on Windows" rather than the raw header a person cannot read."""
+    """ "Firefox on Windows" rather than the raw header a person cannot read."""
     if not agent:
         return "Unknown browser"
     browser = next((name for marker, name in _BROWSERS if marker in agent), None)
@@ -118,20 +139,34 @@ def list_sessions(user: User, current: str | None = None) -> list[dict]:
     policy.require(user, "session.manage_own")
     current_hash = hash_secret(current) if current else None
     since = utcnow() - _session_lifetime()
-    rows = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id, UserSession.last_seen_at >= since)
-                              .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc()))
-    return [{"id": r.id, "created_at": r.created_at, "last_seen_at": r.last_seen_at, "user_agent": r.user_agent,
-             "device": describe_user_agent(r.user_agent), "current": r.secret_hash == current_hash} for r in rows]
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.last_seen_at >= since)
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+    return [
+        {
+            "id": r.id,
+            "created_at": r.created_at,
+            "last_seen_at": r.last_seen_at,
+            "user_agent": r.user_agent,
+            "device": describe_user_agent(r.user_agent),
+            "current": r.secret_hash == current_hash,
+        }
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- API tokens
+
 
 def issue_token(user: User, name: str | None = None) -> tuple[str, ApiToken]:
     policy.require(user, "token.manage_own")
     name = single_line(name, "name", column_length(ApiToken.name), required=False) or "API token"
     plain = "alms_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(plain), prefix=plain[:12],
-                     created_at=utcnow(), revoked=False)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_secret(plain), prefix=plain[:12], created_at=utcnow(), revoked=False
+    )
     db.session.add(token)
     db.session.commit()
     return plain, token
@@ -139,9 +174,11 @@ def issue_token(user: User, name: str | None = None) -> tuple[str, ApiToken]:
 
 def list_tokens(user: User) -> list[ApiToken]:
     policy.require(user, "token.manage_own")
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.revoked, ApiToken.created_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.revoked, ApiToken.created_at.desc())
+        )
+    )
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
@@ -159,8 +196,11 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
 def revoke_all_tokens(user: User) -> int:
     """Revoke every live API token of the user (in the caller's transaction)."""
     result = db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
-        .values(revoked=True, revoked_at=utcnow()).execution_options(synchronize_session=False))
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+        .values(revoked=True, revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
@@ -185,6 +225,7 @@ def user_for_token(plain: str) -> User | None:
 
 
 # ---------------------------------------------------------------- personal calendar feed secret
+
 
 def reset_calendar_token(user: User) -> str:
     """A new secret for the personal calendar feed URL; the old URL stops working."""

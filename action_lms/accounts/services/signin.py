@@ -1,4 +1,5 @@
 """Signing in, and resetting a forgotten password."""
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ def authenticate(email: str, password: str) -> User:
         email = normalise_email(email)
     except Invalid:
         check_password_hash(_dummy_hash(), password or "")
-        raise Unauthorized(BAD_CREDENTIALS)
+        raise Unauthorized(BAD_CREDENTIALS) from None
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None or not user.password_hash:
         check_password_hash(_dummy_hash(), password or "")
@@ -68,9 +69,14 @@ def request_password_reset(email: str) -> None:
     token = _reset_serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
     link = current_app.config["BASE_URL"] + url_for("accounts.reset_password", token=token)
     now = utcnow()
-    outbox.queue(user, "password_reset", "Reset your ACTION LMS password", "password_reset.txt",
-                 {"link": link, "minutes": PASSWORD_RESET_MAX_AGE // 60},
-                 f"password-reset:{user.id}:{now:%Y%m%d%H%M%S%f}")
+    outbox.queue(
+        user,
+        "password_reset",
+        "Reset your ACTION LMS password",
+        "password_reset.txt",
+        {"link": link, "minutes": PASSWORD_RESET_MAX_AGE // 60},
+        f"password-reset:{user.id}:{now:%Y%m%d%H%M%S%f}",
+    )
     db.session.commit()
 
 
@@ -100,6 +106,7 @@ def reset_password(token: str, new_password: str) -> User:
 
 
 # ---------------------------------------------------------------- API tokens made with a password
+
 
 def create_token_with_password(email: str, password: str, name: str | None = None) -> tuple[str, ApiToken]:
     user = authenticate(email, password)

@@ -1,4 +1,5 @@
 """Accounts: registration, users managed by the office, my profile and password."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -38,8 +39,16 @@ def _new_user(email, name, role, timezone, city_id, password) -> User:
         check_password(password)
     if email_taken(email):
         raise Conflict("An account with this e-mail address already exists.")
-    user = User(email=email, name=name, role=role, timezone=timezone, city=city, active=True,
-                password_hash=generate_password_hash(password) if password else None, created_at=utcnow())
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        timezone=timezone,
+        city=city,
+        active=True,
+        password_hash=generate_password_hash(password) if password else None,
+        created_at=utcnow(),
+    )
     db.session.add(user)
     return user
 
@@ -54,15 +63,24 @@ def register(email: str, password: str, name: str, timezone: str | None = None, 
         user.requested_city = city
         user.city_requested_at = utcnow()
     db.session.flush()
-    outbox.queue(user, "welcome", "Welcome to ACTION LMS", "welcome.txt", {"requested_city": city}, f"welcome:{user.id}")
+    outbox.queue(
+        user, "welcome", "Welcome to ACTION LMS", "welcome.txt", {"requested_city": city}, f"welcome:{user.id}"
+    )
     if city is not None:
         notify_join_deciders(user, city)
     commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
-def create_user(actor: User | None, email: str, name: str, role: str, city_id: int | None = None,
-                timezone: str | None = None, password: str | None = None) -> User:
+def create_user(
+    actor: User | None,
+    email: str,
+    name: str,
+    role: str,
+    city_id: int | None = None,
+    timezone: str | None = None,
+    password: str | None = None,
+) -> User:
     """Admins create users of any role. `actor=None` is the operator's CLI."""
     if actor is not None:
         policy.require(actor, "user.create")

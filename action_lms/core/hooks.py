@@ -1,0 +1,140 @@
+"""How domains contribute to the app and talk to each other, in one place.
+
+Two mechanisms, each for what it suits:
+
+- **Contributions** (`contributions(app)`): what a domain adds to the whole app when it is
+  wired in `create_app` — navigation links, scheduler jobs, demo seeders, calendar events
+  of the personal feed, figures of the cross-city overview, resources shown under plan
+  milestones, sections of the personal-data export, and who else may see a city's plans.
+  They live on the app (`app.extensions`), so two apps (tests, the scheduler) never share
+  or leak them, and each list keeps an explicit order.
+- **Signals** (blinker, `SIGNALS`): announcements of something that happened, to which
+  other domains react — `user_erased` (every domain removes or anonymises its rows; the
+  accounts domain anonymises the account itself afterwards, so that order is explicit in
+  its code, not in a name), and the new domains' events.
+
+No domain edits another's lists: each calls `contributions(app).add_*` in its own
+`init_app`, or connects to a signal there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from blinker import Namespace
+from flask import Flask, current_app
+
+SIGNALS = Namespace()
+
+#: Sent by accounts when a person erases their account, before the account row itself is
+#: anonymised: `user_erased.send(app, user=user)`. Receivers delete or anonymise their rows
+#: in the caller's transaction.
+user_erased = SIGNALS.signal("user-erased")
+
+EXTENSION_KEY = "action_lms.contributions"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    roles: frozenset[str] | None  # None: everyone signed in
+    order: int
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[], Any]
+    seconds: int
+
+
+@dataclass(frozen=True)
+class CityStat:
+    """`fn(city_ids) -> {city_id: value}`, answered for all cities in ONE query (the
+    overview loads in a constant number of queries however many cities there are)."""
+
+    key: str
+    label: str
+    fn: Callable[[list[int]], dict]
+
+
+@dataclass(frozen=True)
+class MilestoneResource:
+    """`fn(city_id, keys) -> {milestone key: [{"title", "url", "detail"}]}`, in a fixed
+    number of queries (lessons tagged with the key, bookings and follow-ups naming it...)."""
+
+    kind: str
+    label: str
+    fn: Callable[[int | None, list[str]], dict]
+
+
+@dataclass
+class Contributions:
+    nav_items: list[NavItem] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    seeders: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    calendar_sources: list[Callable[[Any], list]] = field(default_factory=list)
+    city_stats: dict[str, CityStat] = field(default_factory=dict)
+    milestone_resources: dict[str, MilestoneResource] = field(default_factory=dict)
+    data_sections: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    city_viewers: list[Callable[[Any, int], bool]] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- registration
+
+    def add_nav_item(self, label: str, endpoint: str, roles=None, order: int = 100) -> None:
+        """A link of the main navigation; lower `order` comes first, ties keep registration order."""
+        if all(item.endpoint != endpoint for item in self.nav_items):
+            self.nav_items.append(NavItem(label, endpoint, frozenset(roles) if roles else None, order))
+            self.nav_items.sort(key=lambda item: item.order)
+
+    def add_job(self, job_id: str, func: Callable[[], Any], seconds: int) -> None:
+        self.jobs.setdefault(job_id, Job(job_id, func, seconds))
+
+    def add_seeder(self, name: str, fn: Callable[[], Any]) -> None:
+        """Demo data, run by `flask demo seed` in registration order, after the demo accounts."""
+        self.seeders.setdefault(name, fn)
+
+    def add_calendar_source(self, fn: Callable[[Any], list]) -> None:
+        """`fn(user) -> [CalendarEvent]` for the personal calendar feed."""
+        if fn not in self.calendar_sources:
+            self.calendar_sources.append(fn)
+
+    def add_city_stat(self, key: str, label: str, fn: Callable[[list[int]], dict]) -> None:
+        self.city_stats.setdefault(key, CityStat(key, label, fn))
+
+    def add_milestone_resource(self, kind: str, label: str, fn: Callable[[int | None, list[str]], dict]) -> None:
+        self.milestone_resources.setdefault(kind, MilestoneResource(kind, label, fn))
+
+    def add_data_section(self, section: str, fn: Callable[[Any], Any]) -> None:
+        """`fn(user)` -> this domain's part of `GET /api/v1/me/data`."""
+        self.data_sections.setdefault(section, fn)
+
+    def add_city_viewer(self, fn: Callable[[Any, int], bool]) -> None:
+        """`fn(user, city_id) -> bool`: someone outside the city who may still see its plans
+        (a consultant who works with it)."""
+        if fn not in self.city_viewers:
+            self.city_viewers.append(fn)
+
+    # ---------------------------------------------------------------- use
+
+    def all_city_stats(self, city_ids: list[int]) -> dict[str, dict]:
+        """{stat key: {city_id: value}} for every registered statistic."""
+        return {key: stat.fn(city_ids) for key, stat in self.city_stats.items()}
+
+    def all_milestone_resources(self, city_id: int | None, keys: list[str]) -> dict[str, dict]:
+        """{kind: {milestone key: [items]}} for every registered resource."""
+        return {kind: res.fn(city_id, keys) for kind, res in self.milestone_resources.items()}
+
+
+def init_app(app: Flask) -> Contributions:
+    """Give the app its (empty) contributions; domains fill them in their `init_app`."""
+    return app.extensions.setdefault(EXTENSION_KEY, Contributions())
+
+
+def contributions(app: Flask | None = None) -> Contributions:
+    """The contributions of `app`, or of the current app."""
+    target = app if app is not None else current_app
+    return target.extensions[EXTENSION_KEY]
