@@ -1,5 +1,5 @@
 # ACTION LMS: `make run` sets everything up and serves on http://127.0.0.1:5000;
-# `make test` runs the whole suite on SQLite, then on PostgreSQL.
+# `make test` checks lint, format and types, then runs the whole suite on SQLite, then on PostgreSQL.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -7,7 +7,7 @@ export FLASK_APP := action_lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup install dev test test-sqlite test-postgres bench clean
+.PHONY: run setup install dev lint format test test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,17 @@ setup: install
 run: setup
 	SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
-test: dev
+# Lint, import order, formatting and types of the application package: any finding fails.
+lint: dev
+	$(BIN)/ruff check action_lms
+	$(BIN)/ruff format --check action_lms
+	$(BIN)/mypy
+
+format: dev
+	$(BIN)/ruff check --fix action_lms
+	$(BIN)/ruff format action_lms
+
+test: lint
 	$(BIN)/python -m pytest -q
 	TEST_DATABASE=postgres $(BIN)/python -m pytest -q
 

@@ -11,7 +11,7 @@ from flask import Flask, jsonify
 from flask_login import AnonymousUserMixin
 
 from .config import ROOT, load_config
-from .extensions import api, csrf, db, limiter, login_manager, migrate
+from .extensions import api, csrf, db, limiter, login_manager
 
 
 class Anonymous(AnonymousUserMixin):
@@ -37,10 +37,12 @@ def create_app(config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    from .core import migrations
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    migrations.init_app(app)  # `flask db ...`, loaded on first use
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)

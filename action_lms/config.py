@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -66,7 +67,7 @@ def load_config(overrides: dict | None = None) -> dict:
         raise ConfigError("SECRET_KEY is too weak for production: use at least 32 random characters.")
 
     default_db = f"sqlite:///{INSTANCE / 'action_lms.db'}"
-    cfg = {
+    cfg: dict[str, Any] = {
         "APP_ENV": env,
         "TESTING": testing,
         "SECRET_KEY": secret,

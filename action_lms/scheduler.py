@@ -12,13 +12,10 @@ import logging
 import threading
 
 import click
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
-from flask import current_app
 from flask.cli import AppGroup
 
 from .core import outbox
-from .core.hooks import Job, contributions
+from .core.hooks import Job, app_object, contributions
 from .core.time import utcnow
 from .extensions import db
 
@@ -49,6 +46,10 @@ def run_job(app, job: Job):
 
 
 def build_scheduler(app, blocking: bool = False):
+    # Imported when a scheduler starts, not with every `flask` command.
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
     scheduler_cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_cls(
         timezone="UTC",
@@ -89,7 +90,7 @@ scheduler_cli = AppGroup("scheduler", help="Periodic jobs (reminders, e-mail del
 @scheduler_cli.command("run")
 def run_command():
     """Run the scheduler in the foreground (one such process per deployment)."""
-    app = current_app._get_current_object()
+    app = app_object()
     click.echo("Scheduler running jobs: " + ", ".join(f"{j.id} every {j.seconds}s" for j in jobs(app)))
     build_scheduler(app, blocking=True).start()
 
@@ -98,7 +99,7 @@ def run_command():
 @click.argument("job_ids", nargs=-1)
 def tick_command(job_ids):
     """Run the jobs once now (all, or the ones named) and exit."""
-    app = current_app._get_current_object()
+    app = app_object()
     for job in jobs(app):
         if not job_ids or job.id in job_ids:
             click.echo(f"{job.id}: {run_job(app, job)}")

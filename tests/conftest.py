@@ -33,7 +33,10 @@ def pytest_report_header(config):
 
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
+
+    from action_lms.core.migrations import init_migrate
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    init_migrate(app)
     with app.app_context():
         upgrade()
         db.engine.dispose()

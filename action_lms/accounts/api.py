@@ -6,10 +6,10 @@ from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..core.api import Blueprint, paginate_select
+from ..core.api import Blueprint, SelectPage
 from ..core.errors import Unauthorized
 from ..core.security import is_bearer_request
-from ..extensions import db, limiter
+from ..extensions import limiter
 from . import services
 from .schemas import (
     CityPatchSchema,
@@ -49,7 +49,7 @@ def email_key() -> str:
         data = request.get_json(silent=True) if request.is_json else request.form
     except Exception:  # noqa: BLE001 - a body that cannot be parsed is refused later, with its own answer
         data = None
-    email = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
+    email = data.get("email") if data is not None and hasattr(data, "get") else None
     return services.email_rate_limit_key(email)
 
 
@@ -269,11 +269,10 @@ def decline_join_request(city_id, user_id):
 @blp.route("/cities", methods=["GET"])
 @blp.arguments(CityQuerySchema, location="query")
 @blp.response(200, CitySchema(many=True))
-@blp.paginate()
-def list_cities(args, pagination_parameters):
+@blp.paginate(SelectPage)
+def list_cities(args):
     """Member cities."""
-    stmt = services.list_cities_query(current_user, args.get("country"))
-    return paginate_select(db.session, stmt, pagination_parameters)
+    return services.list_cities_query(current_user, args.get("country"))
 
 
 @blp.route("/cities", methods=["POST"])
@@ -304,11 +303,10 @@ def update_city(data, city_id):
 @blp.route("/users", methods=["GET"])
 @blp.arguments(UserQuerySchema, location="query")
 @blp.response(200, UserSchema(many=True))
-@blp.paginate()
-def list_users(args, pagination_parameters):
+@blp.paginate(SelectPage)
+def list_users(args):
     """Users, filtered by role and city (admin)."""
-    stmt = services.list_users_query(current_user, args.get("role"), args.get("city_id"))
-    return paginate_select(db.session, stmt, pagination_parameters)
+    return services.list_users_query(current_user, args.get("role"), args.get("city_id"))
 
 
 @blp.route("/users", methods=["POST"])

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import UTCDateTime
 from ..core.models import TimestampMixin
 from ..core.policy import ROLES
-from ..extensions import db
+from ..extensions import Model
 
 
-class City(TimestampMixin, db.Model):
+class City(TimestampMixin, Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,7 +36,7 @@ class City(TimestampMixin, db.Model):
         return f"<City {self.name}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -99,7 +99,7 @@ class User(UserMixin, TimestampMixin, db.Model):
 assert set(ROLES) == {"learner", "coordinator", "consultant", "admin"}
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -117,7 +117,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser. The session cookie carries a random secret whose SHA-256 is
     stored here; a cookie whose row is gone (signed out, password changed, revoked) no
     longer signs anyone in, however well it is signed."""

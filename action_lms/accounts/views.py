@@ -18,7 +18,8 @@ from flask_login import current_user, login_required, logout_user
 from ..core.calendar import calendar_response, events_for
 from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors, safe_next_url
-from ..extensions import db, limiter
+from ..core.policy import ROLES
+from ..extensions import limiter
 from . import services
 from .api import current_session_secret, email_limit, login_limit, sign_in, sign_out
 from .forms import (
@@ -160,6 +161,7 @@ def _account_page(
         token_form=token_form or TokenForm(formdata=None, prefix="token"),
         tokens=services.list_tokens(user),
         sessions=services.list_sessions(user, current_session_secret()),
+        show_city=services.can_request_membership(user) or user.city_status == "pending",
         city_form=city_form or _city_request_form(),
         new_token=new_token,
         new_feed_url=new_feed_url,
@@ -255,9 +257,9 @@ def request_city():
         except DomainError as exc:
             apply_errors(form, exc)
         else:
+            city_name = user.requested_city.name if user.requested_city else "the city"
             flash(
-                f"You asked to join {user.requested_city.name}. Its coordinators will decide; "
-                "we will tell you by e-mail.",
+                f"You asked to join {city_name}. Its coordinators will decide; we will tell you by e-mail.",
                 "success",
             )
             return redirect(url_for("accounts.account", _anchor="city"))
@@ -365,9 +367,8 @@ def erase():
 @bp.route("/admin/cities")
 @login_required
 def admin_cities():
-    cities = db.session.scalars(services.list_cities_query(current_user)).all()
     services.policy.require(current_user, "city.create")
-    return render_template("admin/cities.html", cities=cities)
+    return render_template("admin/cities.html", cities=services.all_cities())
 
 
 @bp.route("/admin/cities/new", methods=["GET", "POST"])
@@ -402,17 +403,14 @@ def admin_city_form(city_id=None):
 def admin_users():
     role = request.args.get("role") or None
     city_id = request.args.get("city_id", type=int)
-    stmt = services.list_users_query(current_user, role, city_id)
-    page = max(request.args.get("page", 1, type=int), 1)
-    users = db.session.scalars(stmt.limit(50).offset((page - 1) * 50)).all()
+    users = services.users_page(current_user, role, city_id, page=request.args.get("page", 1, type=int))
     return render_template(
         "admin/users.html",
         users=users,
         cities=services.all_cities(),
-        role=role,
+        roles=ROLES,
+        role_filter=role,
         city_id=city_id,
-        page=page,
-        has_more=len(users) == 50,
     )
 
 

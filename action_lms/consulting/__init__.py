@@ -8,9 +8,11 @@ from .services import DEFAULTS
 
 def init_app(app) -> None:
     """Settings, navigation, reminders, the personal feed, overview figures, plan resources,
-    demo data, data export and erasure, and the consultants' view of their cities' plans."""
+    demo data, data export and erasure, the consultants' view of their cities' plans, and
+    the `flask consulting` commands."""
     from ..core.hooks import contributions, user_erased
     from . import services
+    from .cli import consulting_cli
     from .demo import seed_demo
 
     for name, default in DEFAULTS.items():
@@ -30,6 +32,7 @@ def init_app(app) -> None:
     hooks.add_data_section("consulting", services.export_personal_data)
     hooks.add_city_viewer(services.consultant_works_with_city)
     user_erased.connect(_erase)
+    app.cli.add_command(consulting_cli)
 
 
 def _erase(sender: Any, user: Any, **_: Any) -> None:

@@ -2,9 +2,8 @@
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, paginate_select
+from ..core.api import Blueprint, SelectPage
 from ..core.calendar import calendar_response
-from ..extensions import db
 from . import services
 from .schemas import (
     AvailabilityResultSchema,
@@ -26,17 +25,35 @@ from .schemas import (
 blp = Blueprint("consulting_api", __name__, url_prefix="/api/v1", description="Consulting")
 
 
+def _zoned(item):
+    """A slot or booking with its consultant's zone, for the schema."""
+    return services.annotate_slots([item])[0]
+
+
+class ConsultantPage(SelectPage):
+    """A page of consultants, as cards (profile and expertise for the whole page at once)."""
+
+    def transform(self, items: list) -> list:
+        return services.consultant_cards(items)
+
+
+class SlotPage(SelectPage):
+    """A page of slots or bookings, with the consultants' zones (one query for the page)."""
+
+    def transform(self, items: list) -> list:
+        return services.annotate_slots(items)
+
+
 # ---------------------------------------------------------------- consultants
 
 
 @blp.route("/consultants", methods=["GET"])
 @blp.arguments(ConsultantQuerySchema, location="query")
 @blp.response(200, ConsultantSchema(many=True))
-@blp.paginate()
-def list_consultants(args, pagination_parameters):
+@blp.paginate(ConsultantPage)
+def list_consultants(args):
     """The experts cities can book, with expertise (commitments 1-10), languages and zone."""
-    stmt = services.list_consultants_query(current_user, args.get("expertise"))
-    return services.consultant_cards(paginate_select(db.session, stmt, pagination_parameters))
+    return services.list_consultants_query(current_user, args.get("expertise"))
 
 
 @blp.route("/consultants/<int:user_id>", methods=["GET"])
@@ -75,30 +92,22 @@ def publish_availability(data):
 @blp.alt_response(409, description="Overlaps another slot of the consultant")
 def create_slot(data):
     """Add a single slot (consultant, or admin with consultant_id)."""
-    return services.annotate_slots([services.create_slot(current_user, **data)])[0]
+    return _zoned(services.create_slot(current_user, **data))
 
 
 @blp.route("/slots", methods=["GET"])
 @blp.arguments(SlotQuerySchema, location="query")
 @blp.response(200, SlotSchema(many=True))
-@blp.paginate()
-def list_slots(args, pagination_parameters):
+@blp.paginate(SlotPage)
+def list_slots(args):
     """Slots still ahead (or from `from`), filtered by consultant, expertise, dates and status."""
-    stmt = services.list_slots_query(
-        current_user,
-        args.get("consultant_id"),
-        args.get("expertise"),
-        args.get("from_"),
-        args.get("to"),
-        args.get("status"),
-    )
-    return services.annotate_slots(paginate_select(db.session, stmt, pagination_parameters))
+    return services.list_slots_query(current_user, **args)
 
 
 @blp.route("/slots/<int:slot_id>", methods=["GET"])
 @blp.response(200, SlotSchema)
 def get_slot(slot_id):
-    return services.annotate_slots([services.get_slot(current_user, slot_id)])[0]
+    return _zoned(services.get_slot(current_user, slot_id))
 
 
 @blp.route("/slots/<int:slot_id>", methods=["DELETE"])
@@ -118,31 +127,23 @@ def delete_slot(slot_id):
 @blp.alt_response(409, description="Slot taken, too short notice, or the city's monthly quota is used up")
 def book_slot(data, slot_id):
     """Book an open slot for a city (coordinator; admin with city_id)."""
-    return services.annotate_slots([services.book_slot(current_user, slot_id, **data)])[0]
+    return _zoned(services.book_slot(current_user, slot_id, **data))
 
 
 @blp.route("/bookings", methods=["GET"])
 @blp.arguments(BookingQuerySchema, location="query")
 @blp.response(200, BookingSchema(many=True))
-@blp.paginate()
-def list_bookings(args, pagination_parameters):
+@blp.paginate(SlotPage)
+def list_bookings(args):
     """Bookings the caller may see: a coordinator their city's, a consultant theirs, an admin all."""
-    stmt = services.list_bookings_query(
-        current_user,
-        args.get("status"),
-        args.get("from_"),
-        args.get("to"),
-        args.get("city_id"),
-        args.get("consultant_id"),
-    )
-    return services.annotate_slots(paginate_select(db.session, stmt, pagination_parameters))
+    return services.list_bookings_query(current_user, **args)
 
 
 @blp.route("/bookings/<int:booking_id>", methods=["GET"])
 @blp.response(200, BookingSchema)
 @blp.alt_response(404, description="No such booking, or not visible to you")
 def get_booking(booking_id):
-    return services.annotate_slots([services.get_booking(current_user, booking_id)])[0]
+    return _zoned(services.get_booking(current_user, booking_id))
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
@@ -151,7 +152,7 @@ def get_booking(booking_id):
 @blp.alt_response(409, description="Already cancelled, or past the cancellation deadline")
 def cancel_booking(data, booking_id):
     """Cancel with a reason: the slot reopens and both sides are notified."""
-    return services.annotate_slots([services.cancel_booking(current_user, booking_id, data["reason"])])[0]
+    return _zoned(services.cancel_booking(current_user, booking_id, data["reason"]))
 
 
 @blp.route("/bookings/<int:booking_id>/reschedule", methods=["POST"])
@@ -160,7 +161,7 @@ def cancel_booking(data, booking_id):
 @blp.alt_response(409, description="The new slot is not bookable; nothing changed")
 def reschedule_booking(data, booking_id):
     """Move the booking to another open slot of the same consultant, in one step."""
-    return services.annotate_slots([services.reschedule_booking(current_user, booking_id, data["slot_id"])])[0]
+    return _zoned(services.reschedule_booking(current_user, booking_id, data["slot_id"]))
 
 
 @blp.route("/bookings/<int:booking_id>/notes", methods=["POST"])
@@ -168,13 +169,9 @@ def reschedule_booking(data, booking_id):
 @blp.response(200, BookingSchema)
 def record_notes(data, booking_id):
     """After the session (consultant): summary, follow-up actions, and held or no_show."""
-    return services.annotate_slots(
-        [
-            services.record_notes(
-                current_user, booking_id, data.get("summary"), data.get("follow_ups"), data.get("status")
-            )
-        ]
-    )[0]
+    return _zoned(
+        services.record_notes(current_user, booking_id, data.get("summary"), data.get("follow_ups"), data.get("status"))
+    )
 
 
 @blp.route("/bookings/<int:booking_id>/calendar.ics", methods=["GET"])

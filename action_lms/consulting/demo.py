@@ -19,7 +19,7 @@ def seed_demo() -> None:
     from . import services
 
     consultant = db.session.scalar(select(User).where(func.lower(User.email) == DEMO_CONSULTANT))
-    if consultant is None or consultant.role != "consultant":
+    if consultant is None or services.consultant_user(consultant.id) is None:
         return
     if db.session.get(ConsultantProfile, consultant.id) is None:
         services.update_profile(

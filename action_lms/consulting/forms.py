@@ -16,7 +16,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import timezone_choices
+from ..core.validators import column_length
 from ..plans.template import COMMITMENTS, MILESTONES
+from .models import AvailabilityRule, Booking, ConsultantProfile, FollowUp, Slot
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -27,6 +29,9 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
+
+
+_SLOT_LENGTH = NumberRange(Slot.MIN_MINUTES, Slot.MAX_MINUTES)
 
 
 def _optional_int(value):
@@ -46,11 +51,13 @@ class BookingForm(FlaskForm):
     city_id = SelectField("City", coerce=_optional_int, validators=[Optional()])
     topic = StringField(
         "Topic",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=column_length(Booking.topic))],
         description="One line, e.g. 'Choosing indicators for our baseline'.",
     )
     questions = TextAreaField(
-        "Questions for the expert", validators=[Length(max=10000)], description="Sent ahead so the expert can prepare."
+        "Questions for the expert",
+        validators=[Length(max=Booking.MAX_QUESTIONS)],
+        description="Sent ahead so the expert can prepare.",
     )
     milestone_key = SelectField("Plan milestone (optional)", validators=[Optional()])
 
@@ -62,12 +69,21 @@ class BookingForm(FlaskForm):
 
 class CancelForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for cancelling", validators=[DataRequired(), Length(max=2000)], description="The other side sees it."
+        "Reason for cancelling",
+        validators=[DataRequired(), Length(max=Booking.MAX_CANCEL_REASON)],
+        description="The other side sees it.",
     )
 
 
 class RescheduleForm(FlaskForm):
     slot_id = SelectField("Move to", coerce=_optional_int, validators=[DataRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """A refused form always says what is missing next to the choice."""
+        valid = super().validate(extra_validators)
+        if not valid and not self.slot_id.errors:
+            self.slot_id.errors = ["Choose a new time."]
+        return valid
 
 
 class AvailabilityForm(FlaskForm):
@@ -75,9 +91,11 @@ class AvailabilityForm(FlaskForm):
     start_time = StringField("Daily from", validators=[DataRequired()], render_kw={"type": "time"})
     end_time = StringField("Daily until", validators=[DataRequired()], render_kw={"type": "time"})
     timezone = SelectField("Time zone of these times", validators=[DataRequired()])
-    slot_minutes = IntegerField("Slot length (minutes)", validators=[DataRequired(), NumberRange(15, 480)])
+    slot_minutes = IntegerField("Slot length (minutes)", validators=[DataRequired(), _SLOT_LENGTH])
     buffer_minutes = IntegerField(
-        "Buffer between slots (minutes)", default=0, validators=[Optional(), NumberRange(0, 240)]
+        "Buffer between slots (minutes)",
+        default=0,
+        validators=[Optional(), NumberRange(0, AvailabilityRule.MAX_BUFFER_MINUTES)],
     )
     valid_from = DateField("First day", validators=[DataRequired()])
     valid_until = DateField("Last day", validators=[DataRequired()])
@@ -89,12 +107,12 @@ class AvailabilityForm(FlaskForm):
 
 class SlotForm(FlaskForm):
     starts_at = StringField("Starts", validators=[DataRequired()], render_kw={"type": "datetime-local"})
-    duration_minutes = IntegerField("Length (minutes)", default=60, validators=[DataRequired(), NumberRange(15, 480)])
+    duration_minutes = IntegerField("Length (minutes)", default=60, validators=[DataRequired(), _SLOT_LENGTH])
 
 
 class FollowUpForm(Form):
-    text = StringField("Action", validators=[Optional(), Length(max=2000)])
-    owner = StringField("Owner", validators=[Optional(), Length(max=200)])
+    text = StringField("Action", validators=[Optional(), Length(max=FollowUp.MAX_TEXT)])
+    owner = StringField("Owner", validators=[Optional(), Length(max=column_length(FollowUp.owner))])
     due_date = DateField("Due date", validators=[Optional()])
     milestone_key = SelectField("Milestone", validators=[Optional()])
 
@@ -107,8 +125,8 @@ class NotesForm(FlaskForm):
     status = SelectField(
         "What happened", choices=[("held", "The session was held"), ("no_show", "The city did not come (no-show)")]
     )
-    summary = TextAreaField("Summary", validators=[Length(max=20000)])
-    follow_ups = FieldList(FormField(FollowUpForm), min_entries=3, max_entries=50)
+    summary = TextAreaField("Summary", validators=[Length(max=Booking.MAX_SUMMARY)])
+    follow_ups = FieldList(FormField(FollowUpForm), min_entries=3, max_entries=Booking.MAX_FOLLOW_UPS)
 
 
 class ProfileForm(FlaskForm):
@@ -117,14 +135,11 @@ class ProfileForm(FlaskForm):
         coerce=int,
         choices=[(n, f"{n}. {t}") for n, t in COMMITMENTS.items()],
     )
+    # The whole comma-separated line; the service checks each language and how many.
     languages = StringField("Languages", validators=[Length(max=400)], description="Separated by commas.")
-    bio = TextAreaField("Short bio", validators=[Length(max=4000)])
+    bio = TextAreaField("Short bio", validators=[Length(max=ConsultantProfile.MAX_BIO)])
     timezone = SelectField("Your working time zone", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token (remove-slot buttons)."""

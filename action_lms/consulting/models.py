@@ -17,13 +17,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import City, User
 from ..core.db import UTCDateTime
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class ConsultantProfile(db.Model):
+class ConsultantProfile(Model):
     """What cities see about an expert. Keyed by the user; expertise in its own table."""
 
     __tablename__ = "consultant_profiles"
+
+    MAX_BIO = 4000
+    MAX_LANGUAGES = 20
+    MAX_LANGUAGE_LENGTH = 40
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -34,7 +38,7 @@ class ConsultantProfile(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class ConsultantExpertise(db.Model):
+class ConsultantExpertise(Model):
     """One of the ten commitments a consultant is an expert in (1-10)."""
 
     __tablename__ = "consultant_expertise"
@@ -45,10 +49,13 @@ class ConsultantExpertise(db.Model):
     __table_args__ = (CheckConstraint("commitment BETWEEN 1 AND 10", name="commitment_range"),)
 
 
-class AvailabilityRule(db.Model):
+class AvailabilityRule(Model):
     """A recurring availability a consultant published; kept so one can see where slots came from."""
 
     __tablename__ = "availability_rules"
+
+    TIME_OF_DAY = r"^([01]\d|2[0-3]):([0-5]\d)$"  # "09:00": 24-hour wall-clock time
+    MAX_BUFFER_MINUTES = 240
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -64,13 +71,15 @@ class AvailabilityRule(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
-class Slot(db.Model):
+class Slot(Model):
     __tablename__ = "slots"
 
     OPEN = "open"
     BOOKED = "booked"
     REMOVED = "removed"  # removed by the consultant after a cancelled booking: kept for history
     STATUSES = (OPEN, BOOKED, REMOVED)
+    # Both ways of creating slots hold the length; migration 0006 makes the database hold the maximum.
+    MIN_MINUTES, MAX_MINUTES = 15, 480
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultant_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
@@ -87,7 +96,7 @@ class Slot(db.Model):
 
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # Migration 0006 also refuses slots longer than services.MAX_SLOT_MINUTES (a CHECK on
+        # Migration 0006 also refuses slots longer than Slot.MAX_MINUTES (a CHECK on
         # PostgreSQL, triggers on SQLite): the slot list's window on starts_at relies on it.
         CheckConstraint("status IN ('open', 'booked', 'removed')", name="status"),
         Index("ix_slots_consultant_starts", "consultant_id", "starts_at"),
@@ -108,7 +117,7 @@ class Slot(db.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
-class Booking(db.Model):
+class Booking(Model):
     __tablename__ = "bookings"
 
     BOOKED = "booked"
@@ -117,6 +126,11 @@ class Booking(db.Model):
     CANCELLED = "cancelled"
     STATUSES = (BOOKED, HELD, NO_SHOW, CANCELLED)
     ACTIVE = (BOOKED, HELD, NO_SHOW)
+    # Lengths of the free-text columns (Text: the limit is the service's, stated once here).
+    MAX_QUESTIONS = 10000
+    MAX_CANCEL_REASON = 2000
+    MAX_SUMMARY = 20000
+    MAX_FOLLOW_UPS = 50
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="RESTRICT"), nullable=False)
@@ -161,10 +175,12 @@ class Booking(db.Model):
         return self.status in self.ACTIVE
 
 
-class FollowUp(db.Model):
+class FollowUp(Model):
     """An action agreed in a session: what, who, by when, and the milestone it serves."""
 
     __tablename__ = "booking_follow_ups"
+
+    MAX_TEXT = 2000
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True)

@@ -5,7 +5,12 @@ from marshmallow import Schema, fields, validate
 
 from ..core.api import StrictSchema, TimeZoneField, UtcDateTime
 from ..core.time import format_local
-from .models import Booking, Slot
+from ..core.validators import column_length
+from .models import AvailabilityRule, Booking, ConsultantProfile, FollowUp, Slot
+
+_SLOT_LENGTH = validate.Range(Slot.MIN_MINUTES, Slot.MAX_MINUTES)
+_TIME_OF_DAY = validate.Regexp(AvailabilityRule.TIME_OF_DAY, error="Use the 24-hour format HH:MM.")
+_MILESTONE_KEY = validate.Length(max=column_length(Booking.milestone_key))
 
 
 def _viewer_zone() -> str:
@@ -33,8 +38,11 @@ class ConsultantQuerySchema(StrictSchema):
 
 class ProfileSchema(StrictSchema):
     expertise = fields.List(fields.Integer(validate=validate.Range(1, 10)), validate=validate.Length(max=10))
-    languages = fields.List(fields.String(validate=validate.Length(max=40)), validate=validate.Length(max=20))
-    bio = fields.String(validate=validate.Length(max=4000))
+    languages = fields.List(
+        fields.String(validate=validate.Length(max=ConsultantProfile.MAX_LANGUAGE_LENGTH)),
+        validate=validate.Length(max=ConsultantProfile.MAX_LANGUAGES),
+    )
+    bio = fields.String(validate=validate.Length(max=ConsultantProfile.MAX_BIO))
     timezone = TimeZoneField()
 
 
@@ -76,7 +84,7 @@ class SlotQuerySchema(StrictSchema):
 
 class SlotCreateSchema(StrictSchema):
     starts_at = UtcDateTime(required=True)
-    duration_minutes = fields.Integer(required=True, validate=validate.Range(15, 480))
+    duration_minutes = fields.Integer(required=True, validate=_SLOT_LENGTH)
     consultant_id = fields.Integer(
         load_default=None, allow_none=True, metadata={"description": "Admins: the consultant the slot belongs to"}
     )
@@ -89,19 +97,11 @@ class AvailabilitySchema(StrictSchema):
         validate=validate.Length(min=1, max=7),
         metadata={"description": "0 = Monday ... 6 = Sunday"},
     )
-    start_time = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use the 24-hour format HH:MM."),
-        metadata={"example": "09:00"},
-    )
-    end_time = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use the 24-hour format HH:MM."),
-        metadata={"example": "12:00"},
-    )
+    start_time = fields.String(required=True, validate=_TIME_OF_DAY, metadata={"example": "09:00"})
+    end_time = fields.String(required=True, validate=_TIME_OF_DAY, metadata={"example": "12:00"})
     timezone = TimeZoneField(load_default=None, metadata={"description": "Defaults to the consultant's zone"})
-    slot_minutes = fields.Integer(required=True, validate=validate.Range(15, 480))
-    buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(0, 240))
+    slot_minutes = fields.Integer(required=True, validate=_SLOT_LENGTH)
+    buffer_minutes = fields.Integer(load_default=0, validate=validate.Range(0, AvailabilityRule.MAX_BUFFER_MINUTES))
     valid_from = fields.Date(required=True)
     valid_until = fields.Date(required=True)
     consultant_id = fields.Integer(load_default=None, allow_none=True)
@@ -144,10 +144,10 @@ class PersonRefSchema(Schema):
 
 
 class FollowUpSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    owner = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    text = fields.String(required=True, validate=validate.Length(min=1, max=FollowUp.MAX_TEXT))
+    owner = fields.String(required=True, validate=validate.Length(min=1, max=column_length(FollowUp.owner)))
     due_date = fields.Date(load_default=None, allow_none=True)
-    milestone_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    milestone_key = fields.String(load_default=None, allow_none=True, validate=_MILESTONE_KEY)
 
 
 class BookingSchema(Schema):
@@ -168,13 +168,13 @@ class BookingSchema(Schema):
 
 
 class BookingCreateSchema(StrictSchema):
-    topic = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    topic = fields.String(required=True, validate=validate.Length(min=1, max=column_length(Booking.topic)))
     questions = fields.String(
         load_default="",
-        validate=validate.Length(max=10000),
+        validate=validate.Length(max=Booking.MAX_QUESTIONS),
         metadata={"description": "Sent ahead so the expert can prepare"},
     )
-    milestone_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    milestone_key = fields.String(load_default=None, allow_none=True, validate=_MILESTONE_KEY)
     city_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "Admins: the city booking"})
 
 
@@ -187,7 +187,7 @@ class BookingQuerySchema(StrictSchema):
 
 
 class BookingCancelSchema(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=Booking.MAX_CANCEL_REASON))
 
 
 class RescheduleSchema(StrictSchema):
@@ -195,6 +195,8 @@ class RescheduleSchema(StrictSchema):
 
 
 class NotesSchema(StrictSchema):
-    summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20000))
-    follow_ups = fields.List(fields.Nested(FollowUpSchema), load_default=list, validate=validate.Length(max=50))
+    summary = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=Booking.MAX_SUMMARY))
+    follow_ups = fields.List(
+        fields.Nested(FollowUpSchema), load_default=list, validate=validate.Length(max=Booking.MAX_FOLLOW_UPS)
+    )
     status = fields.String(load_default=Booking.HELD, validate=validate.OneOf([Booking.HELD, Booking.NO_SHOW]))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,23 +11,13 @@ from flask_login import current_user, login_required
 
 from ..core.calendar import calendar_response
 from ..core.errors import DomainError, Invalid
-from ..core.forms import apply_errors
+from ..core.forms import EmptyForm, apply_errors
 from ..core.time import format_local, to_zone, utcnow, zone
 from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
 from ..core.web import viewer_timezone
-from ..extensions import db
 from ..plans.template import COMMITMENTS
 from . import services
-from .forms import (
-    AvailabilityForm,
-    BookingForm,
-    CancelForm,
-    EmptyForm,
-    NotesForm,
-    ProfileForm,
-    RescheduleForm,
-    SlotForm,
-)
+from .forms import AvailabilityForm, BookingForm, CancelForm, NotesForm, ProfileForm, RescheduleForm, SlotForm
 from .models import Booking
 
 bp = Blueprint("consulting", __name__)
@@ -57,9 +48,9 @@ def _week_start(value: str | None) -> date:
 def slot_time(value, tz_name: str | None = None, fmt: str = "%a %d %b %Y, %H:%M", zone_name: bool = True) -> str:
     """A slot's time in a zone (the viewer's by default), like `local_time`, optionally
     without the zone's abbreviation (`core.time.to_zone` keeps edge-of-calendar times in UTC)."""
-    if value is None:
-        return ""
     local = to_zone(value, tz_name or viewer_timezone())
+    if local is None:
+        return ""
     text = local.strftime(fmt)
     return f"{text} {local.tzname()}" if zone_name else text
 
@@ -74,17 +65,16 @@ def slots_week():
     consultant_id = request.args.get("consultant_id", type=int)
     expertise = request.args.get("expertise", type=int)
     data = services.week_of_slots(current_user, week, consultant_id, expertise)
-    consultants = services.consultant_cards(db.session.scalars(services.list_consultants_query(current_user)).all())
-    can_book = services.policy.allows(current_user, "booking.create")
     return render_template(
         "consulting/slots_week.html",
         week=week,
         data=data,
-        consultants=consultants,
+        consultants=services.list_consultants(current_user),
         consultant_id=consultant_id,
         expertise=expertise,
         commitments=COMMITMENTS,
-        can_book=can_book,
+        can_book=services.policy.allows(current_user, "booking.create"),
+        scope=services.booking_scope(current_user),
         prev_week=week - timedelta(days=7),
         next_week=week + timedelta(days=7),
     )
@@ -95,8 +85,9 @@ def slots_week():
 def book(slot_id):
     services.policy.require(current_user, "booking.create")
     slot = services.annotate_slots([services.get_slot(current_user, slot_id)])[0]
+    for_any_city = services.can_book_for_any_city(current_user)
     form = BookingForm(cities=services.bookable_cities(current_user))
-    if current_user.role != "admin":
+    if not for_any_city:
         del form.city_id
     status = 200
     if request.method == "POST":
@@ -109,7 +100,7 @@ def book(slot_id):
                     form.topic.data,
                     form.questions.data,
                     form.milestone_key.data or None,
-                    form.city_id.data if current_user.role == "admin" else None,
+                    form.city_id.data if for_any_city else None,
                 )
             except DomainError as exc:
                 status = _failed(form, exc)
@@ -129,24 +120,25 @@ def book(slot_id):
 @login_required
 def bookings():
     status = request.args.get("status") or None
-    upcoming = list(
-        db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=True).limit(200))
-    )
-    past = list(
-        db.session.scalars(services.list_bookings_query(current_user, status=status, upcoming=False).limit(100))
-    )
-    services.annotate_slots(upcoming + past)
+    upcoming, past = services.upcoming_and_past_bookings(current_user, status)
     return render_template(
-        "consulting/bookings.html", upcoming=upcoming, past=past, status=status, statuses=Booking.STATUSES
+        "consulting/bookings.html",
+        upcoming=upcoming,
+        past=past,
+        status=status,
+        statuses=Booking.STATUSES,
+        scope=services.booking_scope(current_user),
     )
 
 
 def _booking_page(booking, cancel_form=None, reschedule_form=None, status=200):
     services.annotate_slots([booking])
     can = {
-        a: services.policy.allows(current_user, a) for a in ("booking.cancel", "booking.reschedule", "booking.notes")
+        "cancel": services.can_cancel_booking(current_user, booking),
+        "reschedule": services.can_reschedule_booking(current_user, booking),
+        "notes": services.can_write_notes(current_user, booking),
     }
-    if reschedule_form is None and booking.status == Booking.BOOKED and can["booking.reschedule"]:
+    if reschedule_form is None and booking.status == Booking.BOOKED and can["reschedule"]:
         reschedule_form = RescheduleForm(formdata=None)
     if reschedule_form is not None:
         reschedule_form.slot_id.choices = [("", "— choose a new time —")] + [
@@ -169,20 +161,32 @@ def booking_page(booking_id):
     return _booking_page(services.get_booking(current_user, booking_id))
 
 
+def _post_on_booking(booking_id: int, form, form_arg: str, change: Callable[[], object], done: str):
+    """A form posted from a booking's page: make the change and go back to the page, or show
+    the page again with the form's errors (422 when the form itself does not validate)."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            change()
+        except DomainError as exc:
+            status = _failed(form, exc)
+        else:
+            flash(done, "success")
+            return redirect(url_for("consulting.booking_page", booking_id=booking_id))
+    return _booking_page(services.get_booking(current_user, booking_id), status=status, **{form_arg: form})
+
+
 @bp.route("/consulting/bookings/<int:booking_id>/cancel", methods=["POST"])
 @login_required
 def cancel(booking_id):
     form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_booking(current_user, booking_id, form.reason.data)
-        except DomainError as exc:
-            code = _failed(form, exc)
-            db.session.rollback()
-            return _booking_page(services.get_booking(current_user, booking_id), cancel_form=form, status=code)
-        flash("The booking is cancelled and both sides are told. The slot is open again.", "success")
-        return redirect(url_for("consulting.booking_page", booking_id=booking_id))
-    return _booking_page(services.get_booking(current_user, booking_id), cancel_form=form, status=422)
+    return _post_on_booking(
+        booking_id,
+        form,
+        "cancel_form",
+        lambda: services.cancel_booking(current_user, booking_id, form.reason.data),
+        "The booking is cancelled and both sides are told. The slot is open again.",
+    )
 
 
 @bp.route("/consulting/bookings/<int:booking_id>/reschedule", methods=["POST"])
@@ -192,18 +196,13 @@ def reschedule(booking_id):
     form.slot_id.choices = (
         [(int(request.form.get("slot_id") or 0), "")] if request.form.get("slot_id", "").isdigit() else []
     )
-    if form.validate_on_submit():
-        try:
-            services.reschedule_booking(current_user, booking_id, form.slot_id.data)
-        except DomainError as exc:
-            code = _failed(form, exc)
-            db.session.rollback()
-            return _booking_page(services.get_booking(current_user, booking_id), reschedule_form=form, status=code)
-        flash("The session has moved. Both sides get the new time and calendar file.", "success")
-        return redirect(url_for("consulting.booking_page", booking_id=booking_id))
-    if not form.slot_id.errors:
-        form.slot_id.errors = ["Choose a new time."]
-    return _booking_page(services.get_booking(current_user, booking_id), reschedule_form=form, status=422)
+    return _post_on_booking(
+        booking_id,
+        form,
+        "reschedule_form",
+        lambda: services.reschedule_booking(current_user, booking_id, form.slot_id.data),
+        "The session has moved. Both sides get the new time and calendar file.",
+    )
 
 
 @bp.route("/consulting/bookings/<int:booking_id>/calendar.ics")
@@ -252,7 +251,6 @@ def notes(booking_id):
             if exc.code in (401, 403, 404):
                 raise
             status = exc.code
-            db.session.rollback()
             if not _place_follow_up_errors(filled, exc):
                 apply_errors(form, exc)
         else:
@@ -279,11 +277,16 @@ def _place_follow_up_errors(filled: list, exc: DomainError) -> bool:
 # ---------------------------------------------------------------- consultant's schedule and profile
 
 
+def _consultant_arg(consultant_id: int | None) -> int | None:
+    """The consultant named in the page's links and forms: only for those who manage anyone's."""
+    return consultant_id if services.can_manage_any_consultant(current_user) else None
+
+
 def _schedule_page(availability_form=None, slot_form=None, status=200):
     consultant_id = request.values.get("consultant_id", type=int)
-    if current_user.role == "admin" and consultant_id is None:
+    if services.can_manage_any_consultant(current_user) and consultant_id is None:
         services.policy.require(current_user, "slot.manage")
-        consultants = services.consultant_cards(db.session.scalars(services.list_consultants_query(current_user)).all())
+        consultants = services.list_consultants(current_user)
         return render_template("consulting/choose_consultant.html", consultants=consultants), status
     data = services.consultant_schedule(current_user, consultant_id)
     if availability_form is None:
@@ -298,7 +301,7 @@ def _schedule_page(availability_form=None, slot_form=None, status=200):
         availability_form=availability_form,
         slot_form=slot_form or SlotForm(formdata=None),
         result=None,
-        consultant_arg=consultant_id if current_user.role == "admin" else None,
+        consultant_arg=_consultant_arg(consultant_id),
     ), status
 
 
@@ -327,9 +330,7 @@ def publish():
                 request.form.get("consultant_id", type=int),
             )
         except DomainError as exc:
-            code = _failed(form, exc)
-            db.session.rollback()
-            return _schedule_page(availability_form=form, status=code)
+            return _schedule_page(availability_form=form, status=_failed(form, exc))
         flash(f"{len(result.slots)} slots published.", "success")
         for skipped in result.skipped[:20]:
             flash(f"Skipped {skipped.local}: {skipped.reason}", "warning")
@@ -351,13 +352,9 @@ def add_slot():
             form.starts_at.errors = ["Use a date and time, e.g. 2027-03-01 10:00."]
         else:
             try:
-                target = services._target_consultant(current_user, consultant_id, lock=False)
-                starts = local.replace(tzinfo=zone(services.consultant_zone(target)))
-                services.create_slot(current_user, starts, form.duration_minutes.data, consultant_id)
+                services.create_local_slot(current_user, local, form.duration_minutes.data, consultant_id)
             except DomainError as exc:
-                code = _failed(form, exc)
-                db.session.rollback()
-                return _schedule_page(slot_form=form, status=code)
+                return _schedule_page(slot_form=form, status=_failed(form, exc))
             flash("The slot is added.", "success")
             return redirect(url_for("consulting.schedule", consultant_id=consultant_id))
     return _schedule_page(slot_form=form, status=422)
@@ -382,7 +379,10 @@ def remove_slot(slot_id):
 @login_required
 def profile():
     services.policy.require(current_user, "profile.edit")
-    user_id = request.values.get("consultant_id", type=int) if current_user.role == "admin" else current_user.id
+    if services.can_manage_any_consultant(current_user):
+        user_id = request.values.get("consultant_id", type=int)
+    else:
+        user_id = current_user.id
     if user_id is None:
         return redirect(url_for("consulting.schedule"))
     card = services.get_consultant(current_user, user_id)
@@ -406,17 +406,11 @@ def profile():
                 )
             except DomainError as exc:
                 status = _failed(form, exc)
-                db.session.rollback()
             else:
                 flash("The profile is saved.", "success")
-                return redirect(
-                    url_for("consulting.schedule", consultant_id=user_id if current_user.role == "admin" else None)
-                )
+                return redirect(url_for("consulting.schedule", consultant_id=_consultant_arg(user_id)))
     return render_template(
-        "consulting/profile.html",
-        form=form,
-        card=card,
-        consultant_arg=user_id if current_user.role == "admin" else None,
+        "consulting/profile.html", form=form, card=card, consultant_arg=_consultant_arg(user_id)
     ), status
 
 
@@ -427,8 +421,5 @@ def profile():
 @login_required
 def overview():
     data = services.overview(current_user)
-    upcoming = list(
-        db.session.scalars(services.list_bookings_query(current_user, status="booked", upcoming=True).limit(50))
-    )
-    services.annotate_slots(upcoming)
+    upcoming = services.list_bookings(current_user, status="booked", upcoming=True, limit=50)
     return render_template("consulting/overview.html", data=data, upcoming=upcoming)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from .time import UTC, is_valid_timezone, isoformat_z
+from .validators import TIMEZONE_MESSAGE
 
 
 class Blueprint(_Blueprint):
@@ -48,12 +49,6 @@ class RowsPage(SelectPage):
     scalars = False
 
 
-def paginate_select(session, stmt, pagination_parameters, scalars: bool = True):
-    """Run `stmt` for one page and record the total for the X-Pagination header."""
-    page = (SelectPage if scalars else RowsPage)(stmt, pagination_parameters)
-    return page.items
-
-
 class UtcDateTime(fields.AwareDateTime):
     """Input: ISO 8601 with an offset (naive is a 422). Output: UTC with 'Z'."""
 
@@ -77,7 +72,7 @@ class TimeZoneField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not is_valid_timezone(value):
-            raise ValidationError("Unknown time zone: use an IANA name such as Europe/Berlin.")
+            raise ValidationError(TIMEZONE_MESSAGE)
         return value
 
 

@@ -159,7 +159,7 @@ class SafeRequest(Request):
     """Flask's Request whose get_json() uses the hardened parser and answers 400 with the reason."""
 
     @property
-    def json_module(self) -> type[_BodyJSON]:  # type: ignore[override]
+    def json_module(self) -> Any:  # a property over the class attribute: Flask assigns it per request
         return _BodyJSON
 
     @json_module.setter
@@ -184,7 +184,8 @@ def _human_size(n: int) -> str:
 
 def _too_large(limit: int) -> RequestEntityTooLarge:
     exc = RequestEntityTooLarge()
-    exc.data = {"message": f"The request is too large: send at most {_human_size(limit)}."}
+    # read by errors.handle_http_exception, as for flask-smorest's errors
+    exc.data = {"message": f"The request is too large: send at most {_human_size(limit)}."}  # type: ignore[attr-defined]
     return exc
 
 

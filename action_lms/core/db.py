@@ -16,9 +16,9 @@ import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 
-from sqlalchemy import DateTime, Engine, event
+from sqlalchemy import CursorResult, DateTime, Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
@@ -178,17 +178,16 @@ def flush_or_conflict(message: str) -> None:
         raise error from exc
 
 
-def commit_or_conflict(message: str) -> None:
-    """Commit now; a unique violation becomes `Conflict(message)` (for code outside a
-    service's unit of work, e.g. the scheduler's own jobs)."""
-    with unit_of_work(message):
-        pass
-
-
 def dialect_insert(session, table):
     """`INSERT` construct of the session's dialect, for ON CONFLICT clauses."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def affected_rows(result) -> int:
+    """Rows matched by an UPDATE or DELETE (`Session.execute` is typed as returning a plain
+    Result, which has no rowcount; for DML it is a CursorResult that has one)."""
+    return int(cast(CursorResult, result).rowcount or 0)

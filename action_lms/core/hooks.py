@@ -47,7 +47,7 @@ class NavItem:
 @dataclass(frozen=True)
 class Job:
     id: str
-    func: Callable[[], Any]
+    func: Callable[..., Any]  # called as func(now=<aware UTC datetime>)
     seconds: int
 
 
@@ -90,7 +90,7 @@ class Contributions:
             self.nav_items.append(NavItem(label, endpoint, frozenset(roles) if roles else None, order))
             self.nav_items.sort(key=lambda item: item.order)
 
-    def add_job(self, job_id: str, func: Callable[[], Any], seconds: int) -> None:
+    def add_job(self, job_id: str, func: Callable[..., Any], seconds: int) -> None:
         self.jobs.setdefault(job_id, Job(job_id, func, seconds))
 
     def add_seeder(self, name: str, fn: Callable[[], Any]) -> None:
@@ -132,6 +132,11 @@ class Contributions:
 def init_app(app: Flask) -> Contributions:
     """Give the app its (empty) contributions; domains fill them in their `init_app`."""
     return app.extensions.setdefault(EXTENSION_KEY, Contributions())
+
+
+def app_object() -> Flask:
+    """The real app behind `current_app` (signals and threads need the object, not the proxy)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy method
 
 
 def contributions(app: Flask | None = None) -> Contributions:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from .db import UTCDateTime
 from .time import utcnow
 
@@ -16,7 +16,7 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail to send. Written in the same transaction as the change that causes it;
     `dedupe_key` is unique so the same notification is never queued twice."""
 

@@ -27,7 +27,7 @@ from flask import current_app, render_template
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
-from .db import dialect_insert
+from .db import affected_rows, dialect_insert
 from .models import OutboxMessage
 from .time import utcnow
 from .validators import fold_single_line
@@ -137,6 +137,7 @@ def _mail_domain() -> str:
 def _smtp_send(email: EmailMessage) -> None:
     cfg = current_app.config
     timeout = cfg["MAIL_TIMEOUT"]
+    smtp: smtplib.SMTP
     if cfg["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(
             cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout, context=ssl.create_default_context()
@@ -165,7 +166,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         .values(status=OutboxMessage.SENDING, claimed_at=now)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def _due_ids(now: datetime, limit: int) -> list[int]:
@@ -248,6 +249,8 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> dict:
             continue
         try:
             message = db.session.get(OutboxMessage, message_id)
+            if message is None:  # deleted meanwhile (the account was erased)
+                continue
             outcome = _deliver(message, use_smtp)
             message.claimed_at = None
             db.session.commit()

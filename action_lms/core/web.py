@@ -20,7 +20,7 @@ def local_time(value, tz_name=None, fmt="%a %d %b %Y, %H:%M"):
 
 
 def nav_links():
-    links = []
+    links: list[tuple[str, str, str]] = []
     role = getattr(current_user, "role", None)
     if not current_user.is_authenticated:
         return links

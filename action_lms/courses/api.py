@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from ..core.api import Blueprint, paginate_select
-from ..extensions import db
+from ..core.api import Blueprint, SelectPage
 from . import services
 from .schemas import (
     AttemptInSchema,
@@ -24,7 +22,6 @@ from .schemas import (
 )
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Courses")
-MAX_OFFSET = 2**31
 
 
 # ---------------------------------------------------------------- translation to the API's shapes
@@ -211,15 +208,10 @@ def report_dict(report: services.CourseReport) -> dict:
 
 @blp.route("/courses", methods=["GET"])
 @blp.response(200, CourseListSchema(many=True))
-@blp.paginate()
-def list_courses(pagination_parameters):
+@blp.paginate(SelectPage)
+def list_courses():
     """Published courses."""
-    if pagination_parameters.first_item > MAX_OFFSET:  # beyond any real page; SQLite cannot bind such offsets
-        pagination_parameters.item_count = db.session.scalar(
-            select(func.count()).select_from(services.catalogue_query(current_user).subquery())
-        )
-        return []
-    return paginate_select(db.session, services.catalogue_query(current_user), pagination_parameters)
+    return services.catalogue_query(current_user)
 
 
 @blp.route("/courses/<slug>", methods=["GET"])

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import Model
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,7 +43,7 @@ class Course(db.Model):
     )
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "course_modules"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -62,7 +62,7 @@ class Module(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     __tablename__ = "course_lessons"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -84,7 +84,7 @@ class Lesson(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     __tablename__ = "course_quizzes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -106,7 +106,7 @@ class Quiz(db.Model):
     __table_args__ = (UniqueConstraint("course_id", "key"),)
 
 
-class Question(db.Model):
+class Question(Model):
     __tablename__ = "quiz_questions"
 
     SINGLE = "single"
@@ -127,7 +127,7 @@ class Question(db.Model):
     __table_args__ = (UniqueConstraint("quiz_id", "key"),)
 
 
-class Option(db.Model):
+class Option(Model):
     __tablename__ = "quiz_options"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -142,7 +142,7 @@ class Option(db.Model):
     __table_args__ = (UniqueConstraint("question_id", "key"),)
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     """One row per learner and course, kept when the learner unenrolls (active=False) so
     a return finds their progress."""
 
@@ -164,7 +164,7 @@ class Enrollment(db.Model):
     )
 
 
-class LessonCompletion(db.Model):
+class LessonCompletion(Model):
     __tablename__ = "lesson_completions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -177,7 +177,7 @@ class LessonCompletion(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     """A graded attempt. The unique (user, quiz, attempt_number) makes two simultaneous
     submissions for the last allowed attempt collide in the database."""
 
@@ -201,7 +201,7 @@ class QuizAttempt(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "quiz_id", "attempt_number"),)
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """Issued once per learner and course. When the learner erases their account the
     name is removed and `revoked_at` set: the code then verifies as `valid: false`."""
 

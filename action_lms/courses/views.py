@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..core.csvfile import csv_response
 from ..core.errors import Conflict, Invalid
 from . import services
+from .forms import QuizAttemptForm, ResetAttemptsForm
 
 bp = Blueprint("courses", __name__)
 
@@ -29,7 +30,7 @@ def course(slug):
         "courses/course.html",
         state=state,
         course=state.course,
-        can_preview=services.policy.allows(current_user, "course.preview"),
+        can_preview=services.can_preview(current_user),
     )
 
 
@@ -83,36 +84,30 @@ def complete_lesson(lesson_id):
     return redirect(url_for("courses.course", slug=view.course.slug))
 
 
-def _answers_from_form() -> dict:
-    answers = {}
-    for name in request.form:
-        if name.startswith("q-"):
-            values = []
-            for value in request.form.getlist(name):
-                try:
-                    values.append(int(value))
-                except ValueError:
-                    values.append(value)
-            answers[name[2:]] = values
-    return answers
-
-
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def quiz(quiz_id):
-    if request.method == "POST":
-        answers = _answers_from_form()
-        try:
-            attempt, view = services.submit_attempt(current_user, quiz_id, answers)
-        except (Invalid, Conflict) as exc:
-            view = services.quiz_view(current_user, quiz_id)
-            return render_template("courses/quiz.html", view=view, error=exc.message, answers=answers), exc.code
-        return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
+    form = QuizAttemptForm()
+    if form.is_submitted():
+        if form.validate():
+            try:
+                attempt, _ = services.submit_attempt(current_user, quiz_id, form.answers.data)
+                return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
+            except (Invalid, Conflict) as exc:
+                error, code = exc.message, exc.code
+        else:
+            error, code = _first_error(form), Invalid.code
+        view = services.quiz_view(current_user, quiz_id)
+        return render_template("courses/quiz.html", view=view, error=error, answers=form.answers.data), code
     try:
         view = services.quiz_view(current_user, quiz_id)
     except services.Locked as exc:
         return _locked_page(exc)
     return render_template("courses/quiz.html", view=view, error=None, answers={})
+
+
+def _first_error(form) -> str:
+    return next(message for messages in form.errors.values() for message in messages)
 
 
 @bp.route("/quizzes/<int:quiz_id>/attempts/<int:number>")
@@ -152,9 +147,7 @@ def reports():
 @login_required
 def report(slug):
     report_ = services.course_report(current_user, slug, _city_arg())
-    quizzes = (
-        services.course_quizzes(report_.course) if services.policy.allows(current_user, "quiz.reset_attempts") else []
-    )
+    quizzes = services.course_quizzes(report_.course) if services.can_reset_attempts(current_user) else []
     return render_template(
         "courses/report.html", report=report_, cities=services.report_cities(current_user), quizzes=quizzes
     )
@@ -163,12 +156,11 @@ def report(slug):
 @bp.route("/course-reports/<slug>/reset-attempts", methods=["POST"])
 @login_required
 def reset_attempts(slug):
-    try:
-        quiz_id, user_id = int(request.form.get("quiz_id", "")), int(request.form.get("user_id", ""))
-    except ValueError:
+    form = ResetAttemptsForm()
+    if not form.validate():
         flash("Choose a learner and a quiz.", "error")
         return redirect(url_for("courses.report", slug=slug))
-    deleted = services.reset_quiz_attempts(current_user, quiz_id, user_id)
+    deleted = services.reset_quiz_attempts(current_user, form.quiz_id.data, form.user_id.data)
     flash(f"{deleted} attempt(s) deleted: the learner can take the quiz again.", "success")
     return redirect(url_for("courses.report", slug=slug))
 

@@ -6,9 +6,10 @@ OVERDUE_DIGEST_INTERVAL_SECONDS = 3600
 
 
 def init_app(app) -> None:
-    """Navigation, the overdue digest job, demo data, the data export and erasure."""
+    """Navigation, the overdue digest job, demo data, the data export and erasure, and the CLI."""
     from ..core.hooks import contributions, user_erased
     from . import services
+    from .cli import plans_cli
 
     hooks = contributions(app)
     hooks.add_nav_item("My city's plan", "plans.my_city", {"coordinator", "learner"}, order=400)
@@ -18,6 +19,7 @@ def init_app(app) -> None:
     hooks.add_seeder("plans", services.seed_demo)
     hooks.add_data_section("plans", services.export_plan_history)
     user_erased.connect(_erase)
+    app.cli.add_command(plans_cli)
 
 
 def _erase(sender: Any, user: Any, **_: Any) -> None:

@@ -6,10 +6,9 @@ from datetime import datetime
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, paginate_select
+from ..core.api import Blueprint, SelectPage
 from ..core.csvfile import csv_response
 from ..core.time import isoformat_z
-from ..extensions import db
 from . import services
 from .schemas import (
     HistorySchema,
@@ -45,11 +44,10 @@ def milestone_templates():
 @blp.route("/cities/<int:city_id>/plans", methods=["GET"])
 @blp.response(200, PlanSchema(many=True))
 @blp.alt_response(403, description="Not your city")
-@blp.paginate()
-def list_city_plans(city_id, pagination_parameters):
+@blp.paginate(SelectPage)
+def list_city_plans(city_id):
     """A city's plans, the current one first."""
-    stmt = services.list_city_plans_query(current_user, city_id)
-    return paginate_select(db.session, stmt, pagination_parameters)
+    return services.list_city_plans_query(current_user, city_id)
 
 
 @blp.route("/cities/<int:city_id>/plans", methods=["POST"])
@@ -73,12 +71,9 @@ def get_plan(plan_id):
 @blp.arguments(PlanPatchSchema)
 @blp.response(200, PlanSchema)
 def update_plan(data, plan_id):
-    """Change title, focus or commitments; `is_current: true` makes an earlier plan current again."""
-    make_current = data.pop("is_current", None)
-    plan = services.update_plan(current_user, plan_id, data) if data else services.get_plan(current_user, plan_id)
-    if make_current:
-        plan = services.make_current(current_user, plan_id)
-    return plan
+    """Change title, focus or commitments; `is_current: true` makes an earlier plan current again.
+    All of it or nothing: one unit of work."""
+    return services.patch_plan(current_user, plan_id, data)
 
 
 @blp.route("/plans/<int:plan_id>/milestones/<key>", methods=["PATCH"])
@@ -93,11 +88,10 @@ def update_milestone(data, plan_id, key):
 
 @blp.route("/plans/<int:plan_id>/history", methods=["GET"])
 @blp.response(200, HistorySchema(many=True))
-@blp.paginate()
-def plan_history(plan_id, pagination_parameters):
+@blp.paginate(SelectPage)
+def plan_history(plan_id):
     """Every change to the plan, newest first: who, when, field, from, to. Read-only."""
-    stmt = services.history_query(current_user, plan_id)
-    return paginate_select(db.session, stmt, pagination_parameters)
+    return services.history_query(current_user, plan_id)
 
 
 def _overview_row(row: dict) -> dict:

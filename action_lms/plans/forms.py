@@ -5,7 +5,8 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import STATUS_LABELS, STATUSES
+from ..core.validators import column_length
+from .models import MAX_BLOCKED_REASON, MAX_NOTE, STATUS_LABELS, STATUSES, Milestone, Plan
 
 
 class CheckboxesField(SelectMultipleField):
@@ -16,12 +17,12 @@ class CheckboxesField(SelectMultipleField):
 class PlanForm(FlaskForm):
     title = StringField(
         "Title",
-        validators=[DataRequired(), Length(max=200)],
+        validators=[DataRequired(), Length(max=column_length(Plan.title))],
         description="e.g. 'Local action plan against racism 2027-2030'",
     )
     focus = StringField(
         "Focus",
-        validators=[DataRequired(), Length(max=300)],
+        validators=[DataRequired(), Length(max=column_length(Plan.focus))],
         description="e.g. anti-Muslim racism, or the whole Ten-Point Plan",
     )
     commitments = CheckboxesField("Commitments of the Ten-Point Plan it addresses", coerce=int, validators=[Optional()])
@@ -36,21 +37,19 @@ class MilestoneForm(FlaskForm):
     due_date = DateField("Due date", validators=[Optional()], description="YYYY-MM-DD, in the city's calendar")
     evidence_url = StringField(
         "Evidence link",
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=column_length(Milestone.evidence_url))],
         description="A web address of the decision, minutes or publication",
     )
     note = TextAreaField(
         "Note",
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=MAX_NOTE)],
         description="Completing a milestone needs an evidence link or a note",
     )
-    owner = StringField("Owner", validators=[Optional(), Length(max=200)], description="A person or a unit")
+    owner = StringField(
+        "Owner", validators=[Optional(), Length(max=column_length(Milestone.owner))], description="A person or a unit"
+    )
     blocked_reason = TextAreaField(
         "Reason it is blocked",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=MAX_BLOCKED_REASON)],
         description="Needed when the status is Blocked",
     )
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token (make-current button)."""

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import City
 from ..core.db import UTCDateTime
-from ..core.time import utcnow
-from ..extensions import db
+from ..core.time import to_zone, utcnow
+from ..extensions import Model
 
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
@@ -35,8 +35,21 @@ STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", COMPLET
 
 ERASED_ACTOR = "Erased user"
 
+# Limits of a milestone's free text (Text columns; one-line fields carry their length:
+# `column_length(Milestone.owner)`). Services, API schemas and forms read them from here.
+MAX_NOTE = 5000
+MAX_BLOCKED_REASON = 2000
 
-class Plan(db.Model):
+
+def city_today(city: City, now: datetime | None = None) -> date:
+    """Today's date in the city's own calendar (due dates are city dates)."""
+    local = to_zone(now or utcnow(), city.timezone)
+    if local is None:  # to_zone answers None only for None, and it is given a time
+        raise ValueError("no time to convert")
+    return local.date()
+
+
+class Plan(Model):
     """One local action plan of a city. A city may have several (a renewed plan after the
     first expires); exactly one is current, held by a partial unique index."""
 
@@ -69,7 +82,7 @@ class Plan(db.Model):
     )
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     __tablename__ = "plan_milestones"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -124,12 +137,10 @@ class Milestone(db.Model):
 
     @property
     def overdue(self) -> bool:
-        from .services import city_today
-
         return self.is_overdue(city_today(self.plan.city))
 
 
-class PlanHistory(db.Model):
+class PlanHistory(Model):
     """Append-only record of every change to a plan and its milestones. Nothing updates or
     deletes a row, except the eraser, which anonymises `actor_name` of an erased user."""
 

@@ -4,7 +4,15 @@ from marshmallow import Schema, fields, validate
 
 from ..accounts.schemas import CityRefSchema
 from ..core.api import UtcDateTime
-from .models import STATUSES
+from ..core.validators import column_length
+from .models import MAX_BLOCKED_REASON, MAX_NOTE, STATUSES, Milestone, Plan
+from .progress import current_phase, progress_percent
+from .template import COMMITMENTS
+
+TITLE = validate.Length(min=1, max=column_length(Plan.title))
+FOCUS = validate.Length(min=1, max=column_length(Plan.focus))
+COMMITMENT = validate.Range(min=1, max=len(COMMITMENTS))
+COMMITMENT_COUNT = validate.Length(max=len(COMMITMENTS))  # each commitment named once
 
 
 class MilestoneTemplateSchema(Schema):
@@ -54,35 +62,31 @@ class PlanSchema(Schema):
     milestones = fields.List(fields.Nested(MilestoneSchema))
 
     def get_progress(self, plan) -> int:
-        from .services import progress_percent
-
         return progress_percent(plan.milestones)
 
     def get_phase(self, plan) -> str:
-        from .services import current_phase
-
         return current_phase(plan.milestones)
 
 
 class PlanCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=TITLE)
     focus = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=300),
+        validate=FOCUS,
         metadata={"example": "Anti-Muslim racism, or the whole Ten-Point Plan"},
     )
     commitments = fields.List(
-        fields.Integer(validate=validate.Range(min=1, max=10)),
+        fields.Integer(validate=COMMITMENT),
         load_default=None,
-        validate=validate.Length(max=10),  # ten commitments, each named once
+        validate=COMMITMENT_COUNT,
         metadata={"description": "Numbers of the Ten-Point Plan commitments (1-10)."},
     )
 
 
 class PlanPatchSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
-    focus = fields.String(validate=validate.Length(min=1, max=300))
-    commitments = fields.List(fields.Integer(validate=validate.Range(min=1, max=10)), validate=validate.Length(max=10))
+    title = fields.String(validate=TITLE)
+    focus = fields.String(validate=FOCUS)
+    commitments = fields.List(fields.Integer(validate=COMMITMENT), validate=COMMITMENT_COUNT)
     is_current = fields.Boolean(
         validate=validate.Equal(
             True, error="Make a plan current by sending true; creating or making another plan current ends it."
@@ -94,16 +98,16 @@ class PlanPatchSchema(Schema):
 class MilestonePatchSchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     due_date = fields.Date(allow_none=True, metadata={"example": "2027-03-01"})
-    evidence_url = fields.String(allow_none=True, validate=validate.Length(max=500))
-    note = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    evidence_url = fields.String(allow_none=True, validate=validate.Length(max=column_length(Milestone.evidence_url)))
+    note = fields.String(allow_none=True, validate=validate.Length(max=MAX_NOTE))
     owner = fields.String(
         allow_none=True,
-        validate=validate.Length(max=200),
+        validate=validate.Length(max=column_length(Milestone.owner)),
         metadata={"description": "Who is responsible (a name or a unit)."},
     )
     blocked_reason = fields.String(
         allow_none=True,
-        validate=validate.Length(max=2000),
+        validate=validate.Length(max=MAX_BLOCKED_REASON),
         metadata={"description": "Required when status is blocked."},
     )
 

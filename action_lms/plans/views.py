@@ -9,16 +9,13 @@ from flask_login import current_user, login_required
 
 from ..core.csvfile import csv_response
 from ..core.errors import DomainError
-from ..core.forms import apply_errors
-from ..extensions import db
+from ..core.forms import EmptyForm, apply_errors
 from . import services
-from .forms import EmptyForm, MilestoneForm, PlanForm
+from .forms import MilestoneForm, PlanForm
 from .models import STATUS_LABELS
 from .template import COMMITMENTS
 
 bp = Blueprint("plans", __name__)
-
-PAGE_SIZE = 50
 
 
 def _milestone_forms(plan, failed_key=None, failed_form=None):
@@ -32,35 +29,16 @@ def _milestone_forms(plan, failed_key=None, failed_form=None):
 
 
 def _render_plan(plan, dashboard: bool = False, failed_key=None, failed_form=None, status=200):
-    data = (
-        services.dashboard(current_user, plan.city_id)
-        if plan.is_current
-        else {
-            "resources": services.milestone_resources(plan.city_id, plan),
-            "resource_labels": services.resource_labels(),
-            "learn_next": [],
-            "lessons_registered": False,
-            "next_session": None,
-            "consulting_registered": False,
-            "can_edit": services.can_edit_city(current_user, plan.city_id),
-        }
-    )
-    overdue = {m.key for m in services.overdue_milestones(plan)}
-    can_edit = data["can_edit"] and plan.is_current
+    page = services.plan_page(current_user, plan)
     return render_template(
         "plans/plan.html",
         plan=plan,
         city=plan.city,
         dashboard=dashboard,
-        data=data,
-        overdue=overdue,
-        can_edit=can_edit,
-        forms=_milestone_forms(plan, failed_key, failed_form) if can_edit else {},
+        forms=_milestone_forms(plan, failed_key, failed_form) if page["can_edit"] else {},
         open_key=failed_key,
-        progress=services.progress_percent(plan.milestones),
-        phase=services.current_phase(plan.milestones),
         empty_form=EmptyForm(),
-        completed=sum(1 for m in plan.milestones if m.status == "completed"),
+        **page,
     ), status
 
 
@@ -79,7 +57,7 @@ def my_city():
 @bp.route("/cities/<int:city_id>/plans")
 @login_required
 def city_plans(city_id):
-    plans = db.session.scalars(services.list_city_plans_query(current_user, city_id)).all()
+    plans = services.list_city_plans(current_user, city_id)
     city = services.city_or_404(city_id)
     return render_template(
         "plans/city_plans.html",
@@ -136,7 +114,6 @@ def update_milestone(plan_id, key):
         else:
             flash(f"{milestone.title}: saved ({STATUS_LABELS[milestone.status].lower()}).", "success")
             return redirect(url_for("plans.plan_page", plan_id=plan_id, _anchor=f"milestone-{key}"))
-    db.session.rollback()
     plan = services.get_plan(current_user, plan_id)
     return _render_plan(plan, failed_key=key, failed_form=form, status=422)
 
@@ -176,25 +153,15 @@ def make_current(plan_id):
 @login_required
 def history(plan_id):
     plan = services.get_plan(current_user, plan_id)
-    page = max(request.args.get("page", 1, type=int), 1)
-    entries = db.session.scalars(
-        services.history_query(current_user, plan_id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template(
-        "plans/history.html",
-        plan=plan,
-        entries=entries[:PAGE_SIZE],
-        page=page,
-        has_more=len(entries) > PAGE_SIZE,
-        label=services.history_label,
-    )
+    entries = services.history_page(current_user, plan_id, request.args.get("page", 1, type=int))
+    return render_template("plans/history.html", plan=plan, entries=entries, label=services.history_label)
 
 
 @bp.route("/plans")
 @login_required
 def all_plans():
     country = (request.args.get("country") or "").strip().upper() or None
-    plans = db.session.scalars(services.list_all_plans_query(current_user, country)).all()
+    plans = services.list_all_plans(current_user, country)
     return render_template(
         "plans/all_plans.html",
         plans=plans,

@@ -6,13 +6,11 @@ import csv
 import io
 
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from ..core.api import Blueprint, paginate_select
+from ..core.api import Blueprint, RowsPage, SelectPage
 from ..core.calendar import calendar_response
 from ..core.csvfile import csv_response
 from ..core.errors import Unauthorized
-from ..extensions import db
 from . import services
 from .schemas import (
     AttendanceResultSchema,
@@ -37,27 +35,26 @@ def signed_in_only():
         raise Unauthorized("You need to sign in to do this.")
 
 
-MAX_OFFSET = 2**31 - 1
+class WebinarPage(RowsPage):
+    """(Webinar, confirmed, waitlisted) rows, presented for the viewer (their own
+    registrations in one query for the page)."""
+
+    def transform(self, items: list) -> list:
+        return services.present_rows(current_user, items)
 
 
-def _page(stmt, pagination_parameters, scalars: bool = True) -> list:
-    """core's paginate_select, but a page far beyond the end is empty (not an integer overflow)."""
-    if pagination_parameters.first_item > MAX_OFFSET:
-        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        pagination_parameters.item_count = total or 0
-        return []
-    return paginate_select(db.session, stmt, pagination_parameters, scalars)
+class RegistrationPage(SelectPage):
+    def transform(self, items: list) -> list:
+        return [services.present_admin_registration(reg) for reg in items]
 
 
 @blp.route("/webinars", methods=["GET"])
 @blp.arguments(WebinarQuerySchema, location="query")
 @blp.response(200, WebinarSchema(many=True))
-@blp.paginate()
-def list_webinars(args, pagination_parameters):
+@blp.paginate(WebinarPage)
+def list_webinars(args):
     """Published webinars, upcoming first (admins also see drafts)."""
-    stmt = services.list_webinars_query(current_user, args.get("from_"), args.get("to"), args.get("include_past"))
-    rows = _page(stmt, pagination_parameters, scalars=False)
-    return services.present_rows(current_user, rows)
+    return services.list_webinars_query(current_user, args.get("from_"), args.get("to"), args.get("include_past"))
 
 
 @blp.route("/webinars", methods=["POST"])
@@ -129,8 +126,7 @@ def list_registrations(args, webinar_id, pagination_parameters):
         pagination_parameters.item_count = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
         return csv_response(text, filename)
     stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
-    regs = _page(stmt, pagination_parameters)
-    return [services.present_admin_registration(reg) for reg in regs]
+    return RegistrationPage(stmt, pagination_parameters).items
 
 
 @blp.route("/webinars/<int:webinar_id>/attendance", methods=["POST"])

@@ -7,8 +7,8 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
+from ..core.policy import ADMIN
 from ..core.time import UTC, isoformat_z, utcnow
-from ..extensions import db
 from . import services
 
 webinars_cli = AppGroup("webinars", help="Webinars: upcoming list, registrations and reminders.")
@@ -18,17 +18,15 @@ class _Operator:
     """The operator's CLI acts with administrator rights."""
 
     is_authenticated = True
-    role = "admin"
+    role = ADMIN
     id = None
-    is_admin = True
 
 
 @webinars_cli.command("list")
 @click.option("--past", is_flag=True, help="Past webinars instead of upcoming ones.")
 def list_command(past):
     """Webinars with seats taken and the waitlist."""
-    operator = _Operator()
-    rows = db.session.execute(services.list_webinars_query(operator, when="past" if past else "upcoming")).all()
+    rows = services.list_webinars(_Operator(), when="past" if past else "upcoming")
     if not rows:
         click.echo("No webinars.")
     for webinar, confirmed, waitlisted in rows:

@@ -6,6 +6,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import timezone_choices
+from ..core.validators import column_length
+from .models import MAX_CANCEL_REASON, MAX_CAPACITY, MAX_DESCRIPTION, MAX_DURATION_MINUTES, Webinar
+
+# The comma-separated module keys of the form (the service checks each key).
+MAX_MODULE_KEYS_TEXT = 2000
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -14,10 +19,10 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class WebinarForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired(), Length(max=column_length(Webinar.title))])
     description = TextAreaField(
         "Description",
-        validators=[Optional(), Length(max=20000)],
+        validators=[Optional(), Length(max=MAX_DESCRIPTION)],
         description="Markdown: **bold**, *italic*, lists, links.",
     )
     starts_local = DateTimeLocalField(
@@ -30,8 +35,10 @@ class WebinarForm(FlaskForm):
         validators=[DataRequired()],
         description="The start is read in this zone; each viewer also sees it in their own.",
     )
-    duration_minutes = IntegerField("Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=1440)])
-    capacity = IntegerField("Capacity (seats)", validators=[DataRequired(), NumberRange(min=1, max=10000)])
+    duration_minutes = IntegerField(
+        "Duration (minutes)", validators=[DataRequired(), NumberRange(min=1, max=MAX_DURATION_MINUTES)]
+    )
+    capacity = IntegerField("Capacity (seats)", validators=[DataRequired(), NumberRange(min=1, max=MAX_CAPACITY)])
     closes_local = DateTimeLocalField(
         "Registration closes at (optional)",
         format="%Y-%m-%dT%H:%M",
@@ -40,17 +47,19 @@ class WebinarForm(FlaskForm):
     )
     join_url = StringField(
         "Join link",
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=column_length(Webinar.join_url))],
         description="Shown only to confirmed registrants and administrators.",
     )
-    recording_url = StringField("Recording link (after the webinar)", validators=[Optional(), Length(max=500)])
+    recording_url = StringField(
+        "Recording link (after the webinar)", validators=[Optional(), Length(max=column_length(Webinar.recording_url))]
+    )
     status = SelectField(
         "Status", choices=[("draft", "Draft (only administrators see it)"), ("published", "Published")]
     )
     milestone_keys = MultiCheckboxField("Related milestones (optional)", validators=[Optional()])
     course_module_keys = StringField(
         "Related course modules (optional)",
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional(), Length(max=MAX_MODULE_KEYS_TEXT)],
         description="Module keys separated by commas, e.g. action-plans/module-1.",
     )
 
@@ -61,8 +70,6 @@ class WebinarForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField("Reason (sent to everyone registered)", validators=[DataRequired(), Length(max=2000)])
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token (register, cancel registration, attendance)."""
+    reason = TextAreaField(
+        "Reason (sent to everyone registered)", validators=[DataRequired(), Length(max=MAX_CANCEL_REASON)]
+    )

@@ -19,10 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.db import UTCDateTime
 from ..core.time import utcnow
-from ..extensions import db
+from ..extensions import Model
+
+# Limits of what a webinar holds, shared by the services, the API schemas and the forms (string
+# columns carry their own length: `column_length(Webinar.title)`).
+MAX_DESCRIPTION = 20_000
+MAX_CANCEL_REASON = 2000
+MAX_MODULE_KEY = 120
+MAX_DURATION_MINUTES = 24 * 60
+MAX_CAPACITY = 10_000
 
 
-class Webinar(db.Model):
+class Webinar(Model):
     __tablename__ = "webinars"
 
     DRAFT = "draft"
@@ -85,7 +93,7 @@ class Webinar(db.Model):
         return f"<Webinar {self.id} {self.title!r}>"
 
 
-class WebinarRegistration(db.Model):
+class WebinarRegistration(Model):
     __tablename__ = "webinar_registrations"
 
     CONFIRMED = "confirmed"

@@ -1,44 +1,39 @@
 """Marshmallow schemas of the webinars domain (input shape; the rules live in services)."""
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from ..core.api import TimeZoneField
-from ..core.api import UtcDateTime as _CoreUtcDateTime
-from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
+from ..core.api import TimeZoneField, UtcDateTime
+from ..core.validators import column_length
+from .models import MAX_CANCEL_REASON, MAX_CAPACITY, MAX_DURATION_MINUTES, MAX_MODULE_KEY, Webinar
 
 STATUS_INPUT = ("draft", "published")
 # Caps on the lists a webinar links to: a course has far fewer than 50 modules, and the milestone
 # template 9 entries (20 leaves room for it to grow).
 MAX_MODULE_KEYS = 50
 MAX_MILESTONE_KEYS = 20
-
-
-class UtcDateTime(_CoreUtcDateTime):
-    """core's field, plus: a time whose conversion to UTC leaves the calendar
-    (year 1 or 9999 with an offset) is a 422, not an OverflowError."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return super()._deserialize(value, attr, data, **kwargs)
-        except OverflowError as exc:
-            raise ValidationError(f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.") from exc
+TITLE = validate.Length(min=1, max=column_length(Webinar.title))
+DURATION = validate.Range(min=1, max=MAX_DURATION_MINUTES)
+CAPACITY = validate.Range(min=1, max=MAX_CAPACITY)
+JOIN_URL = validate.Length(max=column_length(Webinar.join_url))
+RECORDING_URL = validate.Length(max=column_length(Webinar.recording_url))
+MODULE_KEY = validate.Length(min=1, max=MAX_MODULE_KEY)
 
 
 class WebinarCreateSchema(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    title = fields.String(required=True, validate=TITLE)
     description = fields.String(load_default="", metadata={"description": "Markdown; rendered and sanitised."})
     starts_at = UtcDateTime(required=True, metadata={"example": "2027-03-01T10:00:00+01:00"})
-    duration_minutes = fields.Integer(required=True, validate=validate.Range(min=1, max=24 * 60))
+    duration_minutes = fields.Integer(required=True, validate=DURATION)
     timezone = TimeZoneField(required=True, metadata={"description": "Display time zone", "example": "Europe/Berlin"})
-    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
-    join_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    recording_url = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    capacity = fields.Integer(required=True, validate=CAPACITY)
+    join_url = fields.String(load_default=None, allow_none=True, validate=JOIN_URL)
+    recording_url = fields.String(load_default=None, allow_none=True, validate=RECORDING_URL)
     registration_closes_at = UtcDateTime(
         load_default=None, allow_none=True, metadata={"description": "Default: the start"}
     )
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUS_INPUT))
     course_module_keys = fields.List(
-        fields.String(validate=validate.Length(min=1, max=120)),
+        fields.String(validate=MODULE_KEY),
         load_default=list,
         validate=validate.Length(max=MAX_MODULE_KEYS),
     )
@@ -51,19 +46,17 @@ class WebinarCreateSchema(Schema):
 
 
 class WebinarPatchSchema(Schema):
-    title = fields.String(validate=validate.Length(min=1, max=200))
+    title = fields.String(validate=TITLE)
     description = fields.String()
     starts_at = UtcDateTime()
-    duration_minutes = fields.Integer(validate=validate.Range(min=1, max=24 * 60))
+    duration_minutes = fields.Integer(validate=DURATION)
     timezone = TimeZoneField()
-    capacity = fields.Integer(validate=validate.Range(min=1, max=10_000))
-    join_url = fields.String(allow_none=True, validate=validate.Length(max=500))
-    recording_url = fields.String(allow_none=True, validate=validate.Length(max=500))
+    capacity = fields.Integer(validate=CAPACITY)
+    join_url = fields.String(allow_none=True, validate=JOIN_URL)
+    recording_url = fields.String(allow_none=True, validate=RECORDING_URL)
     registration_closes_at = UtcDateTime(allow_none=True)
     status = fields.String(validate=validate.OneOf(STATUS_INPUT))
-    course_module_keys = fields.List(
-        fields.String(validate=validate.Length(min=1, max=120)), validate=validate.Length(max=MAX_MODULE_KEYS)
-    )
+    course_module_keys = fields.List(fields.String(validate=MODULE_KEY), validate=validate.Length(max=MAX_MODULE_KEYS))
     milestone_keys = fields.List(fields.String(), validate=validate.Length(max=MAX_MILESTONE_KEYS))
 
 
@@ -74,7 +67,7 @@ class WebinarQuerySchema(Schema):
 
 
 class WebinarCancelSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CANCEL_REASON))
 
 
 class MyRegistrationSchema(Schema):
@@ -132,9 +125,8 @@ class RegistrationQuerySchema(Schema):
 
 
 class AttendanceSchema(Schema):
-    user_ids = fields.List(
-        fields.Integer(), required=True, validate=validate.Length(max=10_000)
-    )  # a webinar seats at most 10,000 (capacity)
+    # A webinar seats at most MAX_CAPACITY people.
+    user_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(max=MAX_CAPACITY))
     replace = fields.Boolean(
         load_default=False,
         metadata={

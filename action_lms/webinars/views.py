@@ -9,16 +9,12 @@ from flask_login import current_user, login_required
 from ..core.calendar import calendar_response
 from ..core.csvfile import csv_response
 from ..core.errors import DomainError, Invalid
-from ..core.forms import apply_errors
-from ..core.time import to_zone
-from ..extensions import db
-from ..plans.template import BY_KEY
+from ..core.forms import EmptyForm, apply_errors
 from . import services
-from .forms import CancelForm, EmptyForm, WebinarForm
+from .forms import CancelForm, WebinarForm
 
 bp = Blueprint("webinars", __name__)
 
-PAGE_SIZE = 20
 FIELD_MAP = {"starts_at": "starts_local", "registration_closes_at": "closes_local"}
 
 
@@ -26,17 +22,13 @@ FIELD_MAP = {"starts_at": "starts_local", "registration_closes_at": "closes_loca
 @login_required
 def index():
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = min(max(request.args.get("page", 1, type=int), 1), 100_000)
-    stmt = services.list_webinars_query(current_user, when=when)
-    rows = db.session.execute(stmt.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    items = services.present_rows(current_user, rows[:PAGE_SIZE])
+    pagination = services.webinars_page(current_user, when, request.args.get("page", 1, type=int))
     return render_template(
         "webinars/index.html",
-        items=items,
+        pagination=pagination,
+        items=pagination.items,
         when=when,
-        page=page,
-        has_more=len(rows) > PAGE_SIZE,
-        can_create=services.policy.allows(current_user, "webinar.create"),
+        can_create=services.can_create_webinar(current_user),
     )
 
 
@@ -48,8 +40,8 @@ def detail(webinar_id):
         "webinars/detail.html",
         w=item,
         form=EmptyForm(),
-        milestones=BY_KEY,
-        is_admin=services.policy.allows(current_user, "webinar.update"),
+        milestones=services.milestone_titles(),
+        can=services.webinar_permissions(current_user, item["obj"], item["my_registration"]),
     )
 
 
@@ -120,7 +112,7 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
         if webinar is None or starts_at != webinar.starts_at.replace(second=0, microsecond=0):
             data["starts_at"] = starts_at
     except Invalid as exc:
-        errors.update(exc.errors)
+        errors.update(exc.errors or {})
     try:
         data["registration_closes_at"] = (
             services.local_to_utc(form.closes_local.data, tz, "registration_closes_at")
@@ -128,7 +120,7 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
             else None
         )
     except Invalid as exc:
-        errors.update(exc.errors)
+        errors.update(exc.errors or {})
     if errors:
         raise Invalid("Some fields are invalid.", errors)
     return data
@@ -171,12 +163,8 @@ def _fill(form: WebinarForm, webinar) -> None:
     form.title.data = webinar.title
     form.description.data = webinar.description
     form.timezone.data = webinar.timezone
-    form.starts_local.data = to_zone(webinar.starts_at, webinar.timezone).replace(tzinfo=None)
-    form.closes_local.data = (
-        to_zone(webinar.registration_closes_at, webinar.timezone).replace(tzinfo=None)
-        if webinar.registration_closes_at
-        else None
-    )
+    form.starts_local.data = services.utc_to_local(webinar.starts_at, webinar.timezone)
+    form.closes_local.data = services.utc_to_local(webinar.registration_closes_at, webinar.timezone)
     form.duration_minutes.data = webinar.duration_minutes
     form.capacity.data = webinar.capacity
     form.join_url.data = webinar.join_url or ""
@@ -218,7 +206,7 @@ def registrations(webinar_id):
             flash(f"Attendance saved: {result['attended_count']} attended.", "success")
         return redirect(url_for("webinars.registrations", webinar_id=webinar_id))
     item = services.webinar_detail(current_user, webinar_id)
-    regs = db.session.scalars(services.registrations_query(current_user, webinar_id)).all()
+    regs = services.list_registrations(current_user, webinar_id)
     return render_template("webinars/registrations.html", w=item, regs=regs, form=form)
 
 

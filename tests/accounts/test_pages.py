@@ -128,3 +128,19 @@ def test_admin_users_page_query_count_is_constant(client, count_queries):
     with count_queries() as many:
         client.get("/admin/users")
     assert many.count == few.count
+
+
+def test_admin_user_list_pages_without_a_dead_next_link(client, session):
+    """Exactly 50 users fill one page: no "Next page" leading to an empty one (it used to show)."""
+    admin = make_user("admin")
+    for _ in range(49):
+        make_user(commit=False)
+    session.commit()
+    login_session(client, admin)
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert "Next page" not in html and "(50)" in html
+    make_user()
+    html = client.get("/admin/users").get_data(as_text=True)
+    assert "Next page" in html and "Page 1 of 2" in html
+    second = client.get("/admin/users?page=2").get_data(as_text=True)
+    assert "Previous page" in second and "Next page" not in second

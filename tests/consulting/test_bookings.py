@@ -1,5 +1,6 @@
 """Booking rules and their messages, cancellation, rescheduling, notes and follow-ups."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +11,6 @@ from action_lms.core.time import utcnow
 from ..factories import make_booking, make_city, make_consultant, make_slot, make_user
 from ..helpers import api_as, assert_envelope
 
-UTC = timezone.utc
 BODY = {"topic": "Baseline data", "questions": "Which indicators should we start with?"}
 
 
@@ -22,8 +22,9 @@ def test_coordinator_books_an_open_slot(client, session):
     city = make_city("Barcelona", "ES", "Europe/Madrid")
     coordinator = make_user("coordinator", city=city, name="Núria")
     slot = make_slot(make_consultant(name="Ana"), in_days(5))
-    response = api_as(client, coordinator).post(f"/api/v1/slots/{slot.id}/booking",
-                                                json={**BODY, "milestone_key": "baseline_assessment"})
+    response = api_as(client, coordinator).post(
+        f"/api/v1/slots/{slot.id}/booking", json={**BODY, "milestone_key": "baseline_assessment"}
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["slot"]["id"] == slot.id and body["slot"]["status"] == "booked"
@@ -34,15 +35,19 @@ def test_coordinator_books_an_open_slot(client, session):
     assert session.get(Slot, slot.id).status == "booked"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"topic": "", "questions": "q"}, "topic"),
-    ({"topic": "x" * 201}, "topic"),
-    ({"topic": "Data", "milestone_key": "world_peace"}, "milestone_key"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"topic": "", "questions": "q"}, "topic"),
+        ({"topic": "x" * 201}, "topic"),
+        ({"topic": "Data", "milestone_key": "world_peace"}, "milestone_key"),
+    ],
+)
 def test_booking_input_errors_name_the_field(client, payload, field):
     slot = make_slot(starts_at=in_days(5))
-    body = assert_envelope(api_as(client, make_user("coordinator")).post(f"/api/v1/slots/{slot.id}/booking",
-                                                                         json=payload), 422)
+    body = assert_envelope(
+        api_as(client, make_user("coordinator")).post(f"/api/v1/slots/{slot.id}/booking", json=payload), 422
+    )
     assert field in body["errors"]
 
 
@@ -76,7 +81,9 @@ def test_monthly_quota_per_city_in_the_citys_zone(client, make_app):
         for slot in april:
             assert api.post(f"/api/v1/slots/{slot.id}/booking", json=BODY).status_code == 201
         body = assert_envelope(api.post(f"/api/v1/slots/{third.id}/booking", json=BODY), 409)
-        assert body["message"].startswith("Helsinki test already has 2 consulting sessions in April 2027, the monthly limit.")
+        assert body["message"].startswith(
+            "Helsinki test already has 2 consulting sessions in April 2027, the monthly limit."
+        )
         assert api.post(f"/api/v1/slots/{late_april_utc.id}/booking", json=BODY).status_code == 201
         # Another city is not affected, and a cancelled booking frees the quota.
         other = api_as(client, make_user("coordinator"))
@@ -98,8 +105,9 @@ def test_admin_books_for_a_city_and_coordinator_only_for_own(client):
     assert "city_id" in assert_envelope(admin.post(f"/api/v1/slots/{slot.id}/booking", json=BODY), 422)["errors"]
     city = make_city()
     coordinator = make_user("coordinator")
-    assert_envelope(api_as(client, coordinator).post(f"/api/v1/slots/{slot.id}/booking",
-                                                     json={**BODY, "city_id": city.id}), 403)
+    assert_envelope(
+        api_as(client, coordinator).post(f"/api/v1/slots/{slot.id}/booking", json={**BODY, "city_id": city.id}), 403
+    )
     response = admin.post(f"/api/v1/slots/{slot.id}/booking", json={**BODY, "city_id": city.id})
     assert response.status_code == 201 and response.get_json()["city"]["id"] == city.id
     for role in ("learner", "consultant"):
@@ -115,8 +123,10 @@ def test_cancel_reopens_the_slot_and_the_deadline_binds_all_but_admins(client, s
     response = api.post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Our mayor called a council meeting."})
     assert response.status_code == 200
     assert response.get_json()["status"] == "cancelled" and response.get_json()["slot"]["status"] == "open"
-    assert "already cancelled" in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/cancel",
-                                                           json={"reason": "again"}), 409)["message"]
+    assert (
+        "already cancelled"
+        in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "again"}), 409)["message"]
+    )
     # The reopened slot can be booked again by another city.
     other = api_as(client, make_user("coordinator"))
     assert other.post(f"/api/v1/slots/{booking.slot_id}/booking", json=BODY).status_code == 201
@@ -142,8 +152,12 @@ def test_reschedule_moves_in_one_step_or_changes_nothing(client, session):
 
     body = assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/reschedule", json={"slot_id": taken.slot_id}), 409)
     assert "just been booked" in body["message"]
-    assert "same consultant" in assert_envelope(
-        api.post(f"/api/v1/bookings/{booking.id}/reschedule", json={"slot_id": foreign.id}), 409)["message"]
+    assert (
+        "same consultant"
+        in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/reschedule", json={"slot_id": foreign.id}), 409)[
+            "message"
+        ]
+    )
     session.expire_all()
     assert session.get(Booking, booking.id).slot_id == old_slot
     assert session.get(Slot, old_slot).status == "booked"
@@ -159,19 +173,33 @@ def test_notes_and_follow_ups_after_the_session(client, session):
     consultant = make_consultant()
     booking = make_booking(make_slot(consultant, utcnow() + timedelta(days=2)))
     api = api_as(client, consultant)
-    notes = {"summary": "We went through the indicators.", "follow_ups": [
-        {"text": "Send the survey draft", "owner": "City team", "due_date": "2027-02-01",
-         "milestone_key": "baseline_assessment"},
-        {"text": "Invite NGOs", "owner": "Ana"}]}
-    assert "has started" in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json=notes), 409)["message"]
+    notes = {
+        "summary": "We went through the indicators.",
+        "follow_ups": [
+            {
+                "text": "Send the survey draft",
+                "owner": "City team",
+                "due_date": "2027-02-01",
+                "milestone_key": "baseline_assessment",
+            },
+            {"text": "Invite NGOs", "owner": "Ana"},
+        ],
+    }
+    assert (
+        "has started" in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json=notes), 409)["message"]
+    )
     booking.slot.starts_at = utcnow() - timedelta(hours=2)
     booking.slot.ends_at = utcnow() - timedelta(hours=1)
     session.commit()
     bad = {**notes, "follow_ups": [{"text": "x", "owner": "y", "milestone_key": "nope"}]}
-    assert "follow_ups.0.milestone_key" in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json=bad),
-                                                            422)["errors"]
-    assert "summary" in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json={"summary": ""}),
-                                        422)["errors"]
+    assert (
+        "follow_ups.0.milestone_key"
+        in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json=bad), 422)["errors"]
+    )
+    assert (
+        "summary"
+        in assert_envelope(api.post(f"/api/v1/bookings/{booking.id}/notes", json={"summary": ""}), 422)["errors"]
+    )
     response = api.post(f"/api/v1/bookings/{booking.id}/notes", json=notes)
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
@@ -206,8 +234,9 @@ def test_booking_list_filters(client):
     coordinator = make_user("coordinator")
     consultant = make_consultant()
     early = make_booking(make_slot(consultant, datetime(2027, 1, 5, 9, tzinfo=UTC)), booked_by=coordinator)
-    late = make_booking(make_slot(make_consultant(), datetime(2027, 2, 5, 9, tzinfo=UTC)), booked_by=coordinator,
-                        status="cancelled")
+    late = make_booking(
+        make_slot(make_consultant(), datetime(2027, 2, 5, 9, tzinfo=UTC)), booked_by=coordinator, status="cancelled"
+    )
     api = api_as(client, coordinator)
 
     def ids(query):

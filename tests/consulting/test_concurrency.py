@@ -1,4 +1,5 @@
 """Exactly one booking per slot however many cities try at the same moment (SQLite and PostgreSQL)."""
+
 from datetime import timedelta
 
 from action_lms.consulting.models import Booking, Slot
@@ -19,8 +20,11 @@ def test_twenty_cities_race_for_one_slot(app, session):
 
     def attempt(i):
         client = app.test_client()
-        response = client.post(f"/api/v1/slots/{slot_id}/booking", headers={"Authorization": f"Bearer {tokens[i]}"},
-                               json={"topic": f"Topic {i}", "questions": "Q"})
+        response = client.post(
+            f"/api/v1/slots/{slot_id}/booking",
+            headers={"Authorization": f"Bearer {tokens[i]}"},
+            json={"topic": f"Topic {i}", "questions": "Q"},
+        )
         return response.status_code, response.get_json()
 
     results = run_concurrently(attempt, N)
@@ -37,10 +41,12 @@ def test_twenty_cities_race_for_one_slot(app, session):
 
 def test_one_city_racing_for_many_slots_never_exceeds_its_quota(make_app):
     from action_lms.core.db import reset_write_intent, set_write_intent
+
     app = make_app(CONSULTING_MONTHLY_QUOTA=3)
     token_ = set_write_intent(False)  # the test's own reads must not hold SQLite's write lock
     with app.app_context():
         from action_lms.extensions import db
+
         consultant = make_consultant()
         start = (utcnow() + timedelta(days=40)).replace(day=10, hour=8, minute=0, second=0, microsecond=0)
         slots = [make_slot(consultant, start + timedelta(hours=2 * i)) for i in range(8)]
@@ -51,8 +57,11 @@ def test_one_city_racing_for_many_slots_never_exceeds_its_quota(make_app):
         db.session.commit()
 
         def attempt(i):
-            response = app.test_client().post(f"/api/v1/slots/{slot_ids[i]}/booking",
-                                              headers={"Authorization": f"Bearer {token}"}, json={"topic": "T"})
+            response = app.test_client().post(
+                f"/api/v1/slots/{slot_ids[i]}/booking",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"topic": "T"},
+            )
             return response.status_code
 
         results = run_concurrently(attempt, len(slot_ids))
@@ -73,8 +82,11 @@ def test_overlapping_slots_created_at_the_same_moment_one_wins(app, session):
 
     def attempt(i):
         starts = (base + timedelta(minutes=5 * i)).isoformat()
-        response = app.test_client().post("/api/v1/slots", headers={"Authorization": f"Bearer {token}"},
-                                          json={"starts_at": starts, "duration_minutes": 60})
+        response = app.test_client().post(
+            "/api/v1/slots",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"starts_at": starts, "duration_minutes": 60},
+        )
         return response.status_code
 
     results = run_concurrently(attempt, 10)

@@ -1,5 +1,6 @@
 """An empty week of slots says when the next open slot is, in the viewer's zone, and links to its week."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 from html import unescape
 
 from action_lms.consulting import services
@@ -8,7 +9,6 @@ from action_lms.core.time import format_local, utcnow, zone
 from ..factories import make_booking, make_consultant, make_slot, make_user
 from ..helpers import login_session
 
-UTC = timezone.utc
 VIEWER = "Europe/Lisbon"
 
 
@@ -43,7 +43,7 @@ def page(client, **params):
 
 
 def test_empty_week_names_the_next_open_slot_and_links_to_its_week(client):
-    monday, oona, pau, oona_open, pau_open = setup_slots()
+    monday, _oona, _pau, _oona_open, pau_open = setup_slots()
     login_session(client, make_user("coordinator", timezone=VIEWER))
     html = page(client, week=(monday + timedelta(days=7)).isoformat())
     assert "No open slots this week. The next open slot is on" in html
@@ -52,7 +52,7 @@ def test_empty_week_names_the_next_open_slot_and_links_to_its_week(client):
 
 
 def test_the_next_open_slot_keeps_the_filters_and_its_week_is_the_viewers_week(client):
-    monday, oona, pau, oona_open, pau_open = setup_slots()
+    monday, oona, _pau, oona_open, _pau_open = setup_slots()
     login_session(client, make_user("coordinator", timezone=VIEWER))
     empty = (monday + timedelta(days=7)).isoformat()
     # 00:30 Monday in Helsinki is 22:30 Sunday in Lisbon: the week before, for this viewer.
@@ -71,7 +71,7 @@ def test_the_next_open_slot_keeps_the_filters_and_its_week_is_the_viewers_week(c
 
 
 def test_no_open_slot_after_the_week_says_so(client):
-    monday, oona, pau, oona_open, pau_open = setup_slots()
+    monday, _oona, _pau, _oona_open, _pau_open = setup_slots()
     login_session(client, make_user("coordinator", timezone=VIEWER))
     nobody = page(client, week=(monday + timedelta(days=7)).isoformat(), expertise=7)
     assert "No open slots this week, and none published after it for this expert or expertise" in nobody
@@ -81,14 +81,14 @@ def test_no_open_slot_after_the_week_says_so(client):
 
 
 def test_a_past_week_points_to_the_soonest_open_slot_from_now(client):
-    monday, oona, pau, oona_open, pau_open = setup_slots()
+    monday, _oona, _pau, _oona_open, pau_open = setup_slots()
     user = make_user("coordinator", timezone=VIEWER)
     data = services.week_of_slots(user, monday - timedelta(days=21))
     assert data["next_open"].id == pau_open.id and data["next_week"] == monday + timedelta(days=14)
 
 
 def test_a_week_with_slots_does_not_look_further(client, count_queries):
-    monday, oona, pau, oona_open, pau_open = setup_slots()
+    monday, _oona, _pau, _oona_open, pau_open = setup_slots()
     user = make_user("coordinator", timezone=VIEWER)
     with count_queries() as full:
         data = services.week_of_slots(user, monday + timedelta(days=14))

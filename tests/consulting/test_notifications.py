@@ -1,6 +1,7 @@
 """E-mails (each in the recipient's own zone), reminders exactly once, .ics files and feeds,
 figures for other domains, and personal data export/erasure."""
-from datetime import datetime, timedelta, timezone
+
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
@@ -14,8 +15,6 @@ from action_lms.core.time import utcnow
 from ..factories import make_booking, make_city, make_consultant, make_slot, make_user
 from ..helpers import api_as
 
-UTC = timezone.utc
-
 
 def messages(session, kind):
     return {m.to_email: m for m in session.query(OutboxMessage).filter_by(kind=kind).all()}
@@ -26,8 +25,9 @@ def test_confirmation_to_both_sides_each_in_their_own_zone(client, session):
     coordinator = make_user("coordinator", city=city, timezone="Europe/Helsinki")
     consultant = make_consultant(timezone="Europe/Lisbon", name="Rita")
     slot = make_slot(consultant, datetime(2027, 1, 18, 10, 0, tzinfo=UTC))
-    response = api_as(client, coordinator).post(f"/api/v1/slots/{slot.id}/booking", json={
-        "topic": "Housing", "questions": "How did Lisbon consult tenants?"})
+    response = api_as(client, coordinator).post(
+        f"/api/v1/slots/{slot.id}/booking", json={"topic": "Housing", "questions": "How did Lisbon consult tenants?"}
+    )
     assert response.status_code == 201
     sent = messages(session, "consulting_confirmed")
     assert set(sent) == {coordinator.email, consultant.email}
@@ -49,7 +49,9 @@ def test_cancellation_and_reschedule_notices(client, session):
     moved = messages(session, "consulting_rescheduled")
     assert set(moved) == {coordinator.email, consultant.email}
     assert "Before:" in moved[consultant.email].body_text
-    assert api.post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Council meeting moved"}).status_code == 200
+    assert (
+        api.post(f"/api/v1/bookings/{booking.id}/cancel", json={"reason": "Council meeting moved"}).status_code == 200
+    )
     cancelled = messages(session, "consulting_cancelled")
     assert set(cancelled) == {coordinator.email, consultant.email}
     assert "Council meeting moved" in cancelled[consultant.email].body_text
@@ -78,14 +80,18 @@ def test_reminder_exactly_once_never_for_cancelled_or_started(app, session):
 
 def test_reminder_job_is_registered(app):
     from action_lms.scheduler import jobs
+
     job = next(j for j in jobs(app) if j.id == "send_booking_reminders")
     assert job.seconds == 60 and job.func is services.send_booking_reminders
 
 
 def test_booking_ics_parses_back(client):
     consultant = make_consultant(name="Ana")
-    booking = make_booking(make_slot(consultant, datetime(2027, 3, 1, 9, 0, tzinfo=UTC)), topic="Indicators",
-                           milestone_key="priorities_and_indicators")
+    booking = make_booking(
+        make_slot(consultant, datetime(2027, 3, 1, 9, 0, tzinfo=UTC)),
+        topic="Indicators",
+        milestone_key="priorities_and_indicators",
+    )
     response = api_as(client, booking.booked_by).get(f"/api/v1/bookings/{booking.id}/calendar.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     event = next(iter(Calendar.from_ical(response.data).walk("VEVENT")))
@@ -113,8 +119,12 @@ def test_city_stats_and_milestone_resources(app, session):
     berlin, graz = make_city(), make_city()
     coordinator = make_user("coordinator", city=berlin)
     consultant = make_consultant()
-    make_booking(make_slot(consultant, utcnow() - timedelta(days=3)), booked_by=coordinator, status="held",
-                 milestone_key="draft_plan")
+    make_booking(
+        make_slot(consultant, utcnow() - timedelta(days=3)),
+        booked_by=coordinator,
+        status="held",
+        milestone_key="draft_plan",
+    )
     upcoming = make_booking(make_slot(consultant, utcnow() + timedelta(days=3)), booked_by=coordinator)
     make_booking(make_slot(consultant, utcnow() + timedelta(days=9)), booked_by=coordinator)
     stats = contributions().all_city_stats([berlin.id, graz.id])
@@ -122,8 +132,12 @@ def test_city_stats_and_milestone_resources(app, session):
     assert stats["next_consulting_session"] == {berlin.id: upcoming.slot.starts_at, graz.id: None}
     held = session.query(Booking).filter_by(status="held").one()
     from action_lms.consulting.models import FollowUp
-    session.add(FollowUp(booking_id=held.id, position=0, text="Ask the council", owner="Mayor's office",
-                         milestone_key="adoption"))
+
+    session.add(
+        FollowUp(
+            booking_id=held.id, position=0, text="Ask the council", owner="Mayor's office", milestone_key="adoption"
+        )
+    )
     session.commit()
     resources = contributions().all_milestone_resources(berlin.id, ["draft_plan", "adoption"])["consulting"]
     assert len(resources["draft_plan"]) == 1
@@ -136,8 +150,9 @@ def test_city_stats_and_milestone_resources(app, session):
 def test_personal_data_export_and_erasure(client, session):
     coordinator = make_user("coordinator")
     consultant = make_consultant(bio="Expert bio")
-    booking = make_booking(make_slot(consultant, utcnow() + timedelta(days=3)), booked_by=coordinator,
-                           questions="Our questions")
+    booking = make_booking(
+        make_slot(consultant, utcnow() + timedelta(days=3)), booked_by=coordinator, questions="Our questions"
+    )
     open_slot = make_slot(consultant, utcnow() + timedelta(days=10))
     # (GET /api/v1/me/data serialises through accounts' PersonalDataSchema, which keeps only its own
     # sections; the export itself, also offered as /account/data.json, includes ours.)

@@ -1,5 +1,6 @@
 """Availability becomes concrete UTC slots, correct across clock changes; slots never overlap."""
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -10,22 +11,30 @@ from action_lms.core.time import utcnow
 from ..factories import make_booking, make_consultant, make_slot, make_user
 from ..helpers import api_as, assert_envelope
 
-UTC = timezone.utc
-
 
 def publish(api, **overrides):
-    body = {"weekdays": [0, 1, 2, 3, 4, 5, 6], "start_time": "09:00", "end_time": "10:00", "timezone": "Europe/Madrid",
-            "slot_minutes": 60, "valid_from": "2027-03-26", "valid_until": "2027-03-30"}
+    body = {
+        "weekdays": [0, 1, 2, 3, 4, 5, 6],
+        "start_time": "09:00",
+        "end_time": "10:00",
+        "timezone": "Europe/Madrid",
+        "slot_minutes": 60,
+        "valid_from": "2027-03-26",
+        "valid_until": "2027-03-30",
+    }
     body.update(overrides)
     return api.post("/api/v1/availability", json=body)
 
 
-@pytest.mark.parametrize("first,last,before_utc,after_utc", [
-    # last Sunday of March 2027 is the 28th: CET (UTC+1) -> CEST (UTC+2)
-    ("2027-03-26", "2027-03-30", "08:00", "07:00"),
-    # last Sunday of October 2027 is the 31st: CEST -> CET
-    ("2027-10-29", "2027-11-02", "07:00", "08:00"),
-])
+@pytest.mark.parametrize(
+    "first,last,before_utc,after_utc",
+    [
+        # last Sunday of March 2027 is the 28th: CET (UTC+1) -> CEST (UTC+2)
+        ("2027-03-26", "2027-03-30", "08:00", "07:00"),
+        # last Sunday of October 2027 is the 31st: CEST -> CET
+        ("2027-10-29", "2027-11-02", "07:00", "08:00"),
+    ],
+)
 def test_nine_in_madrid_stays_nine_in_madrid_across_the_clock_change(client, first, last, before_utc, after_utc):
     consultant = make_consultant(timezone="Europe/Madrid")
     response = publish(api_as(client, consultant), valid_from=first, valid_until=last)
@@ -40,19 +49,30 @@ def test_nine_in_madrid_stays_nine_in_madrid_across_the_clock_change(client, fir
 
 
 def test_a_local_time_that_does_not_exist_is_skipped_and_reported():
-    slots, skipped = services.generate_slot_times([6], time(1, 0), time(4, 0), "Europe/Madrid", 60, 0,
-                                                  date(2027, 3, 28), date(2027, 3, 28))
+    slots, skipped = services.generate_slot_times(
+        [6], time(1, 0), time(4, 0), "Europe/Madrid", 60, 0, date(2027, 3, 28), date(2027, 3, 28)
+    )
     # 01:00 CET and 03:00 CEST exist; 02:00 does not exist that night.
-    assert [s.starts_at for s in slots] == [datetime(2027, 3, 28, 0, 0, tzinfo=UTC), datetime(2027, 3, 28, 1, 0, tzinfo=UTC)]
+    assert [s.starts_at for s in slots] == [
+        datetime(2027, 3, 28, 0, 0, tzinfo=UTC),
+        datetime(2027, 3, 28, 1, 0, tzinfo=UTC),
+    ]
     assert len(skipped) == 1 and "clock change" in skipped[0].reason and "02:00" in skipped[0].local
 
 
 def test_weekdays_window_length_and_buffer():
-    slots, skipped = services.generate_slot_times([0, 2], time(9, 0), time(12, 0), "Europe/Lisbon", 45, 15,
-                                                  date(2027, 1, 4), date(2027, 1, 10))
+    slots, skipped = services.generate_slot_times(
+        [0, 2], time(9, 0), time(12, 0), "Europe/Lisbon", 45, 15, date(2027, 1, 4), date(2027, 1, 10)
+    )
     # Monday and Wednesday, 09:00, 10:00, 11:00 (45 min + 15 min buffer); Lisbon is UTC in winter.
-    assert [s.starts_at.strftime("%a %H:%M") for s in slots] == ["Mon 09:00", "Mon 10:00", "Mon 11:00",
-                                                                 "Wed 09:00", "Wed 10:00", "Wed 11:00"]
+    assert [s.starts_at.strftime("%a %H:%M") for s in slots] == [
+        "Mon 09:00",
+        "Mon 10:00",
+        "Mon 11:00",
+        "Wed 09:00",
+        "Wed 10:00",
+        "Wed 11:00",
+    ]
     assert all(s.ends_at - s.starts_at == timedelta(minutes=45) for s in slots) and not skipped
 
 
@@ -111,18 +131,31 @@ def test_single_slot_overlapping_is_409_and_adjacent_is_fine(client):
     assert adjacent.status_code == 201
     # Another consultant may have a slot at the same time.
     other = api_as(client, make_consultant())
-    assert other.post("/api/v1/slots", json={"starts_at": "2027-05-03T10:00:00+02:00", "duration_minutes": 60}).status_code == 201
+    assert (
+        other.post("/api/v1/slots", json={"starts_at": "2027-05-03T10:00:00+02:00", "duration_minutes": 60}).status_code
+        == 201
+    )
 
 
 def test_single_slot_input_errors(client):
     api = api_as(client, make_consultant())
-    assert "starts_at" in assert_envelope(api.post("/api/v1/slots", json={"starts_at": "2027-05-03T10:00:00",
-                                                                          "duration_minutes": 60}), 422)["errors"]
+    assert (
+        "starts_at"
+        in assert_envelope(
+            api.post("/api/v1/slots", json={"starts_at": "2027-05-03T10:00:00", "duration_minutes": 60}), 422
+        )["errors"]
+    )
     past = (utcnow() - timedelta(hours=1)).isoformat()
-    assert "starts_at" in assert_envelope(api.post("/api/v1/slots", json={"starts_at": past,
-                                                                          "duration_minutes": 60}), 422)["errors"]
-    assert "duration_minutes" in assert_envelope(api.post("/api/v1/slots", json={
-        "starts_at": "2027-05-03T10:00:00Z", "duration_minutes": 5}), 422)["errors"]
+    assert (
+        "starts_at"
+        in assert_envelope(api.post("/api/v1/slots", json={"starts_at": past, "duration_minutes": 60}), 422)["errors"]
+    )
+    assert (
+        "duration_minutes"
+        in assert_envelope(
+            api.post("/api/v1/slots", json={"starts_at": "2027-05-03T10:00:00Z", "duration_minutes": 5}), 422
+        )["errors"]
+    )
 
 
 def test_removing_slots(client, session):
@@ -202,6 +235,7 @@ def test_slots_under_way_are_listed_until_they_end(client, session):
 def test_the_database_refuses_a_slot_longer_than_the_longest_allowed(client, session):
     """The list's window relies on the length rule, so the database holds it too, not only the services."""
     from sqlalchemy.exc import IntegrityError
+
     consultant = make_consultant()
     start = datetime(2027, 5, 3, 9, 0, tzinfo=UTC)
     longest = make_slot(consultant, start, minutes=services.MAX_SLOT_MINUTES)
@@ -244,15 +278,23 @@ def test_consultants_list_and_profile_editing(client):
     assert [c["name"] for c in api.get("/api/v1/consultants?expertise=8").get_json()] == ["Oona"]
 
     assert_envelope(api.patch(f"/api/v1/consultants/{ana.id}", json={"bio": "x"}), 403)
-    own = api_as(client, ana).patch(f"/api/v1/consultants/{ana.id}", json={
-        "expertise": [1, 10], "languages": ["Catalan"], "bio": "Barcelona", "timezone": "Europe/Lisbon"})
+    own = api_as(client, ana).patch(
+        f"/api/v1/consultants/{ana.id}",
+        json={"expertise": [1, 10], "languages": ["Catalan"], "bio": "Barcelona", "timezone": "Europe/Lisbon"},
+    )
     assert own.status_code == 200
     assert own.get_json()["expertise"] == [1, 10] and own.get_json()["timezone"] == "Europe/Lisbon"
-    assert "expertise" in assert_envelope(api_as(client, ana).patch(f"/api/v1/consultants/{ana.id}",
-                                                                      json={"expertise": [11]}), 422)["errors"]
+    assert (
+        "expertise"
+        in assert_envelope(api_as(client, ana).patch(f"/api/v1/consultants/{ana.id}", json={"expertise": [11]}), 422)[
+            "errors"
+        ]
+    )
     other = make_consultant()
     assert_envelope(api_as(client, other).patch(f"/api/v1/consultants/{ana.id}", json={"bio": "x"}), 403)
     admin = api_as(client, make_user("admin"))
-    assert admin.patch(f"/api/v1/consultants/{ana.id}", json={"bio": "Edited by the office"}).get_json()["bio"] == \
-        "Edited by the office"
+    assert (
+        admin.patch(f"/api/v1/consultants/{ana.id}", json={"bio": "Edited by the office"}).get_json()["bio"]
+        == "Edited by the office"
+    )
     assert_envelope(admin.get("/api/v1/consultants/999999"), 404)

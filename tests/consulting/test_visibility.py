@@ -1,4 +1,5 @@
 """Who may do what (role x action matrix) and who sees which booking (never another city's)."""
+
 from datetime import timedelta
 
 import pytest
@@ -43,13 +44,28 @@ def world(session):
     ana, oona = make_consultant(name="Ana"), make_consultant(name="Oona")
     b1 = make_booking(make_slot(ana, utcnow() + timedelta(days=3)), booked_by=c_berlin, questions="Berlin's secret")
     b2 = make_booking(make_slot(oona, utcnow() + timedelta(days=4)), booked_by=c_bologna, questions="Bologna's secret")
-    return dict(c_berlin=c_berlin, c_bologna=c_bologna, ana=ana, oona=oona, admin=make_user("admin"),
-                learner=make_user("learner"), b1=b1.id, b2=b2.id)
+    return {
+        "c_berlin": c_berlin,
+        "c_bologna": c_bologna,
+        "ana": ana,
+        "oona": oona,
+        "admin": make_user("admin"),
+        "learner": make_user("learner"),
+        "b1": b1.id,
+        "b2": b2.id,
+    }
 
 
-@pytest.mark.parametrize("who,sees", [
-    ("c_berlin", {"b1"}), ("c_bologna", {"b2"}), ("ana", {"b1"}), ("oona", {"b2"}), ("admin", {"b1", "b2"}),
-])
+@pytest.mark.parametrize(
+    "who,sees",
+    [
+        ("c_berlin", {"b1"}),
+        ("c_bologna", {"b2"}),
+        ("ana", {"b1"}),
+        ("oona", {"b2"}),
+        ("admin", {"b1", "b2"}),
+    ],
+)
 def test_each_sees_only_their_bookings(client, world, who, sees):
     api = api_as(client, world[who])
     listing = api.get("/api/v1/bookings")

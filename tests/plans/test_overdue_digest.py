@@ -1,6 +1,6 @@
 """The weekly overdue digest: once per ISO week per city (in the city's own calendar), to
 each coordinator of the city, none when nothing is overdue."""
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from ..factories import make_city, make_plan, make_user
 
 
 def at(text):
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 def digests():

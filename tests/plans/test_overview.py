@@ -4,7 +4,7 @@ number of queries."""
 import csv
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from action_lms.plans.template import MILESTONE_KEYS
 from ..factories import make_city, make_plan, make_user
 from ..helpers import api_as, assert_envelope, login_session
 
-NEXT_SESSION = datetime(2027, 3, 15, 9, 0, tzinfo=timezone.utc)
+NEXT_SESSION = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -61,14 +61,14 @@ def cities(session):
     ghent = make_city("Ghent", "BE", "Europe/Brussels")
     berlin = make_city("Berlin", "DE", "Europe/Berlin")
     bonn = make_city("Bonn", "DE", "Europe/Berlin")  # no plan
-    make_plan(graz, title="Old Graz plan", statuses={k: "completed" for k in MILESTONE_KEYS})  # superseded
+    make_plan(graz, title="Old Graz plan", statuses=dict.fromkeys(MILESTONE_KEYS, "completed"))  # superseded
     make_plan(graz, title="Graz plan", statuses={"political_mandate": "completed", "coordination_team": "completed",
                                                  "baseline_assessment": "in_progress"},
               due={"baseline_assessment": date(2020, 1, 1), "stakeholder_consultation": date(2021, 1, 1),
                    "political_mandate": date(2019, 1, 1)})
     make_plan(ghent, title="Ghent plan", statuses={"political_mandate": "completed"},
               due={"coordination_team": date(2999, 1, 1)})
-    make_plan(berlin, title="Berlin plan", statuses={k: "completed" for k in MILESTONE_KEYS})
+    make_plan(berlin, title="Berlin plan", statuses=dict.fromkeys(MILESTONE_KEYS, "completed"))
     return {"graz": graz, "ghent": ghent, "berlin": berlin, "bonn": bonn}
 
 

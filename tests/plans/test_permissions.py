@@ -2,10 +2,9 @@
 API (own city, other city, consultants through the consulting hook, anonymous)."""
 import pytest
 
+from action_lms.core.hooks import contributions
 from action_lms.core.policy import ROLES
 from action_lms.plans import services
-
-from action_lms.core.hooks import contributions
 
 from ..factories import make_city, make_plan, make_user
 from ..helpers import api_as

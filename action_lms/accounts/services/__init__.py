@@ -6,6 +6,7 @@ from .cities import all_cities, create_city, get_city, list_cities_query, update
 from .membership import (
     approve_join_request,
     can_decide_membership,
+    can_request_membership,
     decline_join_request,
     list_join_requests,
     pending_join_request_count,
@@ -61,6 +62,7 @@ from .users import (
     register,
     update_profile,
     update_user,
+    users_page,
 )
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "approve_join_request",
     "authenticate",
     "can_decide_membership",
+    "can_request_membership",
     "change_password",
     "create_city",
     "create_token_with_password",
@@ -115,5 +118,6 @@ __all__ = [
     "user_for_session",
     "user_for_token",
     "user_summary",
+    "users_page",
     "withdraw_join_request",
 ]

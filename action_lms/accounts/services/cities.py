@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ...core.db import commit_or_conflict
+from ...core.db import transactional
 from ...core.errors import Conflict, NotFound
 from ...core.time import utcnow
 from ...core.validators import column_length
@@ -33,6 +33,7 @@ def get_city(actor: User, city_id: int) -> City:
     return city
 
 
+@transactional("A city with this name already exists.")
 def create_city(actor: User | None, name: str, country: str, timezone: str) -> City:
     if actor is not None:
         policy.require(actor, "city.create")
@@ -45,10 +46,10 @@ def create_city(actor: User | None, name: str, country: str, timezone: str) -> C
     if db.session.scalar(select(City.id).where(func.lower(City.name) == city.name.lower())):
         raise Conflict(f"A city named {city.name} already exists.")
     db.session.add(city)
-    commit_or_conflict(f"A city named {city.name} already exists.")
     return city
 
 
+@transactional("A city with this name already exists.")
 def update_city(actor: User, city_id: int, changes: dict) -> City:
     policy.require(actor, "city.update")
     city = get_city(actor, city_id)
@@ -61,5 +62,4 @@ def update_city(actor: User, city_id: int, changes: dict) -> City:
         city.country = check_country(changes["country"])
     if "timezone" in changes:
         city.timezone = check_timezone(changes["timezone"])
-    commit_or_conflict("A city with this name already exists.")
     return city

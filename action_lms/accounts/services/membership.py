@@ -12,8 +12,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ...core import outbox
-from ...core.errors import Conflict, Forbidden, NotFound
-from ...core.policy import ADMIN, COORDINATOR, LEARNER
+from ...core.db import affected_rows, transactional
+from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.policy import ADMIN, COORDINATOR
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import City, User
@@ -25,6 +26,11 @@ def can_decide_membership(user, city_id: int) -> bool:
     if not policy.allows(user, "membership.decide"):
         return False
     return user.role == ADMIN or (user.role == COORDINATOR and user.city_id == city_id)
+
+
+def can_request_membership(user) -> bool:
+    """Learners choose their city; coordinators and experts get theirs from the office."""
+    return policy.allows(user, "membership.request")
 
 
 def _stamp(moment: datetime) -> str:
@@ -59,26 +65,26 @@ def notify_join_deciders(user: User, city: City) -> None:
         )
 
 
+@transactional()
 def request_to_join(user: User, city_id: int) -> User:
     """Ask to join a city (a learner without one). Asking again for another city replaces
     the open request."""
-    policy.require(user, "membership.request")
-    if user.role != LEARNER:
-        raise Forbidden("Coordinators and experts get their city from the coalition's office.")
-    if user.city_id is not None:
+    policy.require(user, "membership.request", "Coordinators and experts get their city from the coalition's office.")
+    if user.city is not None:
         raise Conflict(f"You are already a member of {user.city.name}.")
     city = city_or_invalid(city_id)
-    assert city is not None
+    if city is None:
+        raise Invalid.field("city_id", "Choose the city you work for.")
     if user.requested_city_id == city.id:
         raise Conflict(f"You have already asked to join {city.name}; its coordinators will decide.")
     user.requested_city = city
     user.city_requested_at = utcnow()
     db.session.flush()
     notify_join_deciders(user, city)
-    db.session.commit()
     return user
 
 
+@transactional()
 def withdraw_join_request(user: User) -> None:
     policy.require(user, "membership.request")
     if user.requested_city_id is None:
@@ -86,7 +92,6 @@ def withdraw_join_request(user: User) -> None:
     user.requested_city = None
     user.requested_city_id = None
     user.city_requested_at = None
-    db.session.commit()
 
 
 def _city_for_decider(actor, city_id: int) -> City:
@@ -132,6 +137,7 @@ def pending_join_request_count(actor) -> int:
     )
 
 
+@transactional()
 def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
     """Approve or decline with one conditional UPDATE: when two coordinators decide the same
     request at once, one wins and the other hears that it was already decided."""
@@ -143,7 +149,7 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
         if applicant.city_id == city.id:
             raise Conflict(f"{applicant.name} is already a member of {city.name}.")
         raise Conflict(f"{applicant.name} has no open request to join {city.name}; it may have just been decided.")
-    values = {"requested_city_id": None, "city_requested_at": None}
+    values: dict[str, int | None] = {"requested_city_id": None, "city_requested_at": None}
     if approve:
         values["city_id"] = city.id
     result = db.session.execute(
@@ -152,8 +158,7 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if affected_rows(result) != 1:
         raise Conflict("This request has just been decided by someone else.")
     db.session.flush()
     db.session.refresh(applicant)
@@ -168,7 +173,6 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
         {"city": city, "decider": actor},
         f"membership:{kind}:{applicant.id}:{city.id}:{_stamp(utcnow())}",
     )
-    db.session.commit()
     return applicant
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ...core.db import unit_of_work
 from ...core.errors import Conflict, Forbidden
-from ...core.hooks import contributions, user_erased
+from ...core.hooks import app_object, contributions, user_erased
 from ...core.models import OutboxMessage
 from ...core.policy import ADMIN
 from ...core.time import utcnow
@@ -107,7 +106,7 @@ def erase_account(user: User) -> None:
         if not remaining:
             raise Conflict("You are the last active administrator; appoint another before erasing your account.")
     with unit_of_work():
-        user_erased.send(current_app._get_current_object(), user=user)  # every domain's rows first
+        user_erased.send(app_object(), user=user)  # every domain's rows first
         _anonymise_account(user)
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import hashlib
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from ...core.errors import Invalid
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, LEARNER, Policy
-from ...core.time import is_valid_timezone
-from ...core.validators import column_length, single_line
+from ...core.validators import column_length, single_line, time_zone
 from ...extensions import db
 from ..models import City, User
 
@@ -46,6 +44,8 @@ policy = Policy(
 def normalise_email(email: str) -> str:
     """The one form of an address that is stored, looked up and rate-limited: validated,
     normalised by email-validator (IDNA domain, Unicode NFC) and casefolded."""
+    from email_validator import EmailNotValidError, validate_email  # on first use: it loads dnspython
+
     if not isinstance(email, str):
         raise Invalid.field("email", "Not a valid e-mail address.")
     try:
@@ -74,15 +74,13 @@ def check_password(password: str | None, field: str = "password") -> None:
 
 
 def check_timezone(tz: str, field: str = "timezone") -> str:
-    if not is_valid_timezone(tz):
-        raise Invalid.field(field, "Unknown time zone: use an IANA name such as Europe/Berlin.")
-    return tz
+    return time_zone(tz, field)
 
 
 def check_name(name: str | None, field: str = "name", max_len: int | None = None) -> str:
     """A person's name: one line, no control characters (it goes into e-mail headers,
     calendar files and CSV exports)."""
-    return single_line(name, field, max_len or column_length(User.name))
+    return single_line(name, field, max_len or column_length(User.name)) or ""  # required: never None
 
 
 def city_or_invalid(city_id: int | None) -> City | None:

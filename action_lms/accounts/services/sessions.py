@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ...core.db import affected_rows, transactional, unit_of_work
 from ...core.errors import NotFound
 from ...core.time import utcnow
 from ...core.validators import column_length, single_line
@@ -33,6 +34,7 @@ def _session_lifetime() -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
 
 
+@transactional()
 def start_session(user: User, user_agent: str | None = None) -> str:
     """Record a new signed-in browser; returns the secret the session cookie carries."""
     now = utcnow()
@@ -44,7 +46,6 @@ def start_session(user: User, user_agent: str | None = None) -> str:
     db.session.add(
         UserSession(user_id=user.id, secret_hash=hash_secret(plain), created_at=now, last_seen_at=now, user_agent=agent)
     )
-    db.session.commit()
     return plain
 
 
@@ -70,21 +71,20 @@ def user_for_session(user_id, plain: str | None) -> User | None:
         return None
     if now - row.last_seen_at > SESSION_SEEN_EVERY:
         try:
-            row.last_seen_at = now
-            db.session.commit()
+            with unit_of_work():
+                row.last_seen_at = now
         except SQLAlchemyError:  # a busy database must not turn a valid request away
-            db.session.rollback()
             row = db.session.scalar(by_hash)
             if row is None:
                 return None
     return row.user
 
 
+@transactional()
 def end_session(plain: str | None) -> None:
     """Sign one browser out (its cookie stops working, wherever it was copied to)."""
     if plain and isinstance(plain, str) and len(plain) <= MAX_SECRET_LENGTH:
         db.session.execute(delete(UserSession).where(UserSession.secret_hash == hash_secret(plain)))
-        db.session.commit()
 
 
 def end_sessions(user: User, keep: str | None = None) -> int:
@@ -93,14 +93,14 @@ def end_sessions(user: User, keep: str | None = None) -> int:
     stmt = delete(UserSession).where(UserSession.user_id == user.id)
     if keep:
         stmt = stmt.where(UserSession.secret_hash != hash_secret(keep))
-    return db.session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+    return affected_rows(db.session.execute(stmt.execution_options(synchronize_session=False)))
 
 
+@transactional()
 def end_other_sessions(user: User, keep: str | None) -> int:
     """ "Sign out everywhere else": every session of mine ends except this one."""
     policy.require(user, "session.manage_own")
     ended = end_sessions(user, keep=keep)
-    db.session.commit()
     return ended
 
 
@@ -160,6 +160,7 @@ def list_sessions(user: User, current: str | None = None) -> list[dict]:
 # ---------------------------------------------------------------- API tokens
 
 
+@transactional()
 def issue_token(user: User, name: str | None = None) -> tuple[str, ApiToken]:
     policy.require(user, "token.manage_own")
     name = single_line(name, "name", column_length(ApiToken.name), required=False) or "API token"
@@ -168,7 +169,6 @@ def issue_token(user: User, name: str | None = None) -> tuple[str, ApiToken]:
         user_id=user.id, name=name, token_hash=hash_secret(plain), prefix=plain[:12], created_at=utcnow(), revoked=False
     )
     db.session.add(token)
-    db.session.commit()
     return plain, token
 
 
@@ -181,6 +181,7 @@ def list_tokens(user: User) -> list[ApiToken]:
     )
 
 
+@transactional()
 def revoke_token(user: User, token_id: int) -> ApiToken:
     policy.require(user, "token.manage_own")
     token = db.session.get(ApiToken, token_id)
@@ -189,7 +190,6 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     if not token.revoked:
         token.revoked = True
         token.revoked_at = utcnow()
-        db.session.commit()
     return token
 
 
@@ -201,7 +201,7 @@ def revoke_all_tokens(user: User) -> int:
         .values(revoked=True, revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return affected_rows(result)
 
 
 def user_for_token(plain: str) -> User | None:
@@ -216,22 +216,21 @@ def user_for_token(plain: str) -> User | None:
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         try:
-            token.last_used_at = now
-            db.session.commit()
+            with unit_of_work():
+                token.last_used_at = now
         except SQLAlchemyError:  # a busy database must not turn a valid request away
-            db.session.rollback()
             token = db.session.scalar(by_hash)
-    return token.user
+    return token.user if token is not None else None
 
 
 # ---------------------------------------------------------------- personal calendar feed secret
 
 
+@transactional()
 def reset_calendar_token(user: User) -> str:
     """A new secret for the personal calendar feed URL; the old URL stops working."""
     plain = secrets.token_urlsafe(24)
     user.calendar_token_hash = hash_secret(plain)
-    db.session.commit()
     return plain
 
 

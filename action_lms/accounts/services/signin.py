@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core import outbox
+from ...core.db import transactional
 from ...core.errors import Invalid, Unauthorized
 from ...core.time import utcnow
 from ...extensions import db
@@ -57,6 +58,7 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
 
 
+@transactional()
 def request_password_reset(email: str) -> None:
     """E-mail a reset link if the address belongs to an active account; say nothing either way."""
     try:
@@ -77,7 +79,6 @@ def request_password_reset(email: str) -> None:
         {"link": link, "minutes": PASSWORD_RESET_MAX_AGE // 60},
         f"password-reset:{user.id}:{now:%Y%m%d%H%M%S%f}",
     )
-    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:
@@ -93,6 +94,7 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+@transactional()
 def reset_password(token: str, new_password: str) -> User:
     """A reset means the old password may be known to someone else: every session ends and
     every API token is revoked."""
@@ -101,7 +103,6 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = generate_password_hash(new_password)
     end_sessions(user)
     revoke_all_tokens(user)
-    db.session.commit()
     return user
 
 

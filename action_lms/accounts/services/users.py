@@ -6,8 +6,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...core import outbox
-from ...core.db import commit_or_conflict
-from ...core.errors import Conflict, Invalid, NotFound
+from ...core.db import transactional
+from ...core.errors import MAX_DB_INT, Conflict, Invalid, NotFound
 from ...core.policy import ADMIN, COORDINATOR, ROLES
 from ...core.time import utcnow
 from ...extensions import db
@@ -53,6 +53,7 @@ def _new_user(email, name, role, timezone, city_id, password) -> User:
     return user
 
 
+@transactional("An account with this e-mail address already exists.")
 def register(email: str, password: str, name: str, timezone: str | None = None, city_id: int | None = None) -> User:
     """Self-registration: always a learner, member of no city. A city chosen here is a
     request to join it, decided by that city's coordinators or an admin."""
@@ -68,10 +69,10 @@ def register(email: str, password: str, name: str, timezone: str | None = None, 
     )
     if city is not None:
         notify_join_deciders(user, city)
-    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
+@transactional("An account with this e-mail address already exists.")
 def create_user(
     actor: User | None,
     email: str,
@@ -85,7 +86,6 @@ def create_user(
     if actor is not None:
         policy.require(actor, "user.create")
     user = _new_user(email, name, role, timezone, city_id, password)
-    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
@@ -101,6 +101,16 @@ def list_users_query(actor: User, role: str | None = None, city_id: int | None =
     return stmt
 
 
+USERS_PER_PAGE = 50
+
+
+def users_page(actor: User, role: str | None = None, city_id: int | None = None, page: int = 1):
+    """One page of the admin's user list (Flask-SQLAlchemy `Pagination`, for the pager macro)."""
+    stmt = list_users_query(actor, role, city_id)
+    page = min(max(page, 1), MAX_DB_INT // USERS_PER_PAGE)  # no offset beyond what the database can bind
+    return db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
+
+
 def get_user(actor: User, user_id: int) -> User:
     policy.require(actor, "user.view")
     user = db.session.get(User, user_id)
@@ -109,6 +119,7 @@ def get_user(actor: User, user_id: int) -> User:
     return user
 
 
+@transactional("An account with this e-mail address already exists.")
 def update_user(actor: User, user_id: int, changes: dict) -> User:
     policy.require(actor, "user.update")
     user = get_user(actor, user_id)
@@ -139,7 +150,6 @@ def update_user(actor: User, user_id: int, changes: dict) -> User:
             raise Conflict("You cannot deactivate your own account.")
         user.active = bool(changes["active"])
     if user.role == COORDINATOR and user.city is None:
-        db.session.rollback()
         raise Invalid.field("city_id", "A coordinator must belong to a city.")
     password_set = bool(changes.get("password"))
     if password_set:
@@ -149,20 +159,20 @@ def update_user(actor: User, user_id: int, changes: dict) -> User:
         # Deactivated, or a password set by the office (a reset): every way in ends.
         end_sessions(user)
         revoke_all_tokens(user)
-    commit_or_conflict("An account with this e-mail address already exists.")
     return user
 
 
+@transactional()
 def update_profile(user: User, name: str | None = None, timezone: str | None = None) -> User:
     policy.require(user, "me.update")
     if name is not None:
         user.name = check_name(name)
     if timezone is not None:
         user.timezone = check_timezone(timezone)
-    db.session.commit()
     return user
 
 
+@transactional()
 def change_password(user: User, current_password: str, new_password: str, keep_session: str | None = None) -> None:
     """Change my password; every other signed-in browser is signed out (the one making
     the change, `keep_session`, stays)."""
@@ -171,4 +181,3 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
     check_password(new_password, "new_password")
     user.password_hash = generate_password_hash(new_password)
     end_sessions(user, keep=keep_session)
-    db.session.commit()

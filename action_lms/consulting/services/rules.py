@@ -1,0 +1,90 @@
+"""What every consulting use case shares: the role table, the settings, the limits and the
+input checks (times, dates, milestones, zones)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+
+from ...core.errors import Invalid
+from ...core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
+from ...core.time import format_local
+from ...core.validators import date_in_range
+from ...extensions import db
+from ...plans.template import is_milestone_key
+from ..models import AvailabilityRule, Slot
+
+policy = Policy(
+    "consulting",
+    {
+        "consultant.list": ANY_USER,
+        "profile.edit": {CONSULTANT, ADMIN},
+        "slot.list": ANY_USER,
+        "slot.manage": {CONSULTANT, ADMIN},
+        "booking.create": {COORDINATOR, ADMIN},
+        "booking.list": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.view": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.cancel": {COORDINATOR, CONSULTANT, ADMIN},
+        "booking.reschedule": {COORDINATOR, ADMIN},
+        "booking.notes": {CONSULTANT, ADMIN},
+        "overview.view": {ADMIN},
+    },
+)
+
+DEFAULTS = {
+    "CONSULTING_MIN_NOTICE_HOURS": 24,
+    "CONSULTING_MONTHLY_QUOTA": 4,
+    "CONSULTING_CANCEL_DEADLINE_HOURS": 24,
+}
+REMINDER_BEFORE = timedelta(hours=24)
+MIN_SLOT_MINUTES, MAX_SLOT_MINUTES = Slot.MIN_MINUTES, Slot.MAX_MINUTES
+MAX_BUFFER_MINUTES = AvailabilityRule.MAX_BUFFER_MINUTES
+MAX_RANGE_DAYS = 366
+MAX_GENERATED = 2000
+
+TAKEN_MESSAGE = "This slot has just been booked by another city. Please choose another time."
+NO_SLOT_MESSAGE = "No slot with this id."
+_TIME_RE = re.compile(AvailabilityRule.TIME_OF_DAY)
+
+
+def setting(name: str) -> int:
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+def when(value: datetime, tz_name: str | None) -> str:
+    """A session's time as people read it in messages: in their zone, with its abbreviation."""
+    return format_local(value, tz_name)
+
+
+def is_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def calendar_date(value, field_name: str) -> date:
+    """A calendar date (not a time) within the service's years."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Invalid.field(field_name, "Use a date such as 2027-03-31.")
+    date_in_range(value, field_name)
+    return value
+
+
+def milestone(key: str | None, field_name: str = "milestone_key") -> str | None:
+    key = (key or "").strip() or None
+    if key is not None and not is_milestone_key(key):
+        raise Invalid.field(field_name, "Unknown milestone: use one of the keys of the milestone template.")
+    return key
+
+
+def time_of_day(value: str, field_name: str) -> time:
+    match = _TIME_RE.match((value or "").strip())
+    if not match:
+        raise Invalid.field(field_name, "Use the 24-hour format HH:MM, e.g. 09:00.")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def slot_minutes(value: int, field_name: str) -> int:
+    if not MIN_SLOT_MINUTES <= int(value) <= MAX_SLOT_MINUTES:
+        raise Invalid.field(field_name, f"A slot lasts between {MIN_SLOT_MINUTES} and {MAX_SLOT_MINUTES} minutes.")
+    return int(value)

@@ -1,0 +1,46 @@
+"""How far a plan is, from its milestones alone (no session, no rules about who asks):
+progress in percent, the current phase, and which milestones are overdue in the city's
+own calendar. Models, schemas, services and pages all use these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from .models import COMPLETED, Milestone, Plan, city_today
+
+COMPLETED_PHASE = "Completed"
+
+__all__ = [
+    "COMPLETED_PHASE",
+    "city_today",
+    "completed_count",
+    "current_phase",
+    "overdue_milestones",
+    "progress_percent",
+]
+
+
+def completed_count(milestones: Iterable[Milestone]) -> int:
+    return sum(1 for m in milestones if m.status == COMPLETED)
+
+
+def progress_percent(milestones: Iterable[Milestone]) -> int:
+    """Completed milestones / all, as a whole percent."""
+    milestones = list(milestones)
+    if not milestones:
+        return 0
+    return round(100 * completed_count(milestones) / len(milestones))
+
+
+def current_phase(milestones: Iterable[Milestone]) -> str:
+    """The template phase of the first milestone (in template order) not yet completed."""
+    for m in sorted(milestones, key=lambda m: m.position):
+        if m.status != COMPLETED:
+            return m.phase
+    return COMPLETED_PHASE
+
+
+def overdue_milestones(plan: Plan, now: datetime | None = None) -> list[Milestone]:
+    today = city_today(plan.city, now)
+    return [m for m in plan.milestones if m.is_overdue(today)]

@@ -1,0 +1,102 @@
+"""What a city's people see of its plan: the timeline with the resources other domains
+offer per milestone, what to learn next and the next consulting session."""
+
+from __future__ import annotations
+
+from ...core.errors import NotFound
+from ...core.hooks import contributions
+from ...core.policy import LEARNER
+from ..models import COMPLETED, Plan
+from ..progress import completed_count, current_phase, overdue_milestones, progress_percent
+from ..template import BY_KEY, MILESTONE_KEYS
+from .rules import can_edit_city, city_or_404, current_plan_of, policy, require_viewer
+
+
+def viewer_city_id(actor) -> int:
+    """The actor's city, or NotFound saying how to get one."""
+    city_id = getattr(actor, "city_id", None)
+    if city_id is None:
+        requested = getattr(actor, "requested_city", None)
+        if requested is not None:
+            raise NotFound(
+                f"You asked to join {requested.name}; you will see its plan once its coordinators "
+                "approve. We will tell you by e-mail."
+            )
+        if getattr(actor, "role", None) == LEARNER:
+            raise NotFound("Your account is not linked to a city. Ask to join yours on your account page.")
+        raise NotFound("Your account is not linked to a city. Ask the office to add you to your city.")
+    return city_id
+
+
+def milestone_resources(city_id: int | None, plan: Plan | None) -> dict[str, dict]:
+    """{kind: {key: [items]}} from every registered provider, asked once for all keys."""
+    if plan is None:
+        return {}
+    return contributions().all_milestone_resources(city_id, list(MILESTONE_KEYS))
+
+
+def resource_labels() -> dict[str, str]:
+    return {kind: res.label for kind, res in contributions().milestone_resources.items()}
+
+
+def next_consulting_session(city_id: int):
+    stat = contributions().city_stats.get("next_consulting_session")
+    if stat is None:
+        return None
+    return stat.fn([city_id]).get(city_id)
+
+
+def dashboard(actor, city_id: int) -> dict:
+    """What a city's people see: the current plan as a timeline, what to learn next
+    (lessons for the next open milestones) and the next consulting session."""
+    policy.require(actor, "dashboard.view")
+    city = city_or_404(city_id)
+    require_viewer(actor, city.id)
+    plan = current_plan_of(city.id)
+    resources = milestone_resources(city.id, plan)
+    learn_next = []
+    if plan is not None:
+        open_keys = [m.key for m in plan.milestones if m.status != COMPLETED][:2]
+        lessons = resources.get("lessons", {})
+        for key in open_keys:
+            for item in lessons.get(key, []):
+                learn_next.append({**item, "milestone": BY_KEY[key].title})
+    return {
+        "city": city,
+        "plan": plan,
+        "resources": resources,
+        "resource_labels": resource_labels(),
+        "learn_next": learn_next,
+        "lessons_registered": "lessons" in contributions().milestone_resources,
+        "next_session": next_consulting_session(city.id),
+        "consulting_registered": "next_consulting_session" in contributions().city_stats,
+        "overdue": {m.key for m in overdue_milestones(plan)} if plan else set(),
+        "can_edit": can_edit_city(actor, city.id),
+    }
+
+
+def plan_page(actor, plan: Plan) -> dict:
+    """Everything the plan page shows besides the plan (which the caller loaded with its
+    permission check): the dashboard for the current plan; for an earlier one its
+    resources only, and no editing (earlier plans are the record of what was)."""
+    data = (
+        dashboard(actor, plan.city_id)
+        if plan.is_current
+        else {
+            "resources": milestone_resources(plan.city_id, plan),
+            "resource_labels": resource_labels(),
+            "learn_next": [],
+            "lessons_registered": False,
+            "next_session": None,
+            "consulting_registered": False,
+            "can_edit": can_edit_city(actor, plan.city_id),
+        }
+    )
+    return {
+        "data": data,
+        "overdue": {m.key for m in overdue_milestones(plan)},
+        "can_edit": data["can_edit"] and plan.is_current,
+        "progress": progress_percent(plan.milestones),
+        "phase": current_phase(plan.milestones),
+        "completed": completed_count(plan.milestones),
+    }

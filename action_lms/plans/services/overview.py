@@ -1,0 +1,178 @@
+"""The cross-city overview (admin): per city its current plan's progress and phase, overdue
+milestones, every figure other domains registered, a chart, and the same as CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ...accounts.models import City
+from ...core.csvfile import csv_text
+from ...core.errors import Invalid
+from ...core.hooks import contributions
+from ...core.time import isoformat_z, utcnow
+from ...extensions import db
+from ..models import COMPLETED, Plan
+from ..progress import city_today, completed_count, current_phase, progress_percent
+from ..template import MILESTONES
+from .rules import ALL_PHASES, NO_PLAN_PHASE, policy
+
+BASE_SORTS = ("city", "country", "progress", "phase", "overdue")
+CSV_HEADER = (
+    "city",
+    "country",
+    "plan",
+    "progress_percent",
+    "milestones_completed",
+    "milestones_total",
+    "current_phase",
+    "overdue_milestones",
+)
+
+
+class OverviewRow(TypedDict):
+    city: City
+    plan: Plan | None
+    plan_id: int | None
+    plan_title: str | None
+    progress_percent: int | None
+    milestones_completed: int
+    milestones_total: int
+    current_phase: str
+    overdue_milestones: int
+    completed_keys: set[str]
+    stats: dict[str, Any]
+
+
+def stat_columns() -> list[tuple[str, str]]:
+    """(key, label) of every statistic other domains registered, in registration order."""
+    return [(s.key, s.label) for s in contributions().city_stats.values()]
+
+
+def _phase_rank(phase: str) -> int:
+    return ALL_PHASES.index(phase) if phase in ALL_PHASES else len(ALL_PHASES)
+
+
+def _check_filters(country: str | None, phase: str | None, sort: str, order: str) -> None:
+    errors: dict = {}
+    sorts = BASE_SORTS + tuple(k for k, _ in stat_columns())
+    if sort not in sorts:
+        errors["sort"] = [f"Sort by one of: {', '.join(sorts)}."]
+    if order not in ("asc", "desc"):
+        errors["order"] = ["Order is asc or desc."]
+    if phase and phase not in ALL_PHASES:
+        errors["phase"] = [f"Phase is one of: {', '.join(ALL_PHASES)}."]
+    if country and (len(country) != 2 or not country.isalpha()):
+        errors["country"] = ["Give a two-letter country code, e.g. DE."]
+    if errors:
+        raise Invalid("Some filters are invalid.", errors)
+
+
+def _row(city: City, plan: Plan | None, stats: dict[str, dict], now: datetime) -> OverviewRow:
+    milestones = plan.milestones if plan else []
+    today = city_today(city, now)
+    return {
+        "city": city,
+        "plan": plan,
+        "plan_id": plan.id if plan else None,
+        "plan_title": plan.title if plan else None,
+        "progress_percent": progress_percent(milestones) if plan else None,
+        "milestones_completed": completed_count(milestones),
+        "milestones_total": len(milestones),
+        "current_phase": current_phase(milestones) if plan else NO_PLAN_PHASE,
+        "overdue_milestones": sum(1 for m in milestones if m.is_overdue(today)),
+        "completed_keys": {m.key for m in milestones if m.status == COMPLETED},
+        "stats": {key: values.get(city.id) for key, values in stats.items()},
+    }
+
+
+def _sort_value(row: OverviewRow, sort: str):
+    if sort == "city":
+        return row["city"].name.lower()
+    if sort == "country":
+        return (row["city"].country, row["city"].name.lower())
+    if sort == "progress":
+        return row["progress_percent"]
+    if sort == "phase":
+        return _phase_rank(row["current_phase"])
+    if sort == "overdue":
+        return row["overdue_milestones"]
+    return row["stats"].get(sort)
+
+
+def overview(
+    actor,
+    country: str | None = None,
+    phase: str | None = None,
+    sort: str = "city",
+    order: str = "asc",
+    now: datetime | None = None,
+) -> dict:
+    """One row per city: current plan's progress and phase, overdue milestones, and every
+    registered city statistic. Constant number of queries: cities, current plans,
+    their milestones, and one call per registered statistic with all city ids."""
+    policy.require(actor, "overview.view")
+    _check_filters(country, phase, sort, order)
+    now = now or utcnow()
+
+    city_stmt = select(City).order_by(City.name)
+    if country:
+        city_stmt = city_stmt.where(City.country == country.upper())
+    cities = db.session.scalars(city_stmt).all()
+    plans = {
+        p.city_id: p
+        for p in db.session.scalars(select(Plan).where(Plan.is_current).options(selectinload(Plan.milestones)))
+    }
+    stats = contributions().all_city_stats([c.id for c in cities])
+
+    rows = [_row(city, plans.get(city.id), stats, now) for city in cities]
+    if phase:
+        rows = [r for r in rows if r["current_phase"] == phase]
+    present = [r for r in rows if _sort_value(r, sort) is not None]
+    missing = [r for r in rows if _sort_value(r, sort) is None]
+    present.sort(key=lambda r: (_sort_value(r, sort), r["city"].name.lower()), reverse=(order == "desc"))
+    rows = present + sorted(missing, key=lambda r: r["city"].name.lower())  # absent values always last
+
+    chart = [
+        {"key": m.key, "title": m.title, "cities": sum(1 for r in rows if m.key in r["completed_keys"])}
+        for m in MILESTONES
+    ]
+    return {
+        "rows": rows,
+        "chart": chart,
+        "stat_columns": stat_columns(),
+        "cities_with_plan": sum(1 for r in rows if r["plan"]),
+        "filters": {"country": country.upper() if country else None, "phase": phase, "sort": sort, "order": order},
+    }
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return isoformat_z(value) or ""
+    return str(value)
+
+
+def overview_csv(data: dict) -> str:
+    """The overview as CSV (one row per city, the same columns as the page)."""
+    columns = data["stat_columns"]
+    rows: list[list] = [[*CSV_HEADER, *(key for key, _ in columns)]]
+    for row in data["rows"]:
+        rows.append(
+            [
+                row["city"].name,
+                row["city"].country,
+                row["plan_title"] or "",
+                csv_value(row["progress_percent"]),
+                row["milestones_completed"],
+                row["milestones_total"],
+                row["current_phase"],
+                row["overdue_milestones"],
+            ]
+            + [csv_value(row["stats"].get(key)) for key, _ in columns]
+        )
+    return csv_text(rows)
