@@ -27,20 +27,17 @@ def init_migrate(app: Flask) -> None:
 
 
 class _LazyMigrateGroup(click.Group):
-    """`flask db`: Flask-Migrate's commands, imported when one is asked for."""
+    """`flask db`: Flask-Migrate's own group (with its `--directory` and `-x` options and its
+    callback), imported when the command is run. Listing commands (`flask --help`) only
+    reads the short help below."""
 
-    def _real(self, ctx: click.Context) -> click.Group:
+    def make_context(self, info_name, args, parent=None, **extra):
         from flask.cli import ScriptInfo
         from flask_migrate.cli import db as real_group
 
-        init_migrate(ctx.ensure_object(ScriptInfo).load_app())
-        return real_group
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return self._real(ctx).list_commands(ctx)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return self._real(ctx).get_command(ctx, cmd_name)
+        info = parent.ensure_object(ScriptInfo) if parent is not None else ScriptInfo()
+        init_migrate(info.load_app())
+        return real_group.make_context(info_name, args, parent=parent, **extra)
 
 
 def init_app(app: Flask) -> None:
