@@ -6,17 +6,28 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import timezone_choices
 from ..core.policy import ROLES
+from ..core.validators import column_length
+from .models import ApiToken, City, User
+from .services.rules import MAX_PASSWORD_LENGTH
+
+# Lengths from the model columns, once (DESIGN.md: validators take them from the model).
+PERSON_NAME = column_length(User.name)
+EMAIL = column_length(User.email)
+CITY_NAME = column_length(City.name)
+TOKEN_NAME = column_length(ApiToken.name)
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    password = PasswordField("Password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=PERSON_NAME)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL)])
+    password = PasswordField(
+        "Password (at least 10 characters)", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     timezone = SelectField("Time zone", validators=[DataRequired()])
     city_id = SelectField(
         "City (optional)", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
@@ -29,7 +40,7 @@ class RegisterForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=PERSON_NAME)])
     timezone = SelectField("Time zone", validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -39,7 +50,9 @@ class ProfileForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField(
+        "New password (at least 10 characters)", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
 
 
 class CityRequestForm(FlaskForm):
@@ -56,12 +69,12 @@ class CityRequestForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Token name", validators=[DataRequired(), Length(max=100)], description="e.g. 'reporting script'"
+        "Token name", validators=[DataRequired(), Length(max=TOKEN_NAME)], description="e.g. 'reporting script'"
     )
 
 
 class CityForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=CITY_NAME)])
     country = StringField("Country (ISO code, e.g. DE)", validators=[DataRequired(), Length(min=2, max=2)])
     timezone = SelectField("Time zone", validators=[DataRequired()])
 
@@ -71,14 +84,16 @@ class CityForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=PERSON_NAME)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL)])
     role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES])
     city_id = SelectField(
         "City", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
     )
     timezone = SelectField("Time zone", validators=[DataRequired()])
-    password = PasswordField("Password (leave empty to keep / to set later)", validators=[Optional(), Length(max=1024)])
+    password = PasswordField(
+        "Password (leave empty to keep / to set later)", validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     active = BooleanField("Active", default=True)
 
     def __init__(self, *args, cities=(), **kwargs):
@@ -88,8 +103,10 @@ class UserForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=EMAIL)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password (at least 10 characters)", validators=[DataRequired(), Length(max=1024)])
+    password = PasswordField(
+        "New password (at least 10 characters)", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )

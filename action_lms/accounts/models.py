@@ -21,6 +21,9 @@ from ..core.models import TimestampMixin
 from ..core.policy import ROLES
 from ..extensions import Model
 
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # scrypt hashes anything; a bound keeps one request from costing seconds
+
 
 class City(TimestampMixin, Model):
     __tablename__ = "cities"

@@ -5,11 +5,19 @@ from marshmallow import Schema, fields, validate
 from ..core.api import TimeZoneField, UtcDateTime
 from ..core.errors import MAX_DB_INT
 from ..core.policy import ROLES
+from ..core.validators import column_length
+from .models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ApiToken, City, User
+
+# Lengths from the model columns, once (DESIGN.md: validators take them from the model).
+PERSON_NAME = column_length(User.name)
+EMAIL = column_length(User.email)
+CITY_NAME = column_length(City.name)
+TOKEN_NAME = column_length(ApiToken.name)
 
 
 class CitySchema(Schema):
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=CITY_NAME))
     country = fields.String(
         required=True, validate=validate.Length(equal=2), metadata={"description": "ISO 3166-1 alpha-2 code, e.g. DE"}
     )
@@ -17,7 +25,7 @@ class CitySchema(Schema):
 
 
 class CityPatchSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=120))
+    name = fields.String(validate=validate.Length(min=1, max=CITY_NAME))
     country = fields.String(validate=validate.Length(equal=2))
     timezone = TimeZoneField()
 
@@ -82,20 +90,22 @@ class SessionsEndedSchema(Schema):
 
 
 class RegisterSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=1024))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=EMAIL))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+    )
+    name = fields.String(required=True, validate=validate.Length(min=1, max=PERSON_NAME))
     timezone = TimeZoneField(load_default=None)
     city_id = fields.Integer(load_default=None, allow_none=True)
 
 
 class LoginSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+    email = fields.String(required=True, validate=validate.Length(max=EMAIL))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=MAX_PASSWORD_LENGTH))
 
 
 class TokenCreateSchema(LoginSchema):
-    name = fields.String(load_default=None, validate=validate.Length(max=100))
+    name = fields.String(load_default=None, validate=validate.Length(max=TOKEN_NAME))
 
 
 class TokenCreatedSchema(Schema):
@@ -119,27 +129,29 @@ class CsrfSchema(Schema):
 
 
 class MePatchSchema(Schema):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=validate.Length(min=1, max=PERSON_NAME))
     timezone = TimeZoneField()
 
 
 class UserCreateSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.String(required=True, validate=validate.Length(min=3, max=EMAIL))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=PERSON_NAME))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     city_id = fields.Integer(load_default=None, allow_none=True)
     timezone = TimeZoneField(load_default=None)
-    password = fields.String(load_default=None, load_only=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(
+        load_default=None, load_only=True, validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+    )
 
 
 class UserPatchSchema(Schema):
-    email = fields.String(validate=validate.Length(min=3, max=320))
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.String(validate=validate.Length(min=3, max=EMAIL))
+    name = fields.String(validate=validate.Length(min=1, max=PERSON_NAME))
     role = fields.String(validate=validate.OneOf(ROLES))
     city_id = fields.Integer(allow_none=True)
     timezone = TimeZoneField()
     active = fields.Boolean()
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(load_only=True, validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
 
 
 class UserQuerySchema(Schema):
@@ -166,9 +178,11 @@ class PersonalDataSchema(Schema):
 
 
 class PasswordResetRequestSchema(Schema):
-    email = fields.String(required=True, validate=validate.Length(max=320))
+    email = fields.String(required=True, validate=validate.Length(max=EMAIL))
 
 
 class PasswordResetSchema(Schema):
     token = fields.String(required=True, validate=validate.Length(max=500))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=1024))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)
+    )

@@ -11,9 +11,8 @@ from ...core.errors import Invalid
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, LEARNER, Policy
 from ...core.validators import column_length, single_line, time_zone
 from ...extensions import db
-from ..models import City, User
+from ..models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, City, User
 
-MIN_PASSWORD_LENGTH = 10
 DEFAULT_TIMEZONE = "Europe/Brussels"
 BAD_CREDENTIALS = "E-mail or password is not correct."
 
@@ -69,8 +68,8 @@ def email_rate_limit_key(email) -> str:
 def check_password(password: str | None, field: str = "password") -> None:
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid.field(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > 1024:
-        raise Invalid.field(field, "Use at most 1024 characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid.field(field, f"Use at most {MAX_PASSWORD_LENGTH} characters.")
 
 
 def check_timezone(tz: str, field: str = "timezone") -> str:
