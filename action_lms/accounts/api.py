@@ -6,8 +6,9 @@ from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..core.api import Blueprint, SelectPage
+from ..core.api import Blueprint
 from ..core.errors import Unauthorized
+from ..core.pagination import SelectPage
 from ..core.security import is_bearer_request
 from ..extensions import limiter
 from . import services

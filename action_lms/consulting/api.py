@@ -2,8 +2,9 @@
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, SelectPage
+from ..core.api import Blueprint
 from ..core.calendar import calendar_response
+from ..core.pagination import SelectPage
 from . import services
 from .schemas import (
     AvailabilityResultSchema,

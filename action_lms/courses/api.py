@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, SelectPage
+from ..core.api import Blueprint
+from ..core.pagination import SelectPage
 from . import services
 from .schemas import (
     AttemptInSchema,

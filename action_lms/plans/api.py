@@ -6,8 +6,9 @@ from datetime import datetime
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, SelectPage
+from ..core.api import Blueprint
 from ..core.csvfile import csv_response
+from ..core.pagination import SelectPage
 from ..core.time import isoformat_z
 from . import services
 from .schemas import (

@@ -7,10 +7,11 @@ import io
 
 from flask_login import current_user
 
-from ..core.api import Blueprint, RowsPage, SelectPage
+from ..core.api import Blueprint
 from ..core.calendar import calendar_response
 from ..core.csvfile import csv_response
 from ..core.errors import Unauthorized
+from ..core.pagination import RowsPage, SelectPage
 from . import services
 from .schemas import (
     AttendanceResultSchema,
