@@ -4,7 +4,7 @@ Two mechanisms, each for what it suits:
 
 - **Contributions** (`contributions(app)`): what a domain adds to the whole app when it is
   wired in `create_app` — navigation links, scheduler jobs, demo seeders, calendar events
-  of the personal feed, figures of the cross-city overview, resources shown under plan
+  of the personal feed, figures of the cross-city overview, resources and actions shown under plan
   milestones, sections of the personal-data export, and who else may see a city's plans.
   They live on the app (`app.extensions`), so two apps (tests, the scheduler) never share
   or leak them, and each list keeps an explicit order.
@@ -32,6 +32,10 @@ SIGNALS = Namespace()
 #: anonymised: `user_erased.send(app, user=user)`. Receivers delete or anonymise their rows
 #: in the caller's transaction.
 user_erased = SIGNALS.signal("user-erased")
+
+#: Sent by exchanges when the office writes (or rewrites) an exchange's report:
+#: `exchange_reported.send(app, exchange=exchange)`, inside the writer's transaction.
+exchange_reported = SIGNALS.signal("exchange-reported")
 
 EXTENSION_KEY = "action_lms.contributions"
 
@@ -71,6 +75,17 @@ class MilestoneResource:
     fn: Callable[[int | None, list[str]], dict]
 
 
+@dataclass(frozen=True)
+class MilestoneAction:
+    """A link offered under each milestone of a plan, to the people `allowed(user, city_id)`
+    lets take it (e.g. "Ask other cities about this" for those who may request an exchange).
+    `endpoint` is built with `milestone_key=<key>`."""
+
+    label: str
+    endpoint: str
+    allowed: Callable[[Any, int], bool]
+
+
 @dataclass
 class Contributions:
     nav_items: list[NavItem] = field(default_factory=list)
@@ -81,6 +96,7 @@ class Contributions:
     milestone_resources: dict[str, MilestoneResource] = field(default_factory=dict)
     data_sections: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     city_viewers: list[Callable[[Any, int], bool]] = field(default_factory=list)
+    milestone_actions: list[MilestoneAction] = field(default_factory=list)
 
     # ---------------------------------------------------------------- registration
 
@@ -118,7 +134,15 @@ class Contributions:
         if fn not in self.city_viewers:
             self.city_viewers.append(fn)
 
+    def add_milestone_action(self, label: str, endpoint: str, allowed: Callable[[Any, int], bool]) -> None:
+        if all(action.endpoint != endpoint for action in self.milestone_actions):
+            self.milestone_actions.append(MilestoneAction(label, endpoint, allowed))
+
     # ---------------------------------------------------------------- use
+
+    def milestone_actions_for(self, user, city_id: int) -> list[MilestoneAction]:
+        """The milestone actions this user may take for this city's plan."""
+        return [action for action in self.milestone_actions if action.allowed(user, city_id)]
 
     def all_city_stats(self, city_ids: list[int]) -> dict[str, dict]:
         """{stat key: {city_id: value}} for every registered statistic."""

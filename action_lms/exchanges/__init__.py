@@ -1,1 +1,39 @@
-"""placeholder"""
+"""Peer exchanges: a city asks to learn from other cities; the office matches, invites and
+schedules across time zones; the session, its report, follow-ups and public story."""
+
+import os
+from typing import Any
+
+from .services import DEFAULTS
+
+
+def init_app(app) -> None:
+    """Settings, navigation, reminders, the personal feed, overview figures, plan resources
+    and actions, demo data, data export and erasure, and the `flask exchanges` commands."""
+    from ..core.hooks import contributions, user_erased
+    from . import services
+    from .cli import exchanges_cli
+    from .demo import seed_demo
+
+    for name, default in DEFAULTS.items():
+        app.config.setdefault(name, os.environ.get(name) or default)
+
+    hooks = contributions(app)
+    hooks.add_nav_item("Peer exchanges", "exchanges.index", {"coordinator", "learner", "admin"}, order=360)
+    hooks.add_nav_item("Exchange board", "exchanges.board", {"admin"}, order=365)
+    hooks.add_job("send_exchange_reminders", services.send_exchange_reminders, 60)
+    hooks.add_calendar_source(services.calendar_events_for)
+    hooks.add_city_stat("exchanges_requested", "Exchanges requested", services.requested_by_city)
+    hooks.add_city_stat("exchanges_hosted", "Exchanges hosted", services.hosted_by_city)
+    hooks.add_milestone_resource("exchanges", "Peer exchanges and follow-ups", services.milestone_resources)
+    hooks.add_milestone_action("Ask other cities about this", "exchanges.new_exchange", services.can_request_exchange)
+    hooks.add_seeder("exchanges", seed_demo)
+    hooks.add_data_section("exchanges", services.export_personal_data)
+    user_erased.connect(_erase)
+    app.cli.add_command(exchanges_cli)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_personal_data(user)
