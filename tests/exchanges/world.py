@@ -95,3 +95,19 @@ def scheduled(client, world: World, exchange_id: int, starts_at: datetime, **ext
     response = api_as(client, world.admin).post(f"/api/v1/exchanges/{exchange_id}/schedule", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
+
+
+def published_practice(city: City, title: str, commitments=(), languages=("en",), milestones=()):
+    """A published practice written straight to the database (the practices domain's rules
+    are tested there)."""
+    from action_lms.extensions import db
+    from action_lms.practices.models import Practice, PracticeCommitment, PracticeLanguage, PracticeMilestone
+    practice = Practice(city_id=city.id, title=title, summary=f"{title} in short.", description="What was done.",
+                        description_html="<p>What was done.</p>", status=Practice.PUBLISHED, links=[],
+                        search_text=title.lower(), created_at=utcnow(), updated_at=utcnow(), published_at=utcnow())
+    practice.commitment_rows = [PracticeCommitment(commitment=c) for c in commitments]
+    practice.language_rows = [PracticeLanguage(language=code, position=i) for i, code in enumerate(languages)]
+    practice.milestone_rows = [PracticeMilestone(milestone_key=k) for k in milestones]
+    db.session.add(practice)
+    db.session.commit()
+    return practice
