@@ -83,7 +83,9 @@ def suggestions(exchange_id):
 @blp.alt_response(409, description="This city is already invited")
 def invite(data, exchange_id):
     """Invite a host city (admin); its coordinators receive the questions."""
-    return services.invite_city(current_user, exchange_id, data["city_id"], data.get("practice_id"), data.get("message"))
+    return services.invite_city(
+        current_user, exchange_id, data["city_id"], data.get("practice_id"), data.get("message")
+    )
 
 
 @blp.route("/exchanges/<int:exchange_id>/invitations/<int:invitation_id>/accept", methods=["POST"])

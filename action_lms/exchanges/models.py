@@ -245,9 +245,7 @@ class ExchangeFollowUp(Model):
     MAX_TEXT = 2000
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    exchange_id: Mapped[int] = mapped_column(
-        ForeignKey("exchanges.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id", ondelete="CASCADE"), nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     owner: Mapped[str] = mapped_column(String(200), nullable=False)

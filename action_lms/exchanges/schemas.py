@@ -72,7 +72,9 @@ class ExchangeSchema(Schema):
     ends_at = UtcDateTime(allow_none=True)
     duration_minutes = fields.Integer(allow_none=True)
     join_url = fields.String(
-        attribute="visible_join_url", allow_none=True, metadata={"description": "Participants and admins, once scheduled"}
+        attribute="visible_join_url",
+        allow_none=True,
+        metadata={"description": "Participants and admins, once scheduled"},
     )
     sequence = fields.Integer(metadata={"description": "The calendar SEQUENCE, raised on every change of time"})
     report_html = fields.String(allow_none=True)
@@ -133,7 +135,9 @@ class ParticipantCreateSchema(StrictSchema):
 
 class TimeOptionsQuerySchema(StrictSchema):
     date = fields.Date(required=True)
-    duration_minutes = fields.Integer(load_default=60, validate=validate.Range(Exchange.MIN_MINUTES, Exchange.MAX_MINUTES))
+    duration_minutes = fields.Integer(
+        load_default=60, validate=validate.Range(Exchange.MIN_MINUTES, Exchange.MAX_MINUTES)
+    )
 
 
 class TimeOptionSchema(Schema):
@@ -163,7 +167,9 @@ class FollowUpInputSchema(StrictSchema):
 
 class ReportSchema(StrictSchema):
     report = fields.String(required=True, validate=validate.Length(max=Exchange.MAX_REPORT))
-    follow_ups = fields.List(fields.Nested(FollowUpInputSchema), load_default=list, validate=validate.Length(max=Exchange.MAX_FOLLOW_UPS))
+    follow_ups = fields.List(
+        fields.Nested(FollowUpInputSchema), load_default=list, validate=validate.Length(max=Exchange.MAX_FOLLOW_UPS)
+    )
     publish = fields.Boolean(load_default=False)
 
 

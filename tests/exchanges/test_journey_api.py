@@ -12,7 +12,7 @@ from .world import accepted, at, invited, make_world, next_weekday, requested, s
 
 def test_the_berlin_barcelona_bologna_exchange_end_to_end(app, client, session):
     world = make_world()
-    berlin_api, exchange = requested(client, world)
+    _, exchange = requested(client, world)
     assert exchange["status"] == "requested"
     assert exchange["city"]["name"] == "Berlin"
     office = api_as(client, world.admin)

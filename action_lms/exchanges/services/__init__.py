@@ -8,6 +8,7 @@ settings, input checks), `permissions` (the `can_*` object-level rules), `calend
 """
 
 from .calendar import calendar_events_for, city_names, event_for, exchange_event, exchange_url
+from .choices import other_cities, published_practices, stories_page
 from .matching import (
     Suggestion,
     accept_invitation,
@@ -95,8 +96,8 @@ __all__ = [
     "decline_invitation",
     "erase_personal_data",
     "event_for",
-    "exchange_event",
     "exchange_calendar",
+    "exchange_event",
     "exchange_for",
     "exchange_url",
     "exchanges_for_operator",
@@ -117,13 +118,16 @@ __all__ = [
     "members_to_add",
     "milestone_resources",
     "options_on",
+    "other_cities",
     "outside_hours",
     "policy",
+    "published_practices",
     "record_attendance",
     "requestable_cities",
     "requested_by_city",
     "schedule_exchange",
     "send_exchange_reminders",
+    "stories_page",
     "stories_query",
     "story_cities",
     "suggestions",

@@ -119,9 +119,7 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
         count = hosted.get(suggestion.city.id, 0)
         suggestion.hosted_last_year = count
         suggestion.score -= count
-        suggestion.reasons.append(
-            f"hosted {count} exchange{'s' if count != 1 else ''} in the last 12 months"
-        )
+        suggestion.reasons.append(f"hosted {count} exchange{'s' if count != 1 else ''} in the last 12 months")
         ranked.append(suggestion)
     ranked.sort(key=lambda s: (-s.score, s.hosted_last_year, s.city.name.lower()))
     return ranked[:MAX_SUGGESTIONS]
@@ -133,7 +131,9 @@ def _add(suggestion: Suggestion, points: int, reason: str) -> None:
 
 
 @transactional(INVITED_TWICE)
-def invite_city(actor, exchange_id: int, city_id: int, practice_id: int | None = None, message: str | None = None) -> Invitation:
+def invite_city(
+    actor, exchange_id: int, city_id: int, practice_id: int | None = None, message: str | None = None
+) -> Invitation:
     """Invite a host city; its coordinators get the questions. The same city twice is a 409
     (the partial unique index decides when two office users invite at once)."""
     exchange = exchange_for(actor, exchange_id, "exchange.match", lock=True)
@@ -170,7 +170,14 @@ def invite_city(actor, exchange_id: int, city_id: int, practice_id: int | None =
     exchange.updated_at = utcnow()
     db.session.flush()
     db.session.refresh(exchange, ["invitations"])
-    notify(exchange, "invited", coordinators_of([city.id]), actor=actor, invitation=invitation, key_suffix=f":{invitation.id}")
+    notify(
+        exchange,
+        "invited",
+        coordinators_of([city.id]),
+        actor=actor,
+        invitation=invitation,
+        key_suffix=f":{invitation.id}",
+    )
     return invitation
 
 

@@ -116,7 +116,9 @@ def notify(
             host=invitation.city.name if invitation is not None else "",
         )
         key = f"exchanges:{kind}:{exchange.id}:{exchange.sequence}{key_suffix}:{person.id}"
-        if outbox.queue(person, f"exchange_{kind}", subject, f"exchanges/{kind}.txt", context, key, attachment=attachment):
+        if outbox.queue(
+            person, f"exchange_{kind}", subject, f"exchanges/{kind}.txt", context, key, attachment=attachment
+        ):
             queued += 1
     return queued
 

@@ -50,7 +50,9 @@ def join_exchange(actor, exchange_id: int) -> Exchange:
         return exchange_for(actor, exchange_id, "exchange.view")
     _open_for_people(exchange)
     db.session.add(
-        Participant(exchange_id=exchange.id, user_id=actor.id, city_id=actor.city_id, added_by_id=actor.id, created_at=utcnow())
+        Participant(
+            exchange_id=exchange.id, user_id=actor.id, city_id=actor.city_id, added_by_id=actor.id, created_at=utcnow()
+        )
     )
     flush_or_conflict(ALREADY)
     db.session.refresh(exchange, ["participants"])
@@ -79,12 +81,20 @@ def add_participant(actor, exchange_id: int, user_id: int) -> Exchange:
     if person is None or not person.is_active or person.city_id not in allowed_cities:
         raise Invalid.field(
             "user_id",
-            "Name an active member of your city." if not is_office(actor) else "Name an active member of a city taking part.",
+            "Name an active member of your city."
+            if not is_office(actor)
+            else "Name an active member of a city taking part.",
         )
     if any(p.user_id == person.id for p in exchange.participants):
         raise Conflict(ALREADY)
     db.session.add(
-        Participant(exchange_id=exchange.id, user_id=person.id, city_id=person.city_id, added_by_id=actor.id, created_at=utcnow())
+        Participant(
+            exchange_id=exchange.id,
+            user_id=person.id,
+            city_id=person.city_id,
+            added_by_id=actor.id,
+            created_at=utcnow(),
+        )
     )
     flush_or_conflict(ALREADY)
     db.session.refresh(exchange, ["participants"])

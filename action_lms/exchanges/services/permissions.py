@@ -85,12 +85,16 @@ def visible_exchanges(stmt, user):
         return stmt.where(false())
     if is_office(user):
         return stmt
-    takes_part = exists(select(Participant.id).where(Participant.exchange_id == Exchange.id, Participant.user_id == user.id))
+    takes_part = exists(
+        select(Participant.id).where(Participant.exchange_id == Exchange.id, Participant.user_id == user.id)
+    )
     conditions = [takes_part]
     if user.role == COORDINATOR and user.city_id is not None:
         conditions.append(Exchange.city_id == user.city_id)
         conditions.append(
-            exists(select(Invitation.id).where(Invitation.exchange_id == Exchange.id, Invitation.city_id == user.city_id))
+            exists(
+                select(Invitation.id).where(Invitation.exchange_id == Exchange.id, Invitation.city_id == user.city_id)
+            )
         )
     return stmt.where(or_(*conditions))
 
@@ -117,9 +121,7 @@ def can_withdraw(user, exchange: Exchange) -> bool:
 
 def can_respond(user, invitation: Invitation) -> bool:
     """The invited city's coordinators (or the office on its behalf)."""
-    return policy.allows(user, "invitation.respond") and (
-        is_office(user) or _coordinator_of(user, invitation.city_id)
-    )
+    return policy.allows(user, "invitation.respond") and (is_office(user) or _coordinator_of(user, invitation.city_id))
 
 
 def taking_part_city_ids(exchange: Exchange) -> set[int]:
@@ -141,8 +143,11 @@ def can_add_participants(user, exchange: Exchange) -> bool:
     office names people of any of those cities."""
     if not policy.allows(user, "participant.add"):
         return False
-    return is_office(user) or (user.city_id is not None and _coordinator_of(user, user.city_id)
-                               and user.city_id in taking_part_city_ids(exchange))
+    return is_office(user) or (
+        user.city_id is not None
+        and _coordinator_of(user, user.city_id)
+        and user.city_id in taking_part_city_ids(exchange)
+    )
 
 
 def coordinates_taking_part_city(user, exchange: Exchange) -> bool:
@@ -153,5 +158,3 @@ def coordinates_taking_part_city(user, exchange: Exchange) -> bool:
 
 def is_requesting_coordinator(user, exchange: Exchange) -> bool:
     return _coordinator_of(user, exchange.city_id)
-
-

@@ -22,7 +22,13 @@ def export_personal_data(user) -> dict:
     )
     return {
         "requested": [
-            {"id": e.id, "city": e.city.name, "topic": e.topic, "status": e.status, "created_at": e.created_at.isoformat()}
+            {
+                "id": e.id,
+                "city": e.city.name,
+                "topic": e.topic,
+                "status": e.status,
+                "created_at": e.created_at.isoformat(),
+            }
             for e in requested
         ],
         "participations": [

@@ -182,7 +182,9 @@ def create_exchange(
 def _published_practices(ids: list[int]) -> list[Practice]:
     if not ids:
         return []
-    found = list(db.session.scalars(select(Practice).where(Practice.id.in_(ids), Practice.status == Practice.PUBLISHED)))
+    found = list(
+        db.session.scalars(select(Practice).where(Practice.id.in_(ids), Practice.status == Practice.PUBLISHED))
+    )
     if len(found) != len(ids):
         raise Invalid.field("practice_ids", "Name published practices of the library (one of these is not).")
     return found

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from ...accounts.models import City
+from ...core.calendar import CalendarEvent
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid
 from ...core.time import UTC, format_local, utcnow, zone
 from ...core.validators import aware_utc, column_length, http_url
 from ...extensions import db
 from ..models import Exchange, Invitation
-from ...core.calendar import CalendarEvent
 from .calendar import event_for
 from .notifications import notify, people_taking_part
 from .permissions import is_office, is_participant
@@ -57,7 +57,11 @@ def outside_hours(cities: list[City], starts_at: datetime, ends_at: datetime) ->
 
 
 def _check_duration(minutes) -> int:
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not Exchange.MIN_MINUTES <= minutes <= Exchange.MAX_MINUTES:
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not Exchange.MIN_MINUTES <= minutes <= Exchange.MAX_MINUTES
+    ):
         raise Invalid.field(
             "duration_minutes", f"A meeting lasts between {Exchange.MIN_MINUTES} and {Exchange.MAX_MINUTES} minutes."
         )

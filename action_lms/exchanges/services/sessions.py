@@ -63,8 +63,12 @@ def _follow_ups(items) -> list[ExchangeFollowUp]:
         result.append(
             ExchangeFollowUp(
                 position=position,
-                text=multi_line(item.get("text"), f"follow_ups.{position}.text", ExchangeFollowUp.MAX_TEXT, required=True),
-                owner=single_line(item.get("owner"), f"follow_ups.{position}.owner", column_length(ExchangeFollowUp.owner)),
+                text=multi_line(
+                    item.get("text"), f"follow_ups.{position}.text", ExchangeFollowUp.MAX_TEXT, required=True
+                ),
+                owner=single_line(
+                    item.get("owner"), f"follow_ups.{position}.owner", column_length(ExchangeFollowUp.owner)
+                ),
                 due_date=due,
                 milestone_key=milestone(item.get("milestone_key"), f"follow_ups.{position}.milestone_key"),
             )
@@ -78,7 +82,9 @@ def slugify(text: str) -> str:
 
 
 @transactional()
-def write_report(actor, exchange_id: int, report: str, follow_ups: list | None = None, publish: bool = False) -> Exchange:
+def write_report(
+    actor, exchange_id: int, report: str, follow_ups: list | None = None, publish: bool = False
+) -> Exchange:
     """The report and follow-ups (which appear on the requesting city's plan page); with
     `publish` the report becomes a public story. Writing it again replaces both."""
     exchange = exchange_for(actor, exchange_id, "exchange.record", lock=True)

@@ -35,6 +35,12 @@ def milestone_resources(city_id: int | None, plan: Plan | None) -> dict[str, dic
     return contributions().all_milestone_resources(city_id, list(MILESTONE_KEYS))
 
 
+def milestone_actions(actor, city_id: int) -> list:
+    """Links other domains offer under each milestone to this viewer (e.g. asking other
+    cities about it), as (label, endpoint) pairs; the page adds `milestone_key`."""
+    return [(a.label, a.endpoint) for a in contributions().milestone_actions_for(actor, city_id)]
+
+
 def resource_labels() -> dict[str, str]:
     return {kind: res.label for kind, res in contributions().milestone_resources.items()}
 
@@ -94,6 +100,7 @@ def plan_page(actor, plan: Plan) -> dict:
     )
     return {
         "data": data,
+        "actions": milestone_actions(actor, plan.city_id) if plan.is_current else [],
         "overdue": {m.key for m in overdue_milestones(plan)},
         "can_edit": data["can_edit"] and plan.is_current,
         "progress": progress_percent(plan.milestones),
