@@ -303,3 +303,36 @@ def make_plan(city: City | None = None, title: str = "Local action plan", focus:
     db.session.add(plan)
     db.session.commit()
     return plan
+
+
+
+# ---------------------------------------------------------------- practices
+
+def make_practice(city: City | None = None, title: str | None = None, status: str = "published",
+                  commitments=(1,), milestone_keys=(), languages=("en",), summary: str = "What the city did, in short.",
+                  description: str = "A longer description of the practice.", commit: bool = True, **fields):
+    """A practice of `city` (a new city by default) with its tag rows and its search text,
+    written by the service's normaliser so the full-text index finds it. `fields`: any other
+    column (problem, contact_id, started_year, featured_in, links, review_comment, created_by_id,
+    submitted_at, updated_at...)."""
+    from action_lms.core.content import render_markdown
+    from action_lms.practices.models import Practice, PracticeCommitment, PracticeLanguage, PracticeMilestone
+    from action_lms.practices.services import search_text
+    city = city or make_city(commit=False)
+    db.session.flush()
+    title = title or f"Practice {_n()}"
+    now = fields.pop("updated_at", None) or utcnow()
+    practice = Practice(
+        city_id=city.id, title=title, summary=summary, description=description,
+        description_html=render_markdown(description), status=status, links=fields.pop("links", []),
+        search_text=search_text(title, city.name, summary, description), created_at=now, updated_at=now,
+        submitted_at=fields.pop("submitted_at", now if status != "draft" else None),
+        published_at=now if status in ("published", "archived") else None,
+        archived_at=now if status == "archived" else None, **fields)
+    practice.commitment_rows = [PracticeCommitment(commitment=c) for c in commitments]
+    practice.milestone_rows = [PracticeMilestone(milestone_key=k) for k in milestone_keys]
+    practice.language_rows = [PracticeLanguage(language=code, position=i) for i, code in enumerate(languages)]
+    db.session.add(practice)
+    if commit:
+        db.session.commit()
+    return practice

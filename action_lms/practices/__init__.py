@@ -1,1 +1,27 @@
-"""placeholder"""
+"""Good practices: the library of what member cities did that others can learn from, with
+its review workflow, search, and the practices shown under plan milestones."""
+
+from typing import Any
+
+
+def init_app(app) -> None:
+    """Navigation, the practices of other cities under plan milestones, demo data, data
+    export and erasure, and the `flask practices` commands."""
+    from ..core.hooks import contributions, user_erased
+    from . import services
+    from .cli import practices_cli
+
+    hooks = contributions(app)
+    hooks.add_nav_item("Good practices", "practices.library", order=350)
+    hooks.add_nav_item("Review practices", "practices.review", {"admin"}, order=355)
+    hooks.add_milestone_resource("practices", "Good practices from other cities", services.milestone_resources)
+    hooks.add_seeder("practices", services.seed_demo)
+    hooks.add_data_section("practices", services.export_personal_data)
+    user_erased.connect(_erase)
+    app.cli.add_command(practices_cli)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_personal_data(user)

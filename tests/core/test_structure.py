@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "action_lms"
 TEMPLATES = PACKAGE.parent / "templates"
-DOMAINS = ["accounts", "courses", "webinars", "consulting", "plans"]
+DOMAINS = ["accounts", "courses", "webinars", "consulting", "plans", "practices"]
 ROOMS = ["models.py", "schemas.py", "api.py", "views.py", "cli.py"]
 MAX_SERVICE_LINES = 650  # DESIGN.md: "about 600 lines", then a services/ package by use case
 
