@@ -7,6 +7,7 @@ settings, input checks), `permissions` (the `can_*` object-level rules), `calend
 `reports`, `personal_data`. Every write runs in `core.db`'s unit of work.
 """
 
+from ...core.policy import OPERATOR
 from .calendar import calendar_events_for, city_names, event_for, exchange_event, exchange_url
 from .choices import other_cities, published_practices, stories_page
 from .matching import (
@@ -21,7 +22,6 @@ from .matching import (
 from .notifications import SUBJECTS, send_exchange_reminders
 from .participants import add_participant, join_exchange, leave_exchange, members_to_add
 from .permissions import (
-    OPERATOR,
     accepted_city_ids,
     can_add_participants,
     can_join,

@@ -3,6 +3,8 @@ city on the cross-city overview, follow-ups under a plan's milestones) and the o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from ...core.time import utcnow
@@ -88,4 +90,5 @@ def board(actor) -> dict:
     for exchange in annotate(list(db.session.scalars(list_exchanges_query(actor).limit(1000))), actor):
         exchange.days_waiting = (now - exchange.created_at).days  # type: ignore[attr-defined]
         columns[exchange.status].append(exchange)
-    return {"columns": columns, "hosted_last_year": hosted_counts(), "is_office": is_office(actor)}
+    since = now - timedelta(days=365)
+    return {"columns": columns, "hosted_last_year": hosted_counts(since=since), "is_office": is_office(actor)}
