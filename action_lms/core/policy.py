@@ -34,3 +34,28 @@ class Policy:
             raise Unauthorized("You need to sign in to do this.")
         if not self.allows(user, action):
             raise Forbidden(message or "Your role does not allow this.")
+
+
+class Operator:
+    """The operator at the shell (`flask <domain> ...` commands, demo seeders): the rights of
+    the ACTION office, without an account of their own."""
+
+    is_authenticated = True
+    role = ADMIN
+    id = None
+    city_id = None
+    city = None
+    timezone = "UTC"
+
+
+#: The principal of the CLI commands and the demo seeders.
+OPERATOR = Operator()
+
+
+def signed_in(user) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def is_office(user) -> bool:
+    """The ACTION office (admins, and the operator at the shell) acts for every city."""
+    return signed_in(user) and user.role == ADMIN

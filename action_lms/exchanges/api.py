@@ -9,13 +9,13 @@ from . import services
 from .schemas import (
     ExchangeCreateSchema,
     ExchangeQuerySchema,
+    ExchangeReasonSchema,
+    ExchangeReportSchema,
     ExchangeSchema,
     HeldSchema,
     InvitationCreateSchema,
     InvitationSchema,
     ParticipantCreateSchema,
-    ReasonSchema,
-    ReportSchema,
     ScheduleSchema,
     StorySchema,
     SuggestionSchema,
@@ -96,7 +96,7 @@ def accept(exchange_id, invitation_id):
 
 
 @blp.route("/exchanges/<int:exchange_id>/invitations/<int:invitation_id>/decline", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ExchangeReasonSchema)
 @blp.response(200, ExchangeSchema)
 def decline(data, exchange_id, invitation_id):
     """The invited city's coordinator declines, with a reason."""
@@ -159,7 +159,7 @@ def held(data, exchange_id):
 
 
 @blp.route("/exchanges/<int:exchange_id>/report", methods=["POST"])
-@blp.arguments(ReportSchema)
+@blp.arguments(ExchangeReportSchema)
 @blp.response(200, ExchangeSchema)
 def report(data, exchange_id):
     """The report, the follow-ups for the requesting city, and whether it is a public story (admin)."""
@@ -174,7 +174,7 @@ def withdraw(exchange_id):
 
 
 @blp.route("/exchanges/<int:exchange_id>/cancel", methods=["POST"])
-@blp.arguments(ReasonSchema)
+@blp.arguments(ExchangeReasonSchema)
 @blp.response(200, ExchangeSchema)
 def cancel(data, exchange_id):
     """The office cancels, with a reason."""

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..accounts.schemas import CityRefSchema
 from ..core.api import StrictSchema, UtcDateTime
 from ..core.validators import column_length
 from .models import Exchange, ExchangeFollowUp, Invitation
@@ -10,19 +11,12 @@ _LIST = validate.Length(max=Exchange.MAX_LIST)
 _TEXT = validate.Length(max=Exchange.MAX_TEXT)
 
 
-class CityRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    country = fields.String()
-    timezone = fields.String()
-
-
-class UserRefSchema(Schema):
+class ParticipantUserSchema(Schema):
     id = fields.Integer()
     name = fields.String()
 
 
-class PracticeRefSchema(Schema):
+class ExchangePracticeSchema(Schema):
     id = fields.Integer()
     title = fields.String()
     city = fields.String(attribute="city.name")
@@ -32,7 +26,7 @@ class InvitationSchema(Schema):
     id = fields.Integer()
     city = fields.Nested(CityRefSchema)
     status = fields.String(validate=validate.OneOf(Invitation.STATUSES))
-    practice = fields.Nested(PracticeRefSchema, allow_none=True)
+    practice = fields.Nested(ExchangePracticeSchema, allow_none=True)
     message = fields.String(allow_none=True)
     decline_reason = fields.String(allow_none=True)
     created_at = UtcDateTime()
@@ -40,12 +34,14 @@ class InvitationSchema(Schema):
 
 
 class ParticipantSchema(Schema):
-    user = fields.Nested(UserRefSchema, allow_none=True, metadata={"description": "Name only, never the address"})
+    user = fields.Nested(
+        ParticipantUserSchema, allow_none=True, metadata={"description": "Name only, never the address"}
+    )
     city = fields.Nested(CityRefSchema)
     attended = fields.Boolean(allow_none=True)
 
 
-class FollowUpSchema(Schema):
+class ExchangeFollowUpSchema(Schema):
     text = fields.String()
     owner = fields.String()
     due_date = fields.Date(allow_none=True)
@@ -61,7 +57,7 @@ class ExchangeSchema(Schema):
     questions = fields.List(fields.String())
     commitments = fields.List(fields.Integer())
     milestone_key = fields.String(allow_none=True)
-    practices = fields.List(fields.Nested(PracticeRefSchema))
+    practices = fields.List(fields.Nested(ExchangePracticeSchema))
     preferred_cities = fields.List(fields.Nested(CityRefSchema))
     languages = fields.List(fields.String())
     earliest_date = fields.Date(allow_none=True)
@@ -78,7 +74,7 @@ class ExchangeSchema(Schema):
     )
     sequence = fields.Integer(metadata={"description": "The calendar SEQUENCE, raised on every change of time"})
     report_html = fields.String(allow_none=True)
-    follow_ups = fields.List(fields.Nested(FollowUpSchema))
+    follow_ups = fields.List(fields.Nested(ExchangeFollowUpSchema))
     story_slug = fields.Method("_story", allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     created_at = UtcDateTime()
@@ -125,7 +121,7 @@ class InvitationCreateSchema(StrictSchema):
     message = fields.String(allow_none=True, validate=_TEXT)
 
 
-class ReasonSchema(StrictSchema):
+class ExchangeReasonSchema(StrictSchema):
     reason = fields.String(required=True, validate=_TEXT)
 
 
@@ -158,17 +154,19 @@ class HeldSchema(StrictSchema):
     attended_user_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(max=500))
 
 
-class FollowUpInputSchema(StrictSchema):
+class ExchangeFollowUpInputSchema(StrictSchema):
     text = fields.String(required=True, validate=validate.Length(max=ExchangeFollowUp.MAX_TEXT))
     owner = fields.String(required=True, validate=validate.Length(max=column_length(ExchangeFollowUp.owner)))
     due_date = fields.Date(allow_none=True)
     milestone_key = fields.String(allow_none=True, validate=validate.Length(max=60))
 
 
-class ReportSchema(StrictSchema):
+class ExchangeReportSchema(StrictSchema):
     report = fields.String(required=True, validate=validate.Length(max=Exchange.MAX_REPORT))
     follow_ups = fields.List(
-        fields.Nested(FollowUpInputSchema), load_default=list, validate=validate.Length(max=Exchange.MAX_FOLLOW_UPS)
+        fields.Nested(ExchangeFollowUpInputSchema),
+        load_default=list,
+        validate=validate.Length(max=Exchange.MAX_FOLLOW_UPS),
     )
     publish = fields.Boolean(load_default=False)
 
@@ -177,7 +175,7 @@ class StorySchema(Schema):
     slug = fields.String(attribute="story_slug")
     title = fields.String(attribute="topic")
     cities = fields.Method("_cities")
-    practices = fields.List(fields.Nested(PracticeRefSchema))
+    practices = fields.List(fields.Nested(ExchangePracticeSchema))
     published_at = UtcDateTime(attribute="story_published_at")
     report_html = fields.String()
 

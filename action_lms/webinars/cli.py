@@ -7,26 +7,18 @@ from datetime import datetime
 import click
 from flask.cli import AppGroup
 
-from ..core.policy import ADMIN
+from ..core.policy import OPERATOR
 from ..core.time import UTC, isoformat_z, utcnow
 from . import services
 
 webinars_cli = AppGroup("webinars", help="Webinars: upcoming list, registrations and reminders.")
 
 
-class _Operator:
-    """The operator's CLI acts with administrator rights."""
-
-    is_authenticated = True
-    role = ADMIN
-    id = None
-
-
 @webinars_cli.command("list")
 @click.option("--past", is_flag=True, help="Past webinars instead of upcoming ones.")
 def list_command(past):
     """Webinars with seats taken and the waitlist."""
-    rows = services.list_webinars(_Operator(), when="past" if past else "upcoming")
+    rows = services.list_webinars(OPERATOR, when="past" if past else "upcoming")
     if not rows:
         click.echo("No webinars.")
     for webinar, confirmed, waitlisted in rows:

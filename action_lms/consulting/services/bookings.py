@@ -17,6 +17,7 @@ from ...accounts.models import City
 from ...core.calendar import CalendarEvent
 from ...core.db import flush_or_conflict, transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.policy import OPERATOR
 from ...core.time import UTC, utcnow, zone
 from ...core.validators import EARLIEST_YEAR, LATEST_YEAR, column_length, multi_line, single_line
 from ...extensions import db
@@ -25,7 +26,6 @@ from .calendar import booking_event
 from .consultants import annotate_slots
 from .notifications import notify
 from .permissions import (
-    OPERATOR,
     can_book_for_any_city,
     can_book_for_city,
     can_cancel_booking,

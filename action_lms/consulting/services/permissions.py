@@ -9,7 +9,7 @@ from typing import Literal
 
 from sqlalchemy import select
 
-from ...core.policy import ADMIN, CONSULTANT, COORDINATOR
+from ...core.policy import ADMIN, CONSULTANT, COORDINATOR, is_office, signed_in
 from ...extensions import db
 from ..models import Booking, Slot
 from .rules import policy
@@ -19,31 +19,8 @@ from .rules import policy
 BookingScope = Literal["all", "city", "consultant", "none"]
 
 
-class _Operator:
-    """The operator at the shell (`flask consulting ...`): the rights of the ACTION office."""
-
-    is_authenticated = True
-    role = ADMIN
-    id = None
-    city_id = None
-    timezone = "UTC"
-
-
-#: The principal of the CLI commands.
-OPERATOR = _Operator()
-
-
-def _signed_in(user) -> bool:
-    return user is not None and bool(getattr(user, "is_authenticated", False))
-
-
-def _is_office(user) -> bool:
-    """The ACTION office acts for every city and every consultant."""
-    return _signed_in(user) and user.role == ADMIN
-
-
 def booking_scope(user) -> BookingScope:
-    if not _signed_in(user):
+    if not signed_in(user):
         return "none"
     if user.role == ADMIN:
         return "all"
@@ -97,12 +74,12 @@ def can_write_notes(user, booking: Booking) -> bool:
 
 def can_override_deadline(user) -> bool:
     """The office may still cancel or move a booking close to the session."""
-    return _is_office(user)
+    return is_office(user)
 
 
 def can_book_for_any_city(user) -> bool:
     """The office books for the city it names; a coordinator books for their own."""
-    return _is_office(user) and policy.allows(user, "booking.create")
+    return is_office(user) and policy.allows(user, "booking.create")
 
 
 def can_book_for_city(user, city_id: int | None) -> bool:
@@ -111,7 +88,7 @@ def can_book_for_city(user, city_id: int | None) -> bool:
 
 def can_manage_any_consultant(user) -> bool:
     """The office manages every consultant's slots and profile, naming the consultant."""
-    return _is_office(user)
+    return is_office(user)
 
 
 def can_manage_slots(user, consultant_id: int | None) -> bool:

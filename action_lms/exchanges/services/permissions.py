@@ -7,48 +7,26 @@ from __future__ import annotations
 
 from sqlalchemy import exists, false, or_, select
 
-from ...core.policy import ADMIN, COORDINATOR
+from ...core.policy import COORDINATOR, is_office, signed_in
 from ..models import Exchange, Invitation, Participant
 from .rules import policy
 
 
-class _Operator:
-    """The operator at the shell (`flask exchanges ...`): the rights of the ACTION office."""
-
-    is_authenticated = True
-    role = ADMIN
-    id = None
-    city_id = None
-    timezone = "UTC"
-
-
-OPERATOR = _Operator()
-
-
-def _signed_in(user) -> bool:
-    return user is not None and bool(getattr(user, "is_authenticated", False))
-
-
-def is_office(user) -> bool:
-    """The ACTION office sees and acts on every exchange."""
-    return _signed_in(user) and user.role == ADMIN
-
-
 def _coordinator_of(user, city_id: int | None) -> bool:
-    return _signed_in(user) and user.role == COORDINATOR and user.city_id is not None and user.city_id == city_id
+    return signed_in(user) and user.role == COORDINATOR and user.city_id is not None and user.city_id == city_id
 
 
 def _member_of(user, city_id: int | None) -> bool:
-    return _signed_in(user) and user.city_id is not None and user.city_id == city_id
+    return signed_in(user) and user.city_id is not None and user.city_id == city_id
 
 
 def is_participant(user, exchange: Exchange) -> bool:
-    return _signed_in(user) and any(p.user_id == user.id for p in exchange.participants)
+    return signed_in(user) and any(p.user_id == user.id for p in exchange.participants)
 
 
 def invited_city(user, exchange: Exchange) -> Invitation | None:
     """The invitation of the user's city, if they coordinate an invited city."""
-    if not _signed_in(user) or user.role != COORDINATOR or user.city_id is None:
+    if not signed_in(user) or user.role != COORDINATOR or user.city_id is None:
         return None
     return next((i for i in exchange.invitations if i.city_id == user.city_id), None)
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ...accounts.models import City
 from ...core.db import transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.policy import OPERATOR
 from ...core.time import utcnow
 from ...core.validators import column_length, multi_line, single_line
 from ...extensions import db
@@ -19,7 +20,6 @@ from ...practices.models import Practice
 from ..models import Exchange, ExchangePractice, Invitation, PreferredHost
 from .notifications import coordinators_of, notify, office, people_taking_part
 from .permissions import (
-    OPERATOR,
     can_request_exchange,
     can_see_join_link,
     can_view_exchange,
