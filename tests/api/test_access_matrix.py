@@ -173,7 +173,46 @@ ROWS = [
         path=lambda s: f"/api/v1/webinars/{s.past_webinar.id}/attendance", body=lambda s: {"user_ids": [s.learner.id]}),
     Row("GET", "/api/v1/webinars/<int:webinar_id>/calendar.ics", everyone(200),
         path=lambda s: f"/api/v1/webinars/{s.webinar.id}/calendar.ics"),
+    # ------------------------------------------------------------ practices (city A's; see _practice below)
+    Row("GET", "/api/v1/practices", everyone(200)),
+    # A coordinator for their own city (A), an admin naming it; learners and consultants never.
+    Row("POST", "/api/v1/practices", only({C: 201, D: 201}),
+        body=lambda s: {"title": "Anti-rumour agents", "summary": "Volunteers answer prejudice.", "description": "How.",
+                        "commitments": [4], "languages": ["de", "en"], "city_id": s.city_a.id}),
+    Row("GET", "/api/v1/practices/<int:practice_id>", everyone(200), path=lambda s: f"/api/v1/practices/{_practice(s, 'published')}"),
+    # City A's draft: its coordinator and the office edit it; the roles that never edit get 403.
+    Row("PATCH", "/api/v1/practices/<int:practice_id>", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/practices/{_practice(s, 'draft')}", body=lambda s: {"title": "Renamed practice"}),
+    Row("POST", "/api/v1/practices/<int:practice_id>/submit", only({C: 200, D: 200}),
+        path=lambda s: f"/api/v1/practices/{_practice(s, 'draft')}/submit"),
+    Row("POST", "/api/v1/practices/<int:practice_id>/publish", only({D: 200}),
+        path=lambda s: f"/api/v1/practices/{_practice(s, 'submitted')}/publish"),
+    Row("POST", "/api/v1/practices/<int:practice_id>/send-back", only({D: 200}),
+        path=lambda s: f"/api/v1/practices/{_practice(s, 'submitted')}/send-back",
+        body=lambda s: {"comment": "Please add the results you measured."}),
+    Row("POST", "/api/v1/practices/<int:practice_id>/archive", only({D: 200}),
+        path=lambda s: f"/api/v1/practices/{_practice(s, 'published')}/archive"),
 ]
+
+
+def _practice(s, status: str) -> int:
+    """A practice of city A in `status`, made on first use (the other rows do not pay for it)."""
+    made = s.__dict__.setdefault("_practices", {})
+    if status not in made:
+        from ..factories import make_practice
+        made[status] = make_practice(s.city_a, f"City A's {status} practice", status=status).id
+    return made[status]
+
+
+def _domain_rows() -> list[Row]:
+    """Rows that the exchanges and feedback domains keep in their own modules
+    (tests/api/<domain>_rows.py, a `rows(Row, only, everyone, public, A, L, C, S, D, P)` function)."""
+    from . import exchange_rows, feedback_rows
+
+    return [row for module in (exchange_rows, feedback_rows) for row in module.rows(Row, only, everyone, public, A, L, C, S, D, P)]
+
+
+ROWS += _domain_rows()
 
 
 class Scenario:
