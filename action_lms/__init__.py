@@ -133,7 +133,7 @@ def _document_security(api_) -> None:
     api_.spec.options["security"] = [{"bearerAuth": []}, {"cookieAuth": []}]
 
 
-DOMAINS = ("accounts", "courses", "webinars", "consulting", "plans", "practices", "exchanges")
+DOMAINS = ("accounts", "courses", "webinars", "consulting", "plans", "practices", "exchanges", "feedback")
 
 
 def _register_domains(app: Flask) -> None:

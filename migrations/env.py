@@ -15,6 +15,16 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Autogenerate leaves alone the practices' search index, which is the engine's own
+    (migration 0008): the FTS5 tables on SQLite, the tsvector column and GIN index on PostgreSQL."""
+    if type_ == "table" and reflected and compare_to is None and name.startswith("practices_fts"):
+        return False
+    if name in ("search_vector", "ix_practices_search_vector") and reflected and compare_to is None:
+        return False
+    return True
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -95,6 +105,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            include_object=include_object,
             **conf_args
         )
 

@@ -14,6 +14,7 @@ def init_app(app) -> None:
     from . import services
     from .cli import consulting_cli
     from .demo import seed_demo
+    from .services import feedback as feedback_source
 
     for name, default in DEFAULTS.items():
         value = os.environ.get(name)
@@ -28,6 +29,9 @@ def init_app(app) -> None:
     hooks.add_city_stat("consulting_sessions_held", "Consulting sessions held", services.sessions_held_by_city)
     hooks.add_city_stat("next_consulting_session", "Next consulting session", services.next_session_by_city)
     hooks.add_milestone_resource("consulting", "Consulting sessions and follow-ups", services.milestone_resources)
+    hooks.add_feedback_format(
+        "consulting", "Consulting", feedback_source.feedback_due, feedback_source.impact_figures, order=30
+    )
     hooks.add_seeder("consulting", seed_demo)
     hooks.add_data_section("consulting", services.export_personal_data)
     hooks.add_city_viewer(services.consultant_works_with_city)

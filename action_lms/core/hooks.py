@@ -5,7 +5,8 @@ Two mechanisms, each for what it suits:
 - **Contributions** (`contributions(app)`): what a domain adds to the whole app when it is
   wired in `create_app` — navigation links, scheduler jobs, demo seeders, calendar events
   of the personal feed, figures of the cross-city overview, resources and actions shown under plan
-  milestones, sections of the personal-data export, and who else may see a city's plans.
+  milestones, sections of the personal-data export, who else may see a city's plans, and
+  the formats whose events ask for feedback (`add_feedback_format`).
   They live on the app (`app.extensions`), so two apps (tests, the scheduler) never share
   or leak them, and each list keeps an explicit order.
 - **Signals** (blinker, `SIGNALS`): announcements of something that happened, to which
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from blinker import Namespace
@@ -86,6 +88,32 @@ class MilestoneAction:
     allowed: Callable[[Any, int], bool]
 
 
+@dataclass(frozen=True)
+class FeedbackDue:
+    """Someone who took part in an event of a format and may now say whether it helped."""
+
+    user_id: int
+    subject_id: int  # the event: webinar, booking, exchange or course id
+    title: str
+    event_at: datetime  # when it took place (ended, held, completed): the report's year
+    city_id: int | None  # the person's city, or the city the event was for
+
+
+@dataclass(frozen=True)
+class FeedbackFormat:
+    """A format of support (course, webinar, consulting, peer exchange) as the feedback domain
+    sees it. `due(now, since)` lists who took part in events that ended between `since` and
+    `now`; `figures(year, city_ids)` counts, per city (None: no city), the events held and the
+    requests cities made that year: `{city_id: {"events": n, "requests_made": n}}`, each in a
+    fixed number of queries."""
+
+    kind: str
+    label: str
+    order: int
+    due: Callable[[datetime, datetime], list[FeedbackDue]]
+    figures: Callable[[int, list[int] | None], dict]
+
+
 @dataclass
 class Contributions:
     nav_items: list[NavItem] = field(default_factory=list)
@@ -97,6 +125,7 @@ class Contributions:
     data_sections: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     city_viewers: list[Callable[[Any, int], bool]] = field(default_factory=list)
     milestone_actions: list[MilestoneAction] = field(default_factory=list)
+    feedback_formats: dict[str, FeedbackFormat] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- registration
 
@@ -137,6 +166,16 @@ class Contributions:
     def add_milestone_action(self, label: str, endpoint: str, allowed: Callable[[Any, int], bool]) -> None:
         if all(action.endpoint != endpoint for action in self.milestone_actions):
             self.milestone_actions.append(MilestoneAction(label, endpoint, allowed))
+
+    def add_feedback_format(
+        self,
+        kind: str,
+        label: str,
+        due: Callable[[datetime, datetime], list[FeedbackDue]],
+        figures: Callable[[int, list[int] | None], dict],
+        order: int = 100,
+    ) -> None:
+        self.feedback_formats.setdefault(kind, FeedbackFormat(kind, label, order, due, figures))
 
     # ---------------------------------------------------------------- use
 

@@ -8,6 +8,7 @@ def init_app(app) -> None:
     from ..core.hooks import contributions, user_erased
     from . import services
     from .cli import courses_cli
+    from .services import feedback as feedback_source
 
     app.cli.add_command(courses_cli)
     hooks = contributions(app)
@@ -17,6 +18,9 @@ def init_app(app) -> None:
     hooks.add_city_stat("learners_enrolled", "Learners enrolled", services.learners_enrolled_by_city)
     hooks.add_city_stat("learners_certified", "Learners certified", services.learners_certified_by_city)
     hooks.add_milestone_resource("lessons", "Recommended learning", services.lessons_for_milestones)
+    hooks.add_feedback_format(
+        "course", "Online courses", feedback_source.feedback_due, feedback_source.impact_figures, order=10
+    )
     hooks.add_seeder("courses", services.seed_demo)
     hooks.add_data_section("courses", services.export_learning)
     user_erased.connect(_erase)

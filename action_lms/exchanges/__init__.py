@@ -14,6 +14,7 @@ def init_app(app) -> None:
     from . import services
     from .cli import exchanges_cli
     from .demo import seed_demo
+    from .services import feedback as feedback_source
 
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, os.environ.get(name) or default)
@@ -27,6 +28,9 @@ def init_app(app) -> None:
     hooks.add_city_stat("exchanges_hosted", "Exchanges hosted", services.hosted_by_city)
     hooks.add_milestone_resource("exchanges", "Peer exchanges and follow-ups", services.milestone_resources)
     hooks.add_milestone_action("Ask other cities about this", "exchanges.new_exchange", services.can_request_exchange)
+    hooks.add_feedback_format(
+        "exchange", "Peer exchanges", feedback_source.feedback_due, feedback_source.impact_figures, order=40
+    )
     hooks.add_seeder("exchanges", seed_demo)
     hooks.add_data_section("exchanges", services.export_personal_data)
     user_erased.connect(_erase)

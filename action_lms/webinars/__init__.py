@@ -8,6 +8,7 @@ def init_app(app) -> None:
     from ..core.hooks import contributions, user_erased
     from . import services
     from .cli import webinars_cli
+    from .services import feedback as feedback_source
 
     hooks = contributions(app)
     hooks.add_nav_item("Webinars", "webinars.index", order=200)
@@ -16,6 +17,9 @@ def init_app(app) -> None:
     hooks.add_calendar_source(services.feed_events)
     hooks.add_city_stat("webinar_attendances", "Webinar attendances", services.attendances_by_city)
     hooks.add_milestone_resource("webinars", "Webinars", services.webinars_for_milestones)
+    hooks.add_feedback_format(
+        "webinar", "Webinars", feedback_source.feedback_due, feedback_source.impact_figures, order=20
+    )
     hooks.add_seeder("webinars", services.seed_demo)
     hooks.add_data_section("webinar_registrations", services.export_registrations)
     user_erased.connect(_erase)

@@ -1,0 +1,26 @@
+"""Feedback: one request per person and event of every format, the answers, and the impact
+report the office puts in its annual report."""
+
+from typing import Any
+
+
+def init_app(app) -> None:
+    """Navigation, the scan and reminder jobs, demo answers, data export and erasure."""
+    from ..core.hooks import contributions, user_erased
+    from . import services
+    from .demo import seed_demo
+
+    hooks = contributions(app)
+    hooks.add_nav_item("Your feedback", "feedback.mine", order=800)
+    hooks.add_nav_item("Impact", "feedback.impact", {"admin", "coordinator"}, order=810)
+    hooks.add_job("create_feedback_requests", services.create_feedback_requests, 300)
+    hooks.add_job("send_feedback_reminders", services.send_feedback_reminders, 3600)
+    hooks.add_seeder("feedback", seed_demo)
+    hooks.add_data_section("feedback", services.export_personal_data)
+    user_erased.connect(_erase)
+
+
+def _erase(sender: Any, user: Any, **_: Any) -> None:
+    from . import services
+
+    services.erase_personal_data(user)

@@ -1,0 +1,68 @@
+"""WTForms for the feedback pages. Shape checks only (an answer was chosen, the comment's
+length); the ranges and the "once only" rule live in services.answer, which names the field."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from .models import FeedbackAnswer
+
+USEFULNESS_CHOICES = [
+    (1, "Not useful"),
+    (2, "A little useful"),
+    (3, "Fairly useful"),
+    (4, "Useful"),
+    (5, "Very useful"),
+]
+WILL_APPLY_CHOICES = [
+    (1, "Unlikely"),
+    (2, "Not very likely"),
+    (3, "Possibly"),
+    (4, "Likely"),
+    (5, "Very likely"),
+]
+RECOMMEND_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+def _number_or_none(value):
+    """What the radio sent as a number; anything else as None, for the service to refuse by name."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class FeedbackForm(FlaskForm):
+    usefulness = RadioField(
+        "How useful was this for your city's action plan?",
+        choices=USEFULNESS_CHOICES,
+        coerce=_number_or_none,
+        validate_choice=False,
+        validators=[InputRequired(message="Choose how useful it was, from 1 (not useful) to 5 (very useful).")],
+        description="1 = not useful, 5 = very useful.",
+    )
+    will_apply = RadioField(
+        "How likely are you to apply something from it within six months?",
+        choices=WILL_APPLY_CHOICES,
+        coerce=_number_or_none,
+        validate_choice=False,
+        validators=[InputRequired(message="Choose how likely you are to apply something, from 1 to 5.")],
+        description="1 = unlikely, 5 = very likely.",
+    )
+    recommend = RadioField(
+        "Would you recommend it to another city?",
+        choices=RECOMMEND_CHOICES,
+        validate_choice=False,
+        validators=[InputRequired(message="Say yes or no.")],
+    )
+    comment = TextAreaField(
+        "Comment (optional)",
+        validators=[Optional(), Length(max=FeedbackAnswer.MAX_COMMENT)],
+        description="What worked, what was missing, what you would change. Shown to the office without your name.",
+    )
+
+    def recommend_value(self) -> bool | None:
+        """Yes/no as the service takes it; anything else as None (the service says "Say yes or no.")."""
+        return {"yes": True, "no": False}.get(self.recommend.data or "")
