@@ -89,6 +89,20 @@ class Skipped:
     starts_at: datetime | None
     local: str
     reason: str
+    # For the second occurrence of a repeated local time: the start (UTC) of the first one.
+    first: datetime | None = None
+
+
+def _repeated_reason(first_utc: datetime, tz_name: str, created: bool) -> str:
+    """Why the second occurrence of a wall-clock time that happens twice is skipped."""
+    clock = format_local(first_utc, tz_name, "%H:%M")  # e.g. "01:30 WEST"
+    hhmm = clock.split(" ", 1)[0]
+    if created:
+        return f"{hhmm} happens twice on this night (clocks go back); the slot was created at the first {clock}."
+    return (
+        f"{hhmm} happens twice on this night (clocks go back); only the first {clock} is used, "
+        "and it was skipped as well."
+    )
 
 
 def generate_slot_times(
@@ -105,7 +119,12 @@ def generate_slot_times(
 
     The pattern is applied to local dates and local times, then each start is converted,
     so 09:00 Madrid is 09:00 Madrid in winter (08:00 UTC) and in summer (07:00 UTC).
-    A local time that does not exist on a clock-change day is skipped and reported.
+    Clock changes, each reported in `skipped` with a reason:
+    - a local time that does not exist (clocks go forward) gets no slot;
+    - a local time that happens twice (clocks go back) gets one slot, at its first
+      occurrence (fold=0); the second occurrence is skipped;
+    - a start that would overlap the slot before it (that slot lasts its real length, so it
+      ends later on the clock when clocks go forward) is skipped: slots never overlap.
     """
     tz = zone(tz_name)
     days = set(weekdays)
@@ -119,11 +138,34 @@ def generate_slot_times(
             local = datetime.combine(day, start_time)
             window_end = datetime.combine(day, end_time)
             while local + length <= window_end:
-                start_utc = local.replace(tzinfo=tz).astimezone(UTC)
+                start_utc = local.replace(tzinfo=tz, fold=0).astimezone(UTC)  # the first occurrence
                 end_utc = start_utc + length  # real duration, even across a clock change
                 label = local.strftime("%a %d %b %Y, %H:%M")
                 if start_utc.astimezone(tz).replace(tzinfo=None) != local:
                     skipped.append(Skipped(None, label, "This local time does not exist on this day (clock change)."))
+                    local += step
+                    continue
+                second_utc = local.replace(tzinfo=tz, fold=1).astimezone(UTC)
+                if second_utc != start_utc:
+                    skipped.append(
+                        Skipped(
+                            second_utc,
+                            when(second_utc, tz_name),
+                            _repeated_reason(start_utc, tz_name, created=True),
+                            first=start_utc,
+                        )
+                    )
+                before = slots[-1] if slots else None
+                if before is not None and start_utc < before.ends_at:
+                    skipped.append(
+                        Skipped(
+                            start_utc,
+                            when(start_utc, tz_name),
+                            f"Overlaps the slot before it ({when(before.starts_at, tz_name)}–"
+                            f"{format_local(before.ends_at, tz_name, '%H:%M')}): clocks go forward this night, "
+                            "so that slot ends later on the clock.",
+                        )
+                    )
                 else:
                     slots.append(GeneratedSlot(start_utc, end_utc))
                 local += step
@@ -238,6 +280,10 @@ def publish_availability(
         )
         db.session.add(slot)
         result.slots.append(slot)
+    created = {s.starts_at for s in result.slots}
+    for skip in result.skipped:
+        if skip.first is not None and skip.first not in created:
+            skip.reason = _repeated_reason(skip.first, tz_name, created=False)
     result.skipped.sort(key=lambda s: s.starts_at or datetime.min.replace(tzinfo=UTC))
     return result
 
