@@ -35,7 +35,7 @@ setup: install
 	$(BIN)/flask demo seed
 
 run: setup
-	SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+	HOST=$(HOST) PORT=$(PORT) SCHEDULER_IN_PROCESS=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 # Lint, import order, formatting and types of the application package: any finding fails.
 lint: dev

@@ -42,6 +42,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def default_base_url() -> str:
+    """http://HOST:PORT, the address `make run` serves (HOST and PORT from the environment, as
+    `make run HOST=... PORT=...` passes them), so links in e-mails reach the running app. A
+    wildcard bind address is not one to link to: it becomes the loopback address."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 literal in a URL
+    port = os.environ.get("PORT", "").strip() or "5000"
+    return f"http://{host}:{port}"
+
+
 def _dev_secret_key() -> str:
     INSTANCE.mkdir(parents=True, exist_ok=True)
     path = INSTANCE / "secret_key"
@@ -75,8 +88,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Ping each pooled connection before use (one round trip a request), so that a restart of
         # the database server fails no request.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _bool("DATABASE_POOL_PRE_PING", True)},
-        # Public address used in e-mails and calendar feeds.
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Public address used in e-mails and calendar feeds; BASE_URL wins over HOST/PORT.
+        "BASE_URL": (os.environ.get("BASE_URL") or default_base_url()).rstrip("/"),
         # Mail: without MAIL_SERVER, messages stay in the outbox and are logged.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _int("MAIL_PORT", 25),

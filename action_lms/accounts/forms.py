@@ -8,7 +8,7 @@ from ..core.forms import timezone_choices
 from ..core.policy import ROLES
 from ..core.validators import column_length
 from .models import ApiToken, City, User
-from .services.rules import MAX_PASSWORD_LENGTH
+from .services.rules import DEFAULT_TIMEZONE, MAX_PASSWORD_LENGTH
 
 # Lengths from the model columns, once (DESIGN.md: validators take them from the model).
 PERSON_NAME = column_length(User.name)
@@ -28,14 +28,17 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password (at least 10 characters)", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
-    timezone = SelectField("Time zone", validators=[DataRequired()])
+    # Optional: left unchosen, the service gives the requested city's zone (or the default);
+    # static/register-timezone.js preselects the browser's zone when the list has it.
+    timezone = SelectField("Time zone", default="", validators=[Optional()], render_kw={"data-browser-timezone": True})
     city_id = SelectField(
         "City (optional)", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
     )
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = timezone_choices()
+        self.timezone.choices = [("", f"— my city's zone ({DEFAULT_TIMEZONE} without a city) —")]
+        self.timezone.choices += timezone_choices()
         self.city_id.choices = [("", "— none —")] + [(c.id, c.name) for c in cities]
 
 

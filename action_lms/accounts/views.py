@@ -73,12 +73,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = RegisterForm(cities=services.all_cities())
-    if request.method == "GET":
-        form.timezone.data = form.timezone.data or "Europe/Brussels"
     if form.validate_on_submit():
         try:
+            # An unchosen zone is None: the service then takes the requested city's zone, or the default.
             user = services.register(
-                form.email.data, form.password.data, form.name.data, form.timezone.data, form.city_id.data
+                form.email.data, form.password.data, form.name.data, form.timezone.data or None, form.city_id.data
             )
         except DomainError as exc:
             apply_errors(form, exc)

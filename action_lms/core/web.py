@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, send_from_directory, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -34,7 +34,21 @@ def nav_links():
     return links
 
 
+FAVICON_MAX_AGE = 7 * 24 * 3600  # a week: browsers ask for it on every first visit
+
+
+def favicon():
+    """`/favicon.ico`, which browsers request whatever the page links: the committed icon, no redirect."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )
+
+
 def init_app(app) -> None:
+    app.add_url_rule("/favicon.ico", "favicon", favicon, methods=["GET"])
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(lambda v, tz: to_zone(v, tz), "in_zone")
     app.jinja_env.globals.update(nav_links=nav_links, viewer_timezone=viewer_timezone)

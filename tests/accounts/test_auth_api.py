@@ -173,3 +173,14 @@ def test_users_get_email_uniqueness_from_the_database(session):
     with pytest.raises(IntegrityError):
         session.commit()
     session.rollback()
+
+
+def test_register_without_a_zone_takes_the_requested_citys_zone_also_in_the_welcome_email(client, session):
+    bologna = make_city("Bologna", "IT", "Europe/Rome")
+    for email, extra in (("giulia@example.org", {}), ("marco@example.org", {"timezone": None})):
+        response = register(client, email=email, city_id=bologna.id, **extra)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        assert response.get_json()["timezone"] == "Europe/Rome"
+        mail = session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == response.get_json()["id"])).all()
+        assert "your time zone, Europe/Rome" in next(m for m in mail if m.kind == "welcome").body_text
+    assert register(client, email="nobody@example.org").get_json()["timezone"] == "Europe/Brussels"

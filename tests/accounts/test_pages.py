@@ -144,3 +144,64 @@ def test_admin_user_list_pages_without_a_dead_next_link(client, session):
     assert "Next page" in html and "Page 1 of 2" in html
     second = client.get("/admin/users?page=2").get_data(as_text=True)
     assert "Previous page" in second and "Next page" not in second
+
+
+def _welcome_mail(session, user_id):
+    from action_lms.core.models import OutboxMessage
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user_id,
+                                                       OutboxMessage.kind == "welcome")).one()
+
+
+def test_email_fields_use_autocomplete_email_and_passwords_keep_theirs(client):
+    import re
+    for path, password in (("/login", "current-password"), ("/register", "new-password"), ("/password/forgot", None)):
+        html = client.get(path).get_data(as_text=True)
+        email = re.search(r'<input[^>]*type="email"[^>]*>', html).group(0)
+        assert 'autocomplete="email"' in email, (path, email)
+        assert 'autocomplete="username"' not in html, path
+        if password:
+            field = re.search(r'<input[^>]*type="password"[^>]*>', html).group(0)
+            assert f'autocomplete="{password}"' in field, (path, field)
+
+
+def test_register_without_a_zone_takes_the_zone_of_the_requested_city(client, session):
+    bologna = make_city("Bologna", "IT", "Europe/Rome")
+    page = client.get("/register").get_data(as_text=True)
+    # Nothing preselected on the server: the browser's zone comes from the page's own script.
+    assert 'selected value="Europe/Brussels"' not in page and '<option selected value="">' in page
+    assert '<script src="/static/register-timezone.js" defer></script>' in page
+    response = client.post("/register", data={"name": "Giulia Rossi", "email": "giulia@example.org",
+                                              "password": "long-enough-pw", "timezone": "", "city_id": str(bologna.id),
+                                              "csrf_token": csrf_from(page)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    user = session.scalars(select(User).where(User.email == "giulia@example.org")).one()
+    assert user.timezone == "Europe/Rome" and user.requested_city_id == bologna.id
+    assert "your time zone, Europe/Rome" in _welcome_mail(session, user.id).body_text
+
+
+def test_register_form_keeps_a_chosen_zone_refuses_a_bad_one_and_defaults_without_a_city(app, session):
+    bologna = make_city("Bologna", "IT", "Europe/Rome")
+
+    def post(email, **fields):
+        client = app.test_client()
+        data = {"name": "Someone", "email": email, "password": "long-enough-pw", "city_id": "",
+                "csrf_token": csrf_from(client.get("/register").get_data(as_text=True))}
+        data.update(fields)
+        return client.post("/register", data=data)
+
+    assert post("chosen@example.org", timezone="Europe/Lisbon", city_id=str(bologna.id)).status_code == 302
+    assert post("bad@example.org", timezone="Mars/Olympus", city_id=str(bologna.id)).status_code == 422
+    assert post("nocity@example.org").status_code == 302  # no zone field sent at all
+    zones = dict(session.execute(select(User.email, User.timezone)).all())
+    assert zones["chosen@example.org"] == "Europe/Lisbon"
+    assert "bad@example.org" not in zones
+    assert zones["nocity@example.org"] == "Europe/Brussels"
+
+
+def test_the_zone_script_preselects_the_browsers_zone_only_when_none_is_chosen(client):
+    response = client.get("/static/register-timezone.js")
+    assert response.status_code == 200
+    script = response.get_data(as_text=True)
+    assert "Intl.DateTimeFormat().resolvedOptions().timeZone" in script
+    assert 'select.value !== ""' in script  # a zone already chosen (or sent back after an error) stays
+    assert "data-browser-timezone" in client.get("/register").get_data(as_text=True)

@@ -99,3 +99,45 @@ def test_openapi_document_builds_without_name_clashes(make_app):
         app = make_app()
         spec = app.test_client().get("/api/v1/openapi.json").get_json()
     assert len(spec["paths"]) > 40
+
+
+def test_base_url_follows_host_and_port_unless_set(monkeypatch):
+    """`make run PORT=5101` passes HOST and PORT to flask: links in e-mails reach that port."""
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    assert load_config()["BASE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("PORT", "5101")
+    assert load_config()["BASE_URL"] == "http://127.0.0.1:5101"
+    monkeypatch.setenv("HOST", "192.0.2.7")
+    assert load_config()["BASE_URL"] == "http://192.0.2.7:5101"
+    monkeypatch.setenv("HOST", "0.0.0.0")  # a wildcard bind is no address to link to
+    assert load_config()["BASE_URL"] == "http://127.0.0.1:5101"
+    monkeypatch.setenv("HOST", "::1")
+    assert load_config()["BASE_URL"] == "http://[::1]:5101"
+    monkeypatch.setenv("BASE_URL", "https://lms.example.org/")
+    assert load_config()["BASE_URL"] == "https://lms.example.org"
+
+
+def test_make_run_passes_host_and_port_to_flask_as_environment():
+    from action_lms.config import ROOT
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "HOST=$(HOST)" in recipe and "PORT=$(PORT)" in recipe and "flask run" in recipe
+
+
+def test_favicon_is_served_with_a_cache_header_and_linked_from_pages(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200  # no redirect, no 404
+    assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+    body = response.get_data()
+    assert body[:4] == b"\x00\x00\x01\x00"  # ICO header: reserved 0, type 1 (icon)
+    count = int.from_bytes(body[4:6], "little")
+    assert count >= 1
+    size, offset = int.from_bytes(body[14:18], "little"), int.from_bytes(body[18:22], "little")
+    assert offset + size == len(body)
+    assert "max-age=" in response.headers["Cache-Control"] and "no-store" not in response.headers["Cache-Control"]
+    html = client.get("/login").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.get_data()
