@@ -9,9 +9,6 @@ from ..core.forms import timezone_choices
 from ..core.validators import column_length
 from .models import MAX_CANCEL_REASON, MAX_CAPACITY, MAX_DESCRIPTION, MAX_DURATION_MINUTES, Webinar
 
-# The comma-separated module keys of the form (the service checks each key).
-MAX_MODULE_KEYS_TEXT = 2000
-
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -43,7 +40,7 @@ class WebinarForm(FlaskForm):
         "Registration closes at (optional)",
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="Empty: registration closes at the start.",
+        description="Empty: registration closes 1 hour before the start.",
     )
     join_url = StringField(
         "Join link",
@@ -57,16 +54,28 @@ class WebinarForm(FlaskForm):
         "Status", choices=[("draft", "Draft (only administrators see it)"), ("published", "Published")]
     )
     milestone_keys = MultiCheckboxField("Related milestones (optional)", validators=[Optional()])
-    course_module_keys = StringField(
-        "Related course modules (optional)",
-        validators=[Optional(), Length(max=MAX_MODULE_KEYS_TEXT)],
-        description="Module keys separated by commas, e.g. action-plans/module-1.",
+    # The service checks each key against the courses' modules (validate_choice=False), so the
+    # API and the form give the same error naming the field.
+    course_module_keys = MultiCheckboxField(
+        "Related course modules (optional)", validators=[Optional()], validate_choice=False
     )
 
-    def __init__(self, *args, milestones=(), **kwargs):
+    def __init__(self, *args, milestones=(), modules=(), closes_minutes_before=60, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
         self.milestone_keys.choices = list(milestones)
+        self.course_module_keys.choices = list(modules)
+        self.closes_local.description = f"Empty: registration closes {before_start(closes_minutes_before)}."
+
+
+def before_start(minutes: int) -> str:
+    """'1 hour before the start', '90 minutes before the start', 'at the start'."""
+    if minutes <= 0:
+        return "at the start"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''} before the start"
+    return f"{minutes} minute{'s' if minutes != 1 else ''} before the start"
 
 
 class CancelForm(FlaskForm):

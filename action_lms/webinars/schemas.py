@@ -29,13 +29,16 @@ class WebinarCreateSchema(Schema):
     join_url = fields.String(load_default=None, allow_none=True, validate=JOIN_URL)
     recording_url = fields.String(load_default=None, allow_none=True, validate=RECORDING_URL)
     registration_closes_at = UtcDateTime(
-        load_default=None, allow_none=True, metadata={"description": "Default: the start"}
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Default: WEBINAR_REGISTRATION_CLOSES_MINUTES_BEFORE (60) minutes before the start"},
     )
     status = fields.String(load_default="draft", validate=validate.OneOf(STATUS_INPUT))
     course_module_keys = fields.List(
         fields.String(validate=MODULE_KEY),
         load_default=list,
         validate=validate.Length(max=MAX_MODULE_KEYS),
+        metadata={"description": "Modules of published courses as `<course slug>/<module key>`"},
     )
     milestone_keys = fields.List(
         fields.String(),

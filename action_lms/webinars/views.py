@@ -41,6 +41,7 @@ def detail(webinar_id):
         w=item,
         form=EmptyForm(),
         milestones=services.milestone_titles(),
+        modules=services.module_titles(item["course_module_keys"]),
         can=services.webinar_permissions(current_user, item["obj"], item["my_registration"]),
     )
 
@@ -103,7 +104,7 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
         "recording_url": form.recording_url.data,
         "status": form.status.data,
         "milestone_keys": form.milestone_keys.data or [],
-        "course_module_keys": [k.strip() for k in (form.course_module_keys.data or "").split(",") if k.strip()],
+        "course_module_keys": form.course_module_keys.data or [],
     }
     errors: dict = {}
     try:
@@ -132,7 +133,12 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
 def edit(webinar_id=None):
     services.policy.require(current_user, "webinar.update" if webinar_id else "webinar.create")
     webinar = services.get_webinar(current_user, webinar_id) if webinar_id else None
-    form = WebinarForm(milestones=services.milestone_choices())
+    modules, module_groups = services.module_picker(webinar.course_module_keys if webinar else ())
+    form = WebinarForm(
+        milestones=services.milestone_choices(),
+        modules=modules,
+        closes_minutes_before=services.registration_closes_minutes_before(),
+    )
     if request.method == "GET":
         if webinar is not None:
             _fill(form, webinar)
@@ -156,7 +162,7 @@ def edit(webinar_id=None):
         except DomainError as exc:
             apply_errors(form, exc, FIELD_MAP)
     status = 200 if request.method == "GET" else 422
-    return render_template("webinars/form.html", form=form, webinar=webinar), status
+    return render_template("webinars/form.html", form=form, webinar=webinar, module_groups=module_groups), status
 
 
 def _fill(form: WebinarForm, webinar) -> None:
@@ -164,14 +170,18 @@ def _fill(form: WebinarForm, webinar) -> None:
     form.description.data = webinar.description
     form.timezone.data = webinar.timezone
     form.starts_local.data = services.utc_to_local(webinar.starts_at, webinar.timezone)
-    form.closes_local.data = services.utc_to_local(webinar.registration_closes_at, webinar.timezone)
+    # A deadline the office did not choose stays empty, so that it keeps following the start.
+    closes = webinar.registration_closes_at
+    if services.is_default_deadline(closes, webinar.starts_at):
+        closes = None
+    form.closes_local.data = services.utc_to_local(closes, webinar.timezone)
     form.duration_minutes.data = webinar.duration_minutes
     form.capacity.data = webinar.capacity
     form.join_url.data = webinar.join_url or ""
     form.recording_url.data = webinar.recording_url or ""
     form.status.data = webinar.status if webinar.status != "cancelled" else "published"
     form.milestone_keys.data = list(webinar.milestone_keys or [])
-    form.course_module_keys.data = ", ".join(webinar.course_module_keys or [])
+    form.course_module_keys.data = list(webinar.course_module_keys or [])
 
 
 @bp.route("/webinars/<int:webinar_id>/cancel", methods=["GET", "POST"])

@@ -11,7 +11,7 @@ from action_lms.core.time import utcnow
 from action_lms.extensions import db
 from action_lms.webinars.models import Webinar, WebinarRegistration
 
-from ..factories import make_city, make_registration, make_user, make_webinar
+from ..factories import make_city, make_course, make_registration, make_user, make_webinar
 from ..helpers import api_as, assert_envelope
 from .conftest import messages
 
@@ -30,18 +30,22 @@ def payload(**over):
 
 # ---------------------------------------------------------------- scheduling
 
-def test_admin_schedules_a_webinar_with_defaults(app, client):
+def test_admin_schedules_a_webinar_with_defaults(app, client, tmp_path):
     admin = make_user("admin")
+    make_course(tmp_path, slug="action-plans")
     body = payload(description="Intro <script>alert(1)</script> [link](javascript:alert(1)) *ok*",
-                   milestone_keys=["draft_plan"], course_module_keys=["action-plans/module-1"])
+                   milestone_keys=["draft_plan"], course_module_keys=["action-plans/basics"])
     response = api_as(client, admin).post("/api/v1/webinars", json=body)
     assert response.status_code == 201, response.get_json()
     data = response.get_json()
-    assert data["starts_at"].endswith("Z") and data["registration_closes_at"] == data["starts_at"]
+    assert data["starts_at"].endswith("Z")
+    # No deadline given: registration closes 1 hour before the start (WEBINAR_REGISTRATION_CLOSES_MINUTES_BEFORE).
+    starts_at = datetime.fromisoformat(data["starts_at"].replace("Z", "+00:00"))
+    assert data["registration_closes_at"] == (starts_at - timedelta(hours=1)).isoformat().replace("+00:00", "Z")
     assert data["seats_left"] == 2 and data["waitlist_length"] == 0 and data["registration_open"] is True
     assert "<script>" not in data["description_html"] and "javascript:" not in data["description_html"]
     assert "<em>ok</em>" in data["description_html"]
-    assert data["milestone_keys"] == ["draft_plan"] and data["course_module_keys"] == ["action-plans/module-1"]
+    assert data["milestone_keys"] == ["draft_plan"] and data["course_module_keys"] == ["action-plans/basics"]
     assert data["join_url"] == "https://meet.example.org/x"  # admins see it
 
 

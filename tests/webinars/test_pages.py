@@ -12,7 +12,7 @@ from action_lms.core.time import utcnow
 from action_lms.extensions import db
 from action_lms.webinars.models import Webinar, WebinarRegistration
 
-from ..factories import make_registration, make_user, make_webinar
+from ..factories import make_course, make_registration, make_user, make_webinar
 from ..helpers import login_session
 from .conftest import messages
 
@@ -125,20 +125,21 @@ def test_nav_has_webinars_and_my_webinars(app, client):
     assert 'href="/webinars"' in html and 'href="/my/webinars"' in html
 
 
-def test_admin_schedules_in_a_zone_and_edits_a_webinar(app, client):
+def test_admin_schedules_in_a_zone_and_edits_a_webinar(app, client, tmp_path):
     admin = make_user("admin", timezone="Europe/Berlin")
+    make_course(tmp_path, slug="plans")
     csrf = login_session(client, admin)
     assert client.get("/webinars/new").status_code == 200
     form = {"csrf_token": csrf, "title": "Baseline data", "description": "**Bring** your data", "starts_local": "2030-10-27T10:00",
             "timezone": "Europe/Lisbon", "duration_minutes": "90", "capacity": "25", "closes_local": "",
             "join_url": "https://meet.example.org/b", "status": "published", "milestone_keys": ["baseline_assessment"],
-            "course_module_keys": "plans/module-2, plans/module-3"}
+            "course_module_keys": ["plans/basics", "plans/advanced"]}
     response = client.post("/webinars/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)
     webinar = db.session.scalar(select(Webinar))
     # 27 Oct 2030 is the last Sunday of October: 10:00 in Lisbon is WET, 10:00 UTC.
     assert webinar.starts_at == datetime(2030, 10, 27, 10, 0, tzinfo=ZoneInfo("UTC"))
-    assert webinar.milestone_keys == ["baseline_assessment"] and webinar.course_module_keys == ["plans/module-2", "plans/module-3"]
+    assert webinar.milestone_keys == ["baseline_assessment"] and webinar.course_module_keys == ["plans/basics", "plans/advanced"]
     html = client.get(f"/webinars/{webinar.id}/edit").get_data(as_text=True)
     assert 'value="2030-10-27T10:00"' in html
     user = make_user()

@@ -30,11 +30,19 @@ from .catalogue import (
     webinars_page,
 )
 from .demo import DEMO_WEBINARS, seed_demo
-from .figures import attendances_by_city, milestone_choices, milestone_titles, webinars_for_milestones
+from .figures import (
+    attendances_by_city,
+    milestone_choices,
+    milestone_titles,
+    module_picker,
+    module_titles,
+    webinars_for_milestones,
+)
 from .personal_data import erase_registrations, export_registrations
 from .registration import MyWebinars, cancel_registration, my_webinars, register
 from .reminders import send_webinar_reminders
 from .rules import (
+    CLOSES_BEFORE_SETTING,
     EDITABLE,
     FEED_HISTORY,
     MAX_PAGE,
@@ -47,14 +55,17 @@ from .rules import (
     can_edit_webinar,
     can_see_join_url,
     can_see_registrations,
+    default_closes_at,
     may_see_join_url,
     policy,
+    registration_closes_minutes_before,
     webinar_permissions,
 )
-from .scheduling import cancel_webinar, create_webinar, update_webinar
+from .scheduling import cancel_webinar, create_webinar, follows_start, is_default_deadline, update_webinar
 from .validation import UNKNOWN_TIMEZONE, local_to_utc, utc_to_local
 
 __all__ = [
+    "CLOSES_BEFORE_SETTING",
     "CSV_COLUMNS",
     "DEMO_WEBINARS",
     "EDITABLE",
@@ -81,10 +92,13 @@ __all__ = [
     "cancel_registration",
     "cancel_webinar",
     "create_webinar",
+    "default_closes_at",
     "erase_registrations",
     "export_registrations",
     "feed_events",
+    "follows_start",
     "get_webinar",
+    "is_default_deadline",
     "list_registrations",
     "list_webinars",
     "list_webinars_query",
@@ -92,6 +106,8 @@ __all__ = [
     "may_see_join_url",
     "milestone_choices",
     "milestone_titles",
+    "module_picker",
+    "module_titles",
     "my_webinars",
     "policy",
     "present",
@@ -100,6 +116,7 @@ __all__ = [
     "present_webinars",
     "record_attendance",
     "register",
+    "registration_closes_minutes_before",
     "registration_open",
     "registrations_csv",
     "registrations_query",

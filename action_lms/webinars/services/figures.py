@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ...accounts.models import User
 from ...core.time import format_local, utcnow
+from ...courses.services import module_choices
 from ...extensions import db
 from ...plans.template import BY_KEY
 from ..models import Webinar
@@ -61,3 +62,41 @@ def milestone_choices() -> list[tuple[str, str]]:
 def milestone_titles() -> dict:
     """{key: template milestone} for the webinar page's related milestones."""
     return dict(BY_KEY)
+
+
+STALE_MODULES = "No longer in a published course"
+
+
+def module_picker(kept=()) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
+    """The webinar form's picker of course modules: ((key, title) choices, [(course title,
+    [keys])] groups in course order). Keys the webinar already holds whose module has gone
+    are offered under their own heading, so that saving keeps them until unticked."""
+    choices: list[tuple[str, str]] = []
+    groups: dict[str, list[str]] = {}
+    for choice in module_choices():
+        choices.append((choice.key, choice.title))
+        groups.setdefault(choice.course_title, []).append(choice.key)
+    known = {key for key, _ in choices}
+    stale = [key for key in dict.fromkeys(kept or ()) if key not in known]
+    if stale:
+        choices.extend((key, key) for key in stale)
+        groups[STALE_MODULES] = stale
+    return choices, list(groups.items())
+
+
+def module_titles(keys) -> list[dict]:
+    """The webinar page's related course modules, in the webinar's order: {key, title,
+    course_title, course_slug}; a module that has gone keeps its key as title and no course."""
+    by_key = {choice.key: choice for choice in module_choices()} if keys else {}
+    result = []
+    for key in keys or ():
+        choice = by_key.get(key)
+        result.append(
+            {
+                "key": key,
+                "title": choice.title if choice else key,
+                "course_title": choice.course_title if choice else None,
+                "course_slug": choice.course_slug if choice else None,
+            }
+        )
+    return result

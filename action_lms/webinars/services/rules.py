@@ -3,7 +3,10 @@ permissions (`can_*`) that pages and services both ask."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
+
+from flask import current_app
 
 from ...core.policy import ADMIN, ANY_USER, Policy
 from ...core.time import utcnow
@@ -34,6 +37,10 @@ REMINDERS: tuple[tuple[str, timedelta], ...] = (("24h", timedelta(hours=24)), ("
 FEED_HISTORY = timedelta(days=180)
 PAGE_SIZE = 20  # webinars per HTML page
 MAX_PAGE = 100_000  # beyond any real list; keeps the offset bindable on every engine
+# Registration closes this many minutes before the start unless the office sets another deadline
+# (environment variable or app config of the same name; 0 = at the start).
+CLOSES_BEFORE_SETTING = "WEBINAR_REGISTRATION_CLOSES_MINUTES_BEFORE"
+DEFAULT_CLOSES_MINUTES_BEFORE = 60
 EDITABLE = (
     "title",
     "description",
@@ -48,6 +55,26 @@ EDITABLE = (
     "course_module_keys",
     "milestone_keys",
 )
+
+
+def registration_closes_minutes_before() -> int:
+    """The setting `WEBINAR_REGISTRATION_CLOSES_MINUTES_BEFORE` (app config, else environment,
+    else 60); a value that is not a whole number of minutes from 0 stops the request loudly."""
+    value = current_app.config.get(CLOSES_BEFORE_SETTING)
+    if value in (None, ""):
+        value = os.environ.get(CLOSES_BEFORE_SETTING) or DEFAULT_CLOSES_MINUTES_BEFORE
+    minutes = int(value)
+    if minutes < 0:
+        raise ValueError(f"{CLOSES_BEFORE_SETTING} must be 0 or more minutes, not {minutes}.")
+    return minutes
+
+
+def default_closes_at(starts_at: datetime, now: datetime) -> datetime:
+    """The registration deadline when the office sets none: the setting's minutes before the
+    start; at the start itself when that moment has already passed (a webinar scheduled at
+    short notice stays open for registration until it begins)."""
+    closes = starts_at - timedelta(minutes=registration_closes_minutes_before())
+    return closes if closes > now else starts_at
 
 
 # ---------------------------------------------------------------- object-level permissions

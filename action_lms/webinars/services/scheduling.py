@@ -3,6 +3,8 @@ cancel a webinar. Everyone registered hears of a new time, a new join link or a 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
 from ...core.content import render_markdown
@@ -15,7 +17,7 @@ from ..models import MAX_CAPACITY, MAX_DURATION_MINUTES, Webinar
 from .calendar import stamp
 from .catalogue import lock_webinar, seat_counts
 from .notifications import notify
-from .rules import EDITABLE, Reg, policy
+from .rules import EDITABLE, Reg, default_closes_at, policy, registration_closes_minutes_before
 from .validation import (
     clean_cancel_reason,
     clean_description,
@@ -29,6 +31,18 @@ from .validation import (
 from .waitlist import fill_seats
 
 
+def is_default_deadline(closes: datetime | None, starts_at: datetime) -> bool:
+    """Whether a stored deadline is the default for this start (or none at all): the form
+    shows it as an empty field, whose hint names the default."""
+    return closes is None or closes == starts_at - timedelta(minutes=registration_closes_minutes_before())
+
+
+def follows_start(closes: datetime | None, starts_at: datetime) -> bool:
+    """Whether a stored deadline moves when the start moves and the deadline is not given:
+    the default, none, or the start itself (the default of a webinar set at short notice)."""
+    return is_default_deadline(closes, starts_at) or closes == starts_at
+
+
 @transactional()
 def create_webinar(actor, data: dict) -> Webinar:
     policy.require(actor, "webinar.create")
@@ -38,8 +52,8 @@ def create_webinar(actor, data: dict) -> Webinar:
         raise Invalid.field("starts_at", "Choose a start time in the future.")
     duration = whole_number(data.get("duration_minutes"), "duration_minutes", 1, MAX_DURATION_MINUTES)
     closes = data.get("registration_closes_at")
-    closes = aware_utc(closes, "registration_closes_at") if closes is not None else None
-    if closes is not None and closes > starts_at:
+    closes = aware_utc(closes, "registration_closes_at") if closes is not None else default_closes_at(starts_at, now)
+    if closes > starts_at:
         raise Invalid.field("registration_closes_at", "Registration must close at or before the start.")
     status = data.get("status") or Webinar.DRAFT
     if status not in (Webinar.DRAFT, Webinar.PUBLISHED):
@@ -94,7 +108,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     if "recording_url" in changes:
         webinar.recording_url = clean_url(changes["recording_url"], "recording_url")
     if "course_module_keys" in changes:
-        webinar.course_module_keys = clean_module_keys(changes["course_module_keys"])
+        webinar.course_module_keys = clean_module_keys(changes["course_module_keys"], kept=webinar.course_module_keys)
     if "milestone_keys" in changes:
         webinar.milestone_keys = clean_milestone_keys(changes["milestone_keys"])
 
@@ -109,9 +123,14 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     )
     if "registration_closes_at" in changes:
         closes = changes["registration_closes_at"]
-        webinar.registration_closes_at = aware_utc(closes, "registration_closes_at") if closes is not None else None
-        if webinar.registration_closes_at is not None and webinar.registration_closes_at > starts_at:
+        webinar.registration_closes_at = (
+            aware_utc(closes, "registration_closes_at") if closes is not None else default_closes_at(starts_at, now)
+        )
+        if webinar.registration_closes_at > starts_at:
             raise Invalid.field("registration_closes_at", "Registration must close at or before the start.")
+    elif starts_at != old_start and follows_start(webinar.registration_closes_at, old_start):
+        # The deadline was the default (or the start itself): it moves with the new start.
+        webinar.registration_closes_at = default_closes_at(starts_at, now)
     if starts_at != old_start or duration != webinar.duration_minutes:
         if webinar.has_started(now) and starts_at != old_start:
             raise Conflict("This webinar has already started; its time can no longer be changed.")

@@ -16,6 +16,7 @@ from ...core.validators import (
     single_line,
     time_zone,
 )
+from ...courses.services import module_choices
 from ...plans.template import is_milestone_key
 from ..models import MAX_CANCEL_REASON, MAX_DESCRIPTION, MAX_MODULE_KEY, Webinar
 
@@ -60,9 +61,22 @@ def clean_milestone_keys(values) -> list[str]:
     return values
 
 
-def clean_module_keys(values) -> list[str]:
+def clean_module_keys(values, kept=()) -> list[str]:
+    """Keys (`<course slug>/<module key>`) of modules of published courses, each once, in the
+    order given. `kept`: keys the webinar already holds, accepted even if their module has
+    since gone, so that saving a webinar does not fail on a link it already had."""
     keys = (single_line(v, "course_module_keys", MAX_MODULE_KEY, required=False) for v in (values or []))
-    return list(dict.fromkeys(k for k in keys if k))
+    keys_list = list(dict.fromkeys(k for k in keys if k))
+    if not keys_list:
+        return []
+    known = {choice.key for choice in module_choices()} | set(kept or ())
+    unknown = [k for k in keys_list if k not in known]
+    if unknown:
+        raise Invalid.field(
+            "course_module_keys",
+            "Unknown course module: " + ", ".join(unknown) + ". Choose modules of published courses.",
+        )
+    return keys_list
 
 
 def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> datetime:
