@@ -58,6 +58,7 @@ def outline_dict(state: services.CourseState) -> dict:
                         "title": quiz.title,
                         "pass_mark": quiz.pass_mark,
                         "max_attempts": quiz.max_attempts,
+                        "allow_blanks": quiz.allow_blanks,
                     }
                     if quiz
                     else None
@@ -80,13 +81,24 @@ def outline_dict(state: services.CourseState) -> dict:
     return {**CourseListSchema().dump(course), "enrolled": state.enrolled, "modules": modules}
 
 
+def next_step_dict(step: services.NextStep | None) -> dict | None:
+    if step is None:
+        return None
+    return {"kind": step.kind, "id": step.id, "title": step.title, "module": _module_ref(step.module)}
+
+
 def progress_dict(state: services.CourseState) -> dict:
+    progress = state.progress
     return {
         "course": state.course.slug,
         "enrolled": state.enrolled,
-        "percent": state.percent,
-        "lessons_completed": state.lessons_completed,
-        "lessons_total": state.lessons_total,
+        "percent": progress.percent,
+        "label": progress.label,
+        "lessons_completed": progress.lessons_completed,
+        "lessons_total": progress.lessons_total,
+        "quizzes_passed": progress.quizzes_passed,
+        "quizzes_total": progress.quizzes_total,
+        "next_step": next_step_dict(state.next_step),
         "modules": [
             {
                 "id": m.id,
@@ -137,6 +149,7 @@ def quiz_dict(view: services.QuizView) -> dict:
         "module": _module_ref(view.module),
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
+        "allow_blanks": quiz.allow_blanks,
         "attempts_used": view.attempts_used,
         "attempts_left": view.attempts_left,
         "passed": view.passed,
@@ -290,7 +303,11 @@ def get_quiz(quiz_id):
 @blp.arguments(AttemptInSchema)
 @blp.response(201, AttemptSchema)
 @blp.alt_response(409, description="No attempt left")
-@blp.alt_response(422, description="Answers name questions or options outside the quiz")
+@blp.alt_response(
+    422,
+    description="Answers name questions or options outside the quiz, or leave questions unanswered in a quiz "
+    "that does not allow blanks (errors: answers.<question id>); nothing is recorded, no attempt is used",
+)
 def submit_attempt(data, quiz_id):
     """Submit answers; graded on the server. Correct options are revealed only when no retry remains."""
     attempt, view = services.submit_attempt(current_user, quiz_id, data["answers"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import UTCDateTime
@@ -96,6 +96,8 @@ class Quiz(Model):
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     pass_mark: Mapped[int] = mapped_column(Integer, nullable=False)  # percent
     max_attempts: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    # False (the default): an attempt must answer every question; True: blanks count as wrong.
+    allow_blanks: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
     source_path: Mapped[str] = mapped_column(String(400), nullable=False, default="")
 
     module: Mapped[Module] = relationship(back_populates="quiz")

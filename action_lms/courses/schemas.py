@@ -45,6 +45,9 @@ class QuizRefSchema(Schema):
     title = fields.String()
     pass_mark = fields.Integer(metadata={"description": "Percent needed to pass."})
     max_attempts = fields.Integer(allow_none=True, metadata={"description": "null: unlimited."})
+    allow_blanks = fields.Boolean(
+        metadata={"description": "true: an attempt may leave questions unanswered (they count as wrong)."}
+    )
     questions_count = fields.Integer()
 
 
@@ -118,6 +121,9 @@ class QuizSchema(Schema):
     module = fields.Nested(ModuleRefSchema)
     pass_mark = fields.Integer()
     max_attempts = fields.Integer(allow_none=True)
+    allow_blanks = fields.Boolean(
+        metadata={"description": "false: every question must be answered (422 naming those left unanswered)."}
+    )
     attempts_used = fields.Integer()
     attempts_left = fields.Integer(allow_none=True, metadata={"description": "null: unlimited."})
     passed = fields.Boolean()
@@ -178,14 +184,36 @@ class ModuleProgressSchema(Schema):
     locked_reason = fields.String(allow_none=True)
 
 
+class NextStepSchema(Schema):
+    kind = fields.String(metadata={"description": "lesson or quiz"})
+    id = fields.Integer(metadata={"description": "The lesson's or the quiz's id."})
+    title = fields.String()
+    module = fields.Nested(ModuleRefSchema)
+
+
 class ProgressSchema(Schema):
     course = fields.String()
     enrolled = fields.Boolean()
     percent = fields.Integer(
         metadata={"description": "Lessons completed and quizzes passed, of all lessons and quizzes."}
     )
+    label = fields.String(
+        metadata={
+            "description": "What the percentage is made of, e.g. “77% · 8 of 10 lessons and 2 of 3 quizzes done”."
+        }
+    )
     lessons_completed = fields.Integer()
     lessons_total = fields.Integer()
+    quizzes_passed = fields.Integer()
+    quizzes_total = fields.Integer()
+    next_step = fields.Nested(
+        NextStepSchema,
+        allow_none=True,
+        metadata={
+            "description": "The next lesson, or a module's quiz once its lessons are done; null when the course "
+            "is complete (or only quizzes with no attempt left remain)."
+        },
+    )
     modules = fields.List(fields.Nested(ModuleProgressSchema))
     completed_at = UtcDateTime(allow_none=True)
     certificate_code = fields.String(allow_none=True)

@@ -30,6 +30,7 @@ def course(slug):
         "courses/course.html",
         state=state,
         course=state.course,
+        step_url=step_url,
         can_preview=services.can_preview(current_user),
     )
 
@@ -72,16 +73,16 @@ def complete_lesson(lesson_id):
         flash("Course completed. Your certificate is ready.", "success")
         return redirect(url_for("courses.course", slug=view.course.slug))
     flash(f"“{view.lesson.title}” is marked as complete.", "success")
-    module_state = view.state.state_of(view.module)
-    if (
-        module_state.lessons_completed == module_state.lessons_total
-        and view.module.quiz
-        and not module_state.quiz_passed
-    ):
-        return redirect(url_for("courses.quiz", quiz_id=view.module.quiz.id))
-    if view.next is not None:
-        return redirect(url_for("courses.lesson", lesson_id=view.next.id))
+    step = view.state.next_step  # the next lesson, or the module's quiz once its lessons are done
+    if step is not None:
+        return redirect(step_url(step))
     return redirect(url_for("courses.course", slug=view.course.slug))
+
+
+def step_url(step: services.NextStep) -> str:
+    if step.kind == services.NextStep.QUIZ:
+        return url_for("courses.quiz", quiz_id=step.id)
+    return url_for("courses.lesson", lesson_id=step.id)
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
@@ -89,21 +90,26 @@ def complete_lesson(lesson_id):
 def quiz(quiz_id):
     form = QuizAttemptForm()
     if form.is_submitted():
+        unanswered: list = []
         if form.validate():
             try:
                 attempt, _ = services.submit_attempt(current_user, quiz_id, form.answers.data)
                 return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
+            except services.Unanswered as exc:  # the form again, with the answers given kept
+                error, code, unanswered = exc.message, exc.code, exc.questions
             except (Invalid, Conflict) as exc:
                 error, code = exc.message, exc.code
         else:
             error, code = _first_error(form), Invalid.code
         view = services.quiz_view(current_user, quiz_id)
-        return render_template("courses/quiz.html", view=view, error=error, answers=form.answers.data), code
+        return render_template(
+            "courses/quiz.html", view=view, error=error, unanswered=unanswered, answers=form.answers.data
+        ), code
     try:
         view = services.quiz_view(current_user, quiz_id)
     except services.Locked as exc:
         return _locked_page(exc)
-    return render_template("courses/quiz.html", view=view, error=None, answers={})
+    return render_template("courses/quiz.html", view=view, error=None, unanswered=[], answers={})
 
 
 def _first_error(form) -> str:
@@ -121,7 +127,7 @@ def attempt(quiz_id, number):
 @bp.route("/my-learning")
 @login_required
 def my_learning():
-    return render_template("courses/my_learning.html", rows=services.my_learning(current_user))
+    return render_template("courses/my_learning.html", rows=services.my_learning(current_user), step_url=step_url)
 
 
 @bp.route("/certificates/<code>")

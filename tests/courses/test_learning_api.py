@@ -163,8 +163,9 @@ def test_grading_multiple_choice_partial_answers_score_nothing(client, course):
     assert (body["score"], body["passed"], body["attempt_number"]) == (50, True, 1)
     assert {q["id"]: q["correct"] for q in body["questions"]} == {q1.id: True, q2.id: False}
     assert all(q["correct_option_ids"] is None for q in body["questions"])
-    # Both correct plus a wrong one is wrong too; unanswered questions are wrong.
-    body = api.post(f"/api/v1/quizzes/{quiz.id}/attempts", json={"answers": {str(q2.id): [a, b, c]}}).get_json()
+    # Both correct plus a wrong one is wrong too (every question must be answered: see test_learning_fixes).
+    wrong_q1 = [o.id for o in q1.options if not o.correct]
+    body = api.post(f"/api/v1/quizzes/{quiz.id}/attempts", json={"answers": {str(q1.id): wrong_q1, str(q2.id): [a, b, c]}}).get_json()
     assert (body["score"], body["passed"], body["attempt_number"]) == (0, False, 2)
     body = api.post(f"/api/v1/quizzes/{quiz.id}/attempts", json={"answers": {str(q1.id): right_q1, str(q2.id): [b, a]}}).get_json()
     assert (body["score"], body["passed"], body["attempt_number"]) == (100, True, 3)
@@ -201,12 +202,13 @@ def test_last_attempt_submitted_twice_at_once_counts_once(app, course):
     api = api_as(app.test_client(), learner)
     api.post("/api/v1/courses/sample-course/enrollment")
     quiz_id = quizzes_of(course)["basics-quiz"].id
+    wrong = answers_for(api, quiz_id, right=False)
     for _ in range(2):
-        api.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": {}})
+        assert api.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": wrong}).status_code == 201
 
     def go(_):
         with app.test_client() as c:
-            return c.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": {}},
+            return c.post(f"/api/v1/quizzes/{quiz_id}/attempts", json={"answers": wrong},
                           headers={"Authorization": f"Bearer {token}"}).status_code
 
     results = run_concurrently(go, 4)

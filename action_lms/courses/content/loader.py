@@ -54,6 +54,7 @@ class QuizData:
     questions: list[QuestionData]
     source_path: str
     key_line: int = 1
+    allow_blanks: bool = False  # an attempt may leave questions unanswered (they count as wrong)
 
 
 @dataclass

@@ -439,6 +439,7 @@ class QuizSchema(ContentSchema):
     title = Text(required=True)
     pass_mark = WholeNumber(PASS_MARK, required=True)
     max_attempts = WholeNumber(MAX_ATTEMPTS, load_default=None)
+    allow_blanks = Flag(f"{SUBJECT}: 'allow_blanks' must be true or false", load_default=False)
     questions = Items(
         Entry(QuestionSchema),
         at_least=1,

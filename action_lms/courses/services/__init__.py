@@ -10,6 +10,8 @@ lessons → quizzes; enrollment, reports, personal_data, demo and importer sit o
 from .catalogue import (
     CourseState,
     ModuleState,
+    NextStep,
+    Progress,
     catalogue,
     catalogue_query,
     course_state,
@@ -21,9 +23,11 @@ from .demo import DEMO_COURSE, DEMO_LEARNER, seed_demo
 from .enrollment import LearningRow, enroll, my_learning, progress, unenroll
 from .importer import ImportResult, import_directory
 from .lessons import LessonView, Locked, complete_lesson, lesson_view
+from .module_choices import module_choices as module_choices
 from .personal_data import erase_learning, export_learning
 from .quizzes import (
     QuizView,
+    Unanswered,
     attempt_feedback,
     attempt_result,
     course_quizzes,
@@ -56,9 +60,12 @@ __all__ = [
     "LessonView",
     "Locked",
     "ModuleState",
+    "NextStep",
+    "Progress",
     "QuizView",
     "ReportRow",
     "ReportTotals",
+    "Unanswered",
     "attempt_feedback",
     "attempt_result",
     "can_preview",

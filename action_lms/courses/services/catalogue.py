@@ -2,7 +2,9 @@
 outline with progress and locks, and the lessons recommended for plan milestones.
 
 Progress percentages count lessons *and* quizzes (a course is complete when every lesson
-is done and every quiz passed, so 100 % means complete).
+is done and every quiz passed, so 100 % means complete); `Progress` says so in words, for
+every page and the API. `CourseState.next_step` is the one answer to "what do I do next?"
+(the course page's and My learning's *Continue*).
 """
 
 from __future__ import annotations
@@ -56,6 +58,59 @@ def catalogue(user) -> list[Course]:
     return list(db.session.scalars(catalogue_query(user)))
 
 
+def _counted(count: int, total: int, one: str, many: str) -> str:
+    return f"{count} of {total} {one if total == 1 else many}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a progress percentage is made of: lessons completed and quizzes passed, of all
+    lessons and quizzes. Every page and the API show `percent` with `summary` (or `label`)."""
+
+    lessons_completed: int
+    lessons_total: int
+    quizzes_passed: int
+    quizzes_total: int
+
+    @property
+    def done(self) -> int:
+        return min(self.lessons_completed, self.lessons_total) + min(self.quizzes_passed, self.quizzes_total)
+
+    @property
+    def total(self) -> int:
+        return self.lessons_total + self.quizzes_total
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def summary(self) -> str:
+        """E.g. "8 of 10 lessons and 2 of 3 quizzes done" (no quiz part in a course without quizzes)."""
+        parts = _counted(self.lessons_completed, self.lessons_total, "lesson", "lessons")
+        if self.quizzes_total:
+            parts += " and " + _counted(self.quizzes_passed, self.quizzes_total, "quiz", "quizzes")
+        return f"{parts} done"
+
+    @property
+    def label(self) -> str:
+        """E.g. "77% · 8 of 10 lessons and 2 of 3 quizzes done"."""
+        return f"{self.percent}% · {self.summary}"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The next thing to do in a course: a lesson, or a module's quiz."""
+
+    LESSON = "lesson"
+    QUIZ = "quiz"
+
+    kind: str
+    id: int
+    title: str
+    module: Module
+
+
 @dataclass
 class ModuleState:
     module: Module
@@ -87,6 +142,15 @@ class ModuleState:
     def locked(self) -> bool:
         return self.locked_reason is not None
 
+    @property
+    def quiz_attempts_left(self) -> bool:
+        return self.quiz is not None and (self.quiz.max_attempts is None or self.attempts_used < self.quiz.max_attempts)
+
+    @property
+    def out_of_attempts(self) -> bool:
+        """Its quiz is not passed and no attempt remains (an administrator can give a fresh start)."""
+        return self.quiz is not None and not self.quiz_passed and not self.quiz_attempts_left
+
 
 @dataclass
 class CourseState:
@@ -116,10 +180,50 @@ class CourseState:
         return sum(s.lessons_completed for s in self.module_states.values())
 
     @property
+    def progress(self) -> Progress:
+        states = self.module_states.values()
+        return Progress(
+            lessons_completed=sum(s.lessons_completed for s in states),
+            lessons_total=sum(s.lessons_total for s in states),
+            quizzes_passed=sum(1 for s in states if s.quiz is not None and s.quiz_passed),
+            quizzes_total=sum(1 for s in states if s.quiz is not None),
+        )
+
+    @property
     def percent(self) -> int:
-        total = sum(s.items_total for s in self.module_states.values())
-        done = sum(s.items_done for s in self.module_states.values())
-        return round(100 * done / total) if total else 0
+        return self.progress.percent
+
+    @property
+    def finished(self) -> bool:
+        """Every lesson completed and every quiz passed."""
+        return bool(self.modules) and all(s.finished for s in self.module_states.values())
+
+    @property
+    def next_step(self) -> NextStep | None:
+        """What *Continue* leads to: in course order, the first module not finished and not
+        locked by its prerequisites gives its first lesson not completed, or, once its
+        lessons are done, its quiz while an attempt remains. None when the course is
+        finished (or when all that is left waits on a quiz with no attempt left:
+        `stuck_on` names it)."""
+        if self.enrollment is None:
+            return None
+        for module in self.modules:
+            state = self.module_states[module.id]
+            if state.finished or state.locked:
+                continue
+            lesson = next((item for item in module.lessons if item.id not in self.completed_lesson_ids), None)
+            if lesson is not None:
+                return NextStep(NextStep.LESSON, lesson.id, lesson.title, module)
+            if state.quiz is not None and state.quiz_attempts_left:
+                return NextStep(NextStep.QUIZ, state.quiz.id, state.quiz.title, module)
+        return None
+
+    @property
+    def stuck_on(self) -> list[Quiz]:
+        """Quizzes not passed with no attempt left, when nothing else is left to do."""
+        if self.next_step is not None:
+            return []
+        return [s.quiz for s in self.module_states.values() if s.quiz is not None and s.out_of_attempts]
 
     @property
     def completed_at(self) -> datetime | None:
@@ -130,27 +234,40 @@ class CourseState:
 
 
 def course_state(user, course: Course) -> CourseState:
-    modules = list(
-        db.session.scalars(
-            select(Module)
-            .where(Module.course_id == course.id)
-            .order_by(Module.position)
-            .options(selectinload(Module.lessons), selectinload(Module.quiz))
-        )
-    )
-    enrollment = completed = None
-    quiz_stats: dict[int, tuple] = {}
-    certificate = None
+    return course_states(user, [course])[course.id]
+
+
+def course_states(user, courses: list[Course]) -> dict[int, CourseState]:
+    """The user's state in each course, in a fixed number of queries however many courses."""
+    ids = [course.id for course in courses]
+    if not ids:
+        return {}
+    modules: dict[int, list[Module]] = {course_id: [] for course_id in ids}
+    for module in db.session.scalars(
+        select(Module)
+        .where(Module.course_id.in_(ids))
+        .order_by(Module.course_id, Module.position)
+        .options(selectinload(Module.lessons), selectinload(Module.quiz))
+    ):
+        modules[module.course_id].append(module)
+    enrollments: dict[int, Enrollment] = {}
     if user is not None and getattr(user, "is_authenticated", False):
-        enrollment = db.session.scalar(
-            select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id == course.id)
-        )
-    if enrollment is not None:
+        enrollments = {
+            e.course_id: e
+            for e in db.session.scalars(
+                select(Enrollment).where(Enrollment.user_id == user.id, Enrollment.course_id.in_(ids))
+            )
+        }
+    completed: set[int] = set()
+    quiz_stats: dict[int, tuple] = {}
+    certificates: dict[int, Certificate] = {}
+    enrolled_ids = list(enrollments)
+    if enrolled_ids:
         completed = set(
             db.session.scalars(
                 select(LessonCompletion.lesson_id)
                 .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-                .where(LessonCompletion.user_id == user.id, Lesson.course_id == course.id)
+                .where(LessonCompletion.user_id == user.id, Lesson.course_id.in_(enrolled_ids))
             )
         )
         for quiz_id, best, used, passed in db.session.execute(
@@ -161,15 +278,39 @@ def course_state(user, course: Course) -> CourseState:
                 func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
             )
             .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(QuizAttempt.user_id == user.id, Quiz.course_id == course.id)
+            .where(QuizAttempt.user_id == user.id, Quiz.course_id.in_(enrolled_ids))
             .group_by(QuizAttempt.quiz_id)
         ):
             quiz_stats[quiz_id] = (best, used, bool(passed))
-        if enrollment.completed_at is not None:
-            certificate = db.session.scalar(
-                select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
-            )
-    completed = completed or set()
+        finished_ids = [course_id for course_id, e in enrollments.items() if e.completed_at is not None]
+        if finished_ids:
+            certificates = {
+                c.course_id: c
+                for c in db.session.scalars(
+                    select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id.in_(finished_ids))
+                )
+            }
+    return {
+        course.id: _course_state(
+            course, modules[course.id], enrollments.get(course.id), completed, quiz_stats, certificates.get(course.id)
+        )
+        for course in courses
+    }
+
+
+def _course_state(
+    course: Course,
+    modules: list[Module],
+    enrollment: Enrollment | None,
+    completed_anywhere: set[int],
+    quiz_stats: dict[int, tuple],
+    certificate: Certificate | None,
+) -> CourseState:
+    if enrollment is None:
+        completed: set[int] = set()
+        quiz_stats = {}
+    else:
+        completed = {lesson.id for module in modules for lesson in module.lessons if lesson.id in completed_anywhere}
     states: dict[int, ModuleState] = {}
     by_key: dict[str, ModuleState] = {}
     for module in modules:
@@ -217,21 +358,67 @@ def _lesson_url(lesson_id: int) -> str:
     return url_for("courses.lesson", lesson_id=lesson_id) if has_request_context() else f"/lessons/{lesson_id}"
 
 
-def lessons_for_milestones(city_id: int | None, keys: list[str]) -> dict[str, list[dict]]:
-    """Published lessons tagged with each milestone key (one query)."""
+def _enroll_url(slug: str) -> str:
+    from flask import has_request_context, url_for
+
+    return url_for("courses.enroll", slug=slug) if has_request_context() else f"/courses/{slug}/enroll"
+
+
+def _course_url(slug: str) -> str:
+    from flask import has_request_context, url_for
+
+    return url_for("courses.course", slug=slug) if has_request_context() else f"/courses/{slug}"
+
+
+def _lesson_state_for(viewer, state: CourseState, lesson_id: int, module_id: int) -> dict:
+    """The viewer's state of one lesson, as the lesson page would answer it: "open" (it would
+    show, also as the office's read-only preview), "done", "locked" with `why`, or "enroll"
+    with `enroll_url` (a POST). Locked and not-enrolled lessons carry no `url`: it would be a 403."""
+    course = state.course
+    if state.enrolled and lesson_id in state.completed_lesson_ids:
+        return {"state": "done"}
+    if policy.allows(viewer, "course.preview"):
+        return {"state": "open"}
+    if not state.enrolled:
+        return {
+            "state": "enroll",
+            "url": None,
+            "why": f"Enroll in the course “{course.title}” to open its lessons.",
+            "enroll_url": _enroll_url(course.slug),
+            "course_url": _course_url(course.slug),
+        }
+    reason = state.module_states[module_id].locked_reason if module_id in state.module_states else None
+    if reason:
+        return {"state": "locked", "url": None, "why": reason, "course_url": _course_url(course.slug)}
+    return {"state": "open"}
+
+
+def lessons_for_milestones(city_id: int | None, keys: list[str], viewer=None) -> dict[str, list[dict]]:
+    """Published lessons tagged with each milestone key, each lesson once per key (one query).
+    With a signed-in `viewer`, every item also carries the viewer's `state` (see
+    `_lesson_state_for`), in a fixed number of queries more however many lessons."""
     wanted = set(keys)
     result: dict[str, list[dict]] = {key: [] for key in keys}
     if not wanted:
         return result
     rows = db.session.execute(
-        select(Lesson.id, Lesson.title, Lesson.milestones, Course.title)
+        select(Lesson.id, Lesson.title, Lesson.milestones, Course.title, Course.id, Lesson.module_id)
         .join(Course, Course.id == Lesson.course_id)
         .join(Module, Module.id == Lesson.module_id)
         .where(Course.published.is_(True))
         .order_by(Course.title, Module.position, Lesson.position)
     ).all()
-    for lesson_id, title, milestones, course_title in rows:
-        for key in milestones or []:
+    states: dict[int, CourseState] = {}
+    if viewer is not None and getattr(viewer, "is_authenticated", False):
+        course_ids = {row[4] for row in rows if wanted.intersection(row[2] or [])}
+        if course_ids:
+            courses = list(db.session.scalars(select(Course).where(Course.id.in_(course_ids)).order_by(Course.id)))
+            states = course_states(viewer, courses)
+    for lesson_id, title, milestones, course_title, course_id, module_id in rows:
+        for key in dict.fromkeys(milestones or []):
             if key in wanted:
-                result[key].append({"title": title, "url": _lesson_url(lesson_id), "detail": course_title})
+                item = {"title": title, "url": _lesson_url(lesson_id), "detail": course_title, "lesson_id": lesson_id}
+                if course_id in states:
+                    item.update(_lesson_state_for(viewer, states[course_id], lesson_id, module_id))
+                result[key].append(item)
     return result

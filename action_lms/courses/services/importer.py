@@ -179,6 +179,7 @@ def _apply_quiz(
         "title": data.title,
         "pass_mark": data.pass_mark,
         "max_attempts": data.max_attempts,
+        "allow_blanks": data.allow_blanks,
         "source_path": data.source_path,
     }
     if quiz is None:

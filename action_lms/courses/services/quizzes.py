@@ -1,5 +1,5 @@
-"""Quizzes: the quiz page, answers checked against the quiz and graded on the server,
-attempts limited per learner (the database refuses a second attempt with the same
+"""Quizzes: the quiz page, answers checked against the quiz and graded on the server, every
+question answered unless the quiz allows blanks, attempts limited per learner (the database refuses a second attempt with the same
 number), results with the correct options once no retry remains, and the administrators'
 fresh start."""
 
@@ -122,6 +122,38 @@ def _validate_answers(quiz: Quiz, answers) -> dict[int, set[int]]:
     return chosen
 
 
+class Unanswered(Invalid):
+    """422 for an attempt that leaves questions unanswered in a quiz that does not allow
+    blanks: nothing is recorded and no attempt is used. `questions` are the unanswered
+    ones with their numbers on the page (1-based), for the page's error summary."""
+
+    def __init__(self, questions: list[tuple[int, Question]]):
+        self.questions = questions
+        named = [f"{number} (“{question.text.strip()}”)" for number, question in questions]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        noun = "Question" if len(named) == 1 else "Questions"
+        verb = "is" if len(named) == 1 else "are"
+        super().__init__(
+            f"{noun} {listed} {verb} not answered. Answer every question: nothing was recorded "
+            "and no attempt was used.",
+            {f"answers.{q.id}": [f"Question {n} is not answered: choose an option."] for n, q in questions},
+        )
+
+
+def unanswered_questions(quiz: Quiz, chosen: dict[int, set[int]]) -> list[tuple[int, Question]]:
+    """The questions (with their 1-based numbers) that have no option chosen."""
+    return [(number, q) for number, q in enumerate(quiz.questions, start=1) if not chosen.get(q.id)]
+
+
+def require_answers(quiz: Quiz, chosen: dict[int, set[int]]) -> None:
+    """Every question answered, unless the quiz says `allow_blanks: true` (blanks are then wrong)."""
+    if quiz.allow_blanks:
+        return
+    missing = unanswered_questions(quiz, chosen)
+    if missing:
+        raise Unanswered(missing)
+
+
 def grade(quiz: Quiz, chosen: dict[int, set[int]]) -> tuple[int, dict[str, bool]]:
     """A question counts only when exactly its correct options are chosen (no partial
     credit for multiple choice; unanswered is wrong). Score: percent, rounded down."""
@@ -135,7 +167,9 @@ def grade(quiz: Quiz, chosen: dict[int, set[int]]) -> tuple[int, dict[str, bool]
 
 
 def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
-    """Grade one attempt; a passed quiz may complete the course (and issue its certificate)."""
+    """Grade one attempt; a passed quiz may complete the course (and issue its certificate).
+    Answers outside the quiz, or questions left unanswered (unless the quiz allows blanks),
+    are a 422 that records nothing; no attempt left is a 409."""
     with unit_of_work(ATTEMPT_CONFLICT):
         view = quiz_view(user, quiz_id, "quiz.attempt")
         quiz = view.quiz
@@ -149,6 +183,7 @@ def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
         )
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
             raise Conflict(f"You have used all {quiz.max_attempts} attempts for this quiz.")
+        require_answers(quiz, chosen)
         score, results = grade(quiz, chosen)
         attempt = QuizAttempt(
             user_id=user.id,

@@ -13,7 +13,7 @@ from ...accounts.models import City, User
 from ...core.errors import Forbidden, Invalid
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizAttempt
-from .catalogue import catalogue, get_by_id, visible_course
+from .catalogue import Progress, catalogue, get_by_id, visible_course
 from .rules import can_view_all_cities, policy
 
 
@@ -29,9 +29,12 @@ class ReportRow:
     quizzes_total: int
 
     @property
+    def progress(self) -> Progress:
+        return Progress(self.lessons_completed, self.lessons_total, self.quizzes_passed, self.quizzes_total)
+
+    @property
     def percent(self) -> int:
-        total = self.lessons_total + self.quizzes_total
-        return round(100 * min(self.lessons_completed + self.quizzes_passed, total) / total) if total else 0
+        return self.progress.percent
 
     @property
     def status(self) -> str:
