@@ -13,6 +13,7 @@ from .schemas import (
     BookingCreateSchema,
     BookingQuerySchema,
     BookingSchema,
+    BookingUpdateSchema,
     ConsultantQuerySchema,
     ConsultantSchema,
     NotesSchema,
@@ -70,7 +71,7 @@ def get_consultant(user_id):
 @blp.response(200, ConsultantSchema)
 @blp.alt_response(403, description="Not your profile")
 def update_consultant(data, user_id):
-    """Edit a consultant profile (the consultant themself, or an admin)."""
+    """Edit a consultant profile (the consultant themself, or an admin); `timezone` is the account's zone."""
     return services.update_profile(current_user, user_id, **data)
 
 
@@ -145,6 +146,17 @@ def list_bookings(args):
 @blp.alt_response(404, description="No such booking, or not visible to you")
 def get_booking(booking_id):
     return _zoned(services.get_booking(current_user, booking_id))
+
+
+@blp.route("/bookings/<int:booking_id>", methods=["PATCH"])
+@blp.arguments(BookingUpdateSchema)
+@blp.response(200, BookingSchema)
+@blp.alt_response(404, description="No such booking, or not visible to you")
+@blp.alt_response(409, description="The session is cancelled or has taken place")
+def update_booking(data, booking_id):
+    """Where to meet (the consultant of the session, or an admin): both sides are told, with the
+    updated calendar file."""
+    return _zoned(services.set_meeting_link(current_user, booking_id, data["meeting_link"]))
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])

@@ -60,6 +60,11 @@ class BookingForm(FlaskForm):
         description="Sent ahead so the expert can prepare.",
     )
     milestone_key = SelectField("Plan milestone (optional)", validators=[Optional()])
+    meeting_link = StringField(
+        "Where to meet (optional)",
+        validators=[Optional(), Length(max=column_length(Booking.meeting_link))],
+        description="A video link (https://…) or a place, e.g. 'Town hall, room 2'. The expert may change it.",
+    )
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +77,14 @@ class CancelForm(FlaskForm):
         "Reason for cancelling",
         validators=[DataRequired(), Length(max=Booking.MAX_CANCEL_REASON)],
         description="The other side sees it.",
+    )
+
+
+class MeetingLinkForm(FlaskForm):
+    meeting_link = StringField(
+        "Where to meet",
+        validators=[Optional(), Length(max=column_length(Booking.meeting_link))],
+        description="A video link (https://…) or a place. Leave it empty to remove it. Both sides are told.",
     )
 
 
@@ -138,7 +151,11 @@ class ProfileForm(FlaskForm):
     # The whole comma-separated line; the service checks each language and how many.
     languages = StringField("Languages", validators=[Length(max=400)], description="Separated by commas.")
     bio = TextAreaField("Short bio", validators=[Length(max=ConsultantProfile.MAX_BIO)])
-    timezone = SelectField("Your working time zone", validators=[DataRequired()])
+    timezone = SelectField(
+        "Time zone",
+        validators=[DataRequired()],
+        description="The zone of the account: the same as on the account page, for slots, e-mails and calendars.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

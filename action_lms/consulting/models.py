@@ -21,7 +21,10 @@ from ..extensions import Model
 
 
 class ConsultantProfile(Model):
-    """What cities see about an expert. Keyed by the user; expertise in its own table."""
+    """What cities see about an expert. Keyed by the user; expertise in its own table.
+
+    `timezone` mirrors the account's zone (`users.timezone`), the one zone a consultant has:
+    nothing reads it, the profile service keeps it in step (see `services.consultants`)."""
 
     __tablename__ = "consultant_profiles"
 
@@ -32,7 +35,7 @@ class ConsultantProfile(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    timezone: Mapped[str] = mapped_column(String(64), nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False)  # a copy of users.timezone
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
@@ -139,6 +142,9 @@ class Booking(Model):
     topic: Mapped[str] = mapped_column(String(200), nullable=False)
     questions: Mapped[str] = mapped_column(Text, nullable=False, default="")
     milestone_key: Mapped[str | None] = mapped_column(String(60))
+    # Where the session happens: a video link (http/https only) or a place, one line. Set by the
+    # expert or the office (the city may propose one when booking); both sides see it, no one else.
+    meeting_link: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=BOOKED)
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # .ics SEQUENCE
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -173,6 +179,11 @@ class Booking(Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def meeting_link_is_url(self) -> bool:
+        """A link to open (the service lets only http and https links in), not a place."""
+        return (self.meeting_link or "").lower().startswith(("http://", "https://"))
 
 
 class FollowUp(Model):

@@ -11,6 +11,8 @@ from .models import AvailabilityRule, Booking, ConsultantProfile, FollowUp, Slot
 _SLOT_LENGTH = validate.Range(Slot.MIN_MINUTES, Slot.MAX_MINUTES)
 _TIME_OF_DAY = validate.Regexp(AvailabilityRule.TIME_OF_DAY, error="Use the 24-hour format HH:MM.")
 _MILESTONE_KEY = validate.Length(max=column_length(Booking.milestone_key))
+_MEETING_LINK = validate.Length(max=column_length(Booking.meeting_link))
+_MEETING_LINK_HELP = "Where to meet: a video link (http or https) or a place, one line"
 
 
 def _viewer_zone() -> str:
@@ -27,7 +29,7 @@ class ConsultantSchema(Schema):
         fields.Integer(), metadata={"description": "Commitment numbers (1-10) of the Ten-Point Plan"}
     )
     expertise_titles = fields.List(fields.String())
-    timezone = fields.String(metadata={"description": "The zone the consultant works in"})
+    timezone = fields.String(metadata={"description": "The consultant's zone: their account's zone"})
     languages = fields.List(fields.String())
     bio = fields.String()
 
@@ -43,7 +45,7 @@ class ProfileSchema(StrictSchema):
         validate=validate.Length(max=ConsultantProfile.MAX_LANGUAGES),
     )
     bio = fields.String(validate=validate.Length(max=ConsultantProfile.MAX_BIO))
-    timezone = TimeZoneField()
+    timezone = TimeZoneField(metadata={"description": "Changes the consultant's account zone (one zone per person)"})
 
 
 # ---------------------------------------------------------------- slots
@@ -158,6 +160,7 @@ class BookingSchema(Schema):
     topic = fields.String()
     questions = fields.String()
     milestone_key = fields.String(allow_none=True)
+    meeting_link = fields.String(allow_none=True, metadata={"description": _MEETING_LINK_HELP})
     status = fields.String(validate=validate.OneOf(Booking.STATUSES))
     created_at = UtcDateTime()
     cancelled_at = UtcDateTime(allow_none=True)
@@ -175,6 +178,12 @@ class BookingCreateSchema(StrictSchema):
         metadata={"description": "Sent ahead so the expert can prepare"},
     )
     milestone_key = fields.String(load_default=None, allow_none=True, validate=_MILESTONE_KEY)
+    meeting_link = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_MEETING_LINK,
+        metadata={"description": _MEETING_LINK_HELP + ", proposed by the city; the expert may change it"},
+    )
     city_id = fields.Integer(load_default=None, allow_none=True, metadata={"description": "Admins: the city booking"})
 
 
@@ -188,6 +197,15 @@ class BookingQuerySchema(StrictSchema):
 
 class BookingCancelSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=Booking.MAX_CANCEL_REASON))
+
+
+class BookingUpdateSchema(StrictSchema):
+    meeting_link = fields.String(
+        required=True,
+        allow_none=True,
+        validate=_MEETING_LINK,
+        metadata={"description": _MEETING_LINK_HELP + "; empty or null removes it"},
+    )
 
 
 class RescheduleSchema(StrictSchema):

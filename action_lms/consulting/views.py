@@ -17,7 +17,16 @@ from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
 from ..core.web import viewer_timezone
 from ..plans.template import COMMITMENTS
 from . import services
-from .forms import AvailabilityForm, BookingForm, CancelForm, NotesForm, ProfileForm, RescheduleForm, SlotForm
+from .forms import (
+    AvailabilityForm,
+    BookingForm,
+    CancelForm,
+    MeetingLinkForm,
+    NotesForm,
+    ProfileForm,
+    RescheduleForm,
+    SlotForm,
+)
 from .models import Booking
 
 bp = Blueprint("consulting", __name__)
@@ -101,6 +110,7 @@ def book(slot_id):
                     form.questions.data,
                     form.milestone_key.data or None,
                     form.city_id.data if for_any_city else None,
+                    form.meeting_link.data or None,
                 )
             except DomainError as exc:
                 status = _failed(form, exc)
@@ -131,13 +141,16 @@ def bookings():
     )
 
 
-def _booking_page(booking, cancel_form=None, reschedule_form=None, status=200):
+def _booking_page(booking, cancel_form=None, reschedule_form=None, meeting_link_form=None, status=200):
     services.annotate_slots([booking])
     can = {
         "cancel": services.can_cancel_booking(current_user, booking),
         "reschedule": services.can_reschedule_booking(current_user, booking),
         "notes": services.can_write_notes(current_user, booking),
+        "meeting_link": services.can_set_meeting_link(current_user, booking),
     }
+    if meeting_link_form is None and booking.status == Booking.BOOKED and can["meeting_link"]:
+        meeting_link_form = MeetingLinkForm(formdata=None, data={"meeting_link": booking.meeting_link or ""})
     if reschedule_form is None and booking.status == Booking.BOOKED and can["reschedule"]:
         reschedule_form = RescheduleForm(formdata=None)
     if reschedule_form is not None:
@@ -151,6 +164,7 @@ def _booking_page(booking, cancel_form=None, reschedule_form=None, status=200):
         can=can,
         cancel_form=cancel_form or CancelForm(formdata=None),
         reschedule_form=reschedule_form,
+        meeting_link_form=meeting_link_form,
         now=utcnow(),
     ), status
 
@@ -202,6 +216,19 @@ def reschedule(booking_id):
         "reschedule_form",
         lambda: services.reschedule_booking(current_user, booking_id, form.slot_id.data),
         "The session has moved. Both sides get the new time and calendar file.",
+    )
+
+
+@bp.route("/consulting/bookings/<int:booking_id>/meeting-link", methods=["POST"])
+@login_required
+def meeting_link(booking_id):
+    form = MeetingLinkForm()
+    return _post_on_booking(
+        booking_id,
+        form,
+        "meeting_link_form",
+        lambda: services.set_meeting_link(current_user, booking_id, form.meeting_link.data),
+        "Where to meet is saved. Both sides are told, with the updated calendar file.",
     )
 
 

@@ -22,6 +22,7 @@ EXPECTED = {
     "booking.cancel": {"coordinator", "consultant", "admin"},
     "booking.reschedule": {"coordinator", "admin"},
     "booking.notes": {"consultant", "admin"},
+    "booking.meeting_link": {"consultant", "admin"},  # where to meet: the expert or the office
     "overview.view": {"admin"},
 }
 

@@ -20,6 +20,7 @@ from .bookings import (
     list_bookings_query,
     open_slots_for_reschedule,
     reschedule_booking,
+    set_meeting_link,
     upcoming_and_past_bookings,
 )
 from .calendar import booking_event, booking_url, calendar_events_for
@@ -46,6 +47,7 @@ from .permissions import (
     can_manage_slots,
     can_override_deadline,
     can_reschedule_booking,
+    can_set_meeting_link,
     can_view_booking,
     can_write_notes,
     consultant_works_with_city,
@@ -112,6 +114,7 @@ __all__ = [
     "can_manage_slots",
     "can_override_deadline",
     "can_reschedule_booking",
+    "can_set_meeting_link",
     "can_view_booking",
     "can_write_notes",
     "cancel_booking",
@@ -147,6 +150,7 @@ __all__ = [
     "reschedule_booking",
     "send_booking_reminders",
     "sessions_held_by_city",
+    "set_meeting_link",
     "setting",
     "upcoming_and_past_bookings",
     "update_profile",

@@ -31,10 +31,11 @@ from .permissions import (
     can_cancel_booking,
     can_override_deadline,
     can_reschedule_booking,
+    can_set_meeting_link,
     can_view_booking,
     visible_bookings,
 )
-from .rules import NO_SLOT_MESSAGE, TAKEN_MESSAGE, is_postgres, milestone, policy, setting, when
+from .rules import NO_SLOT_MESSAGE, TAKEN_MESSAGE, is_postgres, meeting_place, milestone, policy, setting, when
 from .slots import slot_for_update
 
 NOT_VISIBLE = "No booking with this id, or it is not visible to you."
@@ -221,13 +222,21 @@ def open_slots_for_reschedule(actor, booking: Booking) -> list[Slot]:
 
 @transactional(TAKEN_MESSAGE)
 def book_slot(
-    actor, slot_id: int, topic: str, questions: str, milestone_key: str | None = None, city_id: int | None = None
+    actor,
+    slot_id: int,
+    topic: str,
+    questions: str,
+    milestone_key: str | None = None,
+    city_id: int | None = None,
+    meeting_link: str | None = None,
 ) -> Booking:
-    """A coordinator (or an admin for a city) books an open slot. Exactly one booking per slot wins."""
+    """A coordinator (or an admin for a city) books an open slot. Exactly one booking per slot wins.
+    The city may propose where to meet (`meeting_link`); the expert may change it later."""
     policy.require(actor, "booking.create")
     subject = single_line(topic, "topic", column_length(Booking.topic))
     sent_ahead = multi_line(questions, "questions", Booking.MAX_QUESTIONS) or ""
     milestone_key = milestone(milestone_key)
+    place = meeting_place(meeting_link)
     city = _booking_city(actor, city_id)
     slot = slot_for_update(slot_id)
     if slot is None or slot.status == Slot.REMOVED:
@@ -241,6 +250,7 @@ def book_slot(
         topic=subject,
         questions=sent_ahead,
         milestone_key=milestone_key,
+        meeting_link=place,
         status=Booking.BOOKED,
         sequence=0,
         created_at=now,
@@ -318,4 +328,24 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
     booking.updated_at = now
     flush_or_conflict(TAKEN_MESSAGE)  # the new slot is ours before anyone is told
     notify(booking, "rescheduled", actor=actor, previous_start=previous_start)
+    return booking
+
+
+@transactional()
+def set_meeting_link(actor, booking_id: int, meeting_link: str | None) -> Booking:
+    """The expert (or the office) says where the session happens: a video link or a place;
+    empty removes it. A change tells both sides, with the calendar file's SEQUENCE raised;
+    the same value again changes nothing."""
+    booking = booking_for(actor, booking_id, "booking.meeting_link", can_set_meeting_link, lock=True)
+    if booking.status != Booking.BOOKED:
+        raise Conflict("Where to meet can only be set for an upcoming session, not a cancelled or past one.")
+    place = meeting_place(meeting_link)
+    if place == booking.meeting_link:
+        return booking
+    previous = booking.meeting_link
+    booking.meeting_link = place
+    booking.sequence += 1
+    booking.updated_at = utcnow()
+    db.session.flush()
+    notify(booking, "meeting_link", actor=actor, previous_place=previous)
     return booking

@@ -23,8 +23,12 @@ def booking_url(booking: Booking) -> str:
 
 
 def booking_event(booking: Booking) -> CalendarEvent:
+    """The session as an event; where to meet is its LOCATION (only the two sides and the office
+    ever get this file: the booking's page, its messages, their own calendar feeds)."""
     slot = booking.slot
     lines = [f"Topic: {booking.topic}", f"City: {booking.city.name}", f"Expert: {slot.consultant.name}"]
+    if booking.meeting_link:
+        lines.append(f"Where: {booking.meeting_link}")
     if booking.milestone_key:
         lines.append(f"Plan milestone: {BY_KEY[booking.milestone_key].title}")
     if booking.status == Booking.CANCELLED and booking.cancel_reason:
@@ -37,6 +41,7 @@ def booking_event(booking: Booking) -> CalendarEvent:
         summary=f"ACTION consulting: {booking.city.name} with {slot.consultant.name}",
         description="\n".join(lines),
         url=booking_url(booking),
+        location=booking.meeting_link,
         sequence=booking.sequence,
         cancelled=booking.status == Booking.CANCELLED,
         last_modified=booking.updated_at,

@@ -1,12 +1,17 @@
-"""Consultants: who they are (profile, expertise, languages) and the zone they work in."""
+"""Consultants: who they are (profile, expertise, languages) and the zone they work in.
+
+A consultant has one zone, their account's (`users.timezone`): the account page and the
+consultant profile both change it, and the schedule, slots, e-mails and cards read it.
+`consultant_profiles.timezone` is only a copy, kept in step when the profile is saved."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, select
 
+from ...accounts import services as accounts
 from ...accounts.models import User
 from ...core.db import transactional
 from ...core.errors import Forbidden, Invalid, NotFound
@@ -21,15 +26,11 @@ from .rules import is_postgres, policy
 
 
 def consultant_zones(consultant_ids: Iterable[int | None]) -> dict[int, str]:
-    """The time zone each consultant works in (profile zone, else their account zone): one query."""
+    """The time zone each consultant works in (their account's zone): one query."""
     ids = list({i for i in consultant_ids if i is not None})
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(User.id, func.coalesce(ConsultantProfile.timezone, User.timezone))
-        .outerjoin(ConsultantProfile, ConsultantProfile.user_id == User.id)
-        .where(User.id.in_(ids))
-    )
+    rows = db.session.execute(select(User.id, User.timezone).where(User.id.in_(ids)))
     return {key: value for key, value in rows}
 
 
@@ -44,7 +45,8 @@ def annotate_slots(slots: Iterable) -> list:
 
 
 def consultant_zone(user: User) -> str:
-    return consultant_zones([user.id]).get(user.id, user.timezone)
+    """The one zone of a consultant: their account's."""
+    return user.timezone
 
 
 def list_consultants_query(actor, expertise: int | None = None):
@@ -86,7 +88,7 @@ def consultant_cards(users: Sequence[User]) -> list[dict]:
                 "name": user.name,
                 "expertise": expertise.get(user.id, []),
                 "expertise_titles": [COMMITMENTS[c] for c in expertise.get(user.id, [])],
-                "timezone": profile.timezone if profile else user.timezone,
+                "timezone": user.timezone,
                 "languages": list(profile.languages) if profile else [],
                 "bio": profile.bio if profile else "",
             }
@@ -133,6 +135,16 @@ def _languages(languages: list[str]) -> list[str]:
     return cleaned
 
 
+def _change_account_zone(actor, user: User, tz_name: str) -> None:
+    """The consultant's own account zone (as on the account page), or the office's edit of it."""
+    if tz_name == user.timezone:
+        return
+    if actor.id == user.id:
+        accounts.update_profile(user, timezone=tz_name)
+    else:
+        accounts.update_user(actor, user.id, {"timezone": tz_name})
+
+
 @transactional()
 def update_profile(
     actor,
@@ -142,7 +154,8 @@ def update_profile(
     bio: str | None = None,
     timezone: str | None = None,
 ) -> dict:
-    """A consultant edits their own profile; an admin edits anyone's."""
+    """A consultant edits their own profile; an admin edits anyone's. A `timezone` changes the
+    account's zone (through the accounts service, in this unit of work): one zone per person."""
     policy.require(actor, "profile.edit")
     if not can_edit_profile(actor, user_id):
         raise Forbidden("You can only edit your own consultant profile.")
@@ -154,7 +167,8 @@ def update_profile(
         profile = ConsultantProfile(user_id=user.id, languages=[], bio="", timezone=user.timezone)
         db.session.add(profile)
     if timezone is not None:
-        profile.timezone = time_zone(timezone)
+        _change_account_zone(actor, user, time_zone(timezone))
+    profile.timezone = user.timezone  # the copy follows the account, whoever changed it last
     if bio is not None:
         profile.bio = multi_line(bio, "bio", ConsultantProfile.MAX_BIO) or ""
     if languages is not None:

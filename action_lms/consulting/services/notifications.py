@@ -1,5 +1,5 @@
 """Messages to both sides of a session, each in their own zone and language of time:
-confirmation, cancellation, move, reminder and the notes. Each is an outbox row with a
+confirmation, cancellation, move, a new place to meet, reminder and the notes. Each is an outbox row with a
 unique key, so nothing is sent twice."""
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ SUBJECTS = {
     "rescheduled": "Consulting session moved to {when}",
     "reminder": "Reminder: consulting session {when}",
     "notes": "Notes from your consulting session of {when}",
+    "meeting_link": "Where to meet for your consulting session {when}",
 }
-WITH_CALENDAR = ("confirmed", "rescheduled", "cancelled")
+WITH_CALENDAR = ("confirmed", "rescheduled", "cancelled", "meeting_link")
 
 
 def city_side(booking: Booking) -> list[User]:
@@ -55,7 +56,13 @@ def city_side(booking: Booking) -> list[User]:
     return people
 
 
-def notify(booking: Booking, kind: str, actor=None, previous_start: datetime | None = None) -> int:
+def notify(
+    booking: Booking,
+    kind: str,
+    actor=None,
+    previous_start: datetime | None = None,
+    previous_place: str | None = None,
+) -> int:
     """Queue one message per person on each side, each in their own zone. Returns how many."""
     slot = booking.slot
     consultant = slot.consultant
@@ -87,6 +94,8 @@ def notify(booking: Booking, kind: str, actor=None, previous_start: datetime | N
             "url": booking_url(booking),
             "actor": actor,
             "milestone": BY_KEY.get(booking.milestone_key) if booking.milestone_key else None,
+            "meeting_link": booking.meeting_link,
+            "previous_place": previous_place,
         }
         key = f"consulting:{kind}:{booking.id}:{booking.sequence}:{person.id}"
         if outbox.queue(

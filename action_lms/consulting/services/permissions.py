@@ -72,6 +72,11 @@ def can_write_notes(user, booking: Booking) -> bool:
     return policy.allows(user, "booking.notes") and _sees(user, booking)
 
 
+def can_set_meeting_link(user, booking: Booking) -> bool:
+    """Where to meet is the expert's to say (or the office's); the city proposes one when booking."""
+    return policy.allows(user, "booking.meeting_link") and _sees(user, booking)
+
+
 def can_override_deadline(user) -> bool:
     """The office may still cancel or move a booking close to the session."""
     return is_office(user)

@@ -24,7 +24,7 @@ def export_personal_data(user) -> dict:
         else {
             "languages": list(profile.languages),
             "bio": profile.bio,
-            "timezone": profile.timezone,
+            "timezone": user.timezone,  # the account's zone, the one a consultant works in
             "expertise": expertise,
         },
         "slots": [

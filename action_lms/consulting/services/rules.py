@@ -11,10 +11,10 @@ from flask import current_app
 from ...core.errors import Invalid
 from ...core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
 from ...core.time import format_local
-from ...core.validators import date_in_range
+from ...core.validators import column_length, date_in_range, http_url, single_line
 from ...extensions import db
 from ...plans.template import is_milestone_key
-from ..models import AvailabilityRule, Slot
+from ..models import AvailabilityRule, Booking, Slot
 
 policy = Policy(
     "consulting",
@@ -29,6 +29,7 @@ policy = Policy(
         "booking.cancel": {COORDINATOR, CONSULTANT, ADMIN},
         "booking.reschedule": {COORDINATOR, ADMIN},
         "booking.notes": {CONSULTANT, ADMIN},
+        "booking.meeting_link": {CONSULTANT, ADMIN},
         "overview.view": {ADMIN},
     },
 )
@@ -47,6 +48,9 @@ MAX_GENERATED = 2000
 TAKEN_MESSAGE = "This slot has just been booked by another city. Please choose another time."
 NO_SLOT_MESSAGE = "No slot with this id."
 _TIME_RE = re.compile(AvailabilityRule.TIME_OF_DAY)
+# "https://…", "javascript:…", "mailto:…", "www.…": text that is meant as a link (a scheme and
+# a colon with no space after it), as opposed to a place such as "Town hall, room 2: 3rd floor".
+_LOOKS_LIKE_URL = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:(?!\s)|www\.)", re.IGNORECASE)
 
 
 def setting(name: str) -> int:
@@ -75,6 +79,19 @@ def milestone(key: str | None, field_name: str = "milestone_key") -> str | None:
     if key is not None and not is_milestone_key(key):
         raise Invalid.field(field_name, "Unknown milestone: use one of the keys of the milestone template.")
     return key
+
+
+def meeting_place(value: str | None, field_name: str = "meeting_link") -> str | None:
+    """Where a session happens: a video link (http or https only) or a place, on one line;
+    None when empty (no place yet)."""
+    text = single_line(value, field_name, column_length(Booking.meeting_link), required=False)
+    if text is not None and _LOOKS_LIKE_URL.match(text):
+        if text.lower().startswith("www."):
+            raise Invalid.field(field_name, "Start the link with https://, or write the place in words.")
+        if any(ch.isspace() for ch in text):
+            raise Invalid.field(field_name, "A link has no spaces: give only the address.")
+        return http_url(text, field_name, column_length(Booking.meeting_link))
+    return text
 
 
 def time_of_day(value: str, field_name: str) -> time:
