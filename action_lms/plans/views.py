@@ -1,6 +1,7 @@
-"""HTML pages of the plans domain: a city's plans, the plan page (timeline, what to learn
-next, next consulting session, an edit form per milestone), history, all plans (admin)
-and the cross-city overview with its SVG chart and CSV export."""
+"""HTML pages of the plans domain: a city's plans, the plan page (a compact timeline linking
+to each milestone's details: evidence, latest changes, resources, actions and its update
+form, whose errors are summarised at the top), history in words, all plans (admin) and
+the cross-city overview with its SVG chart and CSV export."""
 
 from __future__ import annotations
 
@@ -28,15 +29,46 @@ def _milestone_forms(plan, failed_key=None, failed_form=None):
     return forms
 
 
+def error_summary(form) -> list[tuple[str, str]]:
+    """(field id, message) for the summary at the top of the page, each message once: the
+    form's own errors point at its first field, a field's errors at the field."""
+    first = next((f.id for name, f in form._fields.items() if name != "csrf_token"), "")
+    found: list[tuple[str, str]] = [(first, message) for message in getattr(form, "form_errors", [])]
+    for name, f in form._fields.items():
+        for message in f.errors or []:
+            found.append((first if name == "csrf_token" else f.id, str(message)))
+    seen: set[str] = set()
+    unique = []
+    for target, message in found:
+        if message not in seen:
+            seen.add(message)
+            unique.append((target, message))
+    return unique
+
+
 def _render_plan(plan, dashboard: bool = False, failed_key=None, failed_form=None, status=200):
     page = services.plan_page(current_user, plan)
+    keys = {m.key for m in plan.milestones}
+    selected = failed_key or (request.args.get("milestone") if request.args.get("milestone") in keys else None)
+
+    def milestone_url(key: str) -> str:
+        """The plan page with this milestone open, scrolled to it (no JavaScript needed)."""
+        if dashboard:
+            return url_for("plans.my_city", milestone=key, _anchor=f"milestone-{key}")
+        return url_for("plans.plan_page", plan_id=plan.id, milestone=key, _anchor=f"milestone-{key}")
+
     return render_template(
         "plans/plan.html",
         plan=plan,
         city=plan.city,
         dashboard=dashboard,
         forms=_milestone_forms(plan, failed_key, failed_form) if page["can_edit"] else {},
-        open_key=failed_key,
+        open_key=selected,
+        failed_key=failed_key,
+        errors=error_summary(failed_form) if failed_form is not None else [],
+        milestone_url=milestone_url,
+        describe=services.describe_change,
+        format_day=services.format_day,
         empty_form=EmptyForm(),
         **page,
     ), status
@@ -113,7 +145,8 @@ def update_milestone(plan_id, key):
             apply_errors(form, exc)
         else:
             flash(f"{milestone.title}: saved ({STATUS_LABELS[milestone.status].lower()}).", "success")
-            return redirect(url_for("plans.plan_page", plan_id=plan_id, _anchor=f"milestone-{key}"))
+            # No #anchor: the page opens at the top, where the message is, with the milestone open.
+            return redirect(url_for("plans.plan_page", plan_id=plan_id, milestone=key))
     plan = services.get_plan(current_user, plan_id)
     return _render_plan(plan, failed_key=key, failed_form=form, status=422)
 
@@ -154,7 +187,13 @@ def make_current(plan_id):
 def history(plan_id):
     plan = services.get_plan(current_user, plan_id)
     entries = services.history_page(current_user, plan_id, request.args.get("page", 1, type=int))
-    return render_template("plans/history.html", plan=plan, entries=entries, label=services.history_label)
+    return render_template(
+        "plans/history.html",
+        plan=plan,
+        entries=entries,
+        label=services.history_label,
+        describe=services.describe_change,
+    )
 
 
 @bp.route("/plans")

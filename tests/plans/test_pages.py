@@ -50,7 +50,7 @@ def test_milestone_form_shows_errors_in_place_and_saves(client, graz, coordinato
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert 'id="political_mandate-evidence_url-error"' in html and "evidence link or a note" in html
-    assert re.search(r'<details class="plan-edit" open>', html)
+    assert re.search(r'id="milestone-political_mandate">\s*<details class="plan-milestone" open>', html)
     response = client.post(url, data={**base, "political_mandate-due_date": "2027-02-31"})
     assert response.status_code == 422 and 'id="political_mandate-due_date-error"' in response.get_data(as_text=True)
     response = client.post(url, data={**base, "political_mandate-status": "blocked"})
@@ -62,7 +62,8 @@ def test_milestone_form_shows_errors_in_place_and_saves(client, graz, coordinato
     html = client.get(f"/plans/{plan.id}").get_data(as_text=True)
     assert "https://graz.at/decision" in html and "Mayor&#39;s office" in html and "11%" in html
     history = client.get(f"/plans/{plan.id}/history").get_data(as_text=True)
-    assert "Grete Graz" in history and "Political mandate" in history and "completed" in history
+    assert "Grete Graz" in history and "Political mandate" in history
+    assert "Status: Not started \u2192 Completed" in history
 
 
 def test_learners_of_the_city_see_the_plan_without_edit_forms(client, graz):

@@ -20,7 +20,7 @@ from .dashboard import (
 )
 from .demo import seed_demo
 from .digest import send_overdue_digests
-from .history import history_label, history_page, history_query
+from .history import describe_change, format_day, history_label, history_page, history_query, milestone_history
 from .milestones import update_milestone
 from .overview import BASE_SORTS, OverviewRow, csv_value, overview, overview_csv, stat_columns
 from .personal_data import erase_plan_history_names, export_plan_history
@@ -76,8 +76,10 @@ __all__ = [
     "current_phase",
     "current_plan",
     "dashboard",
+    "describe_change",
     "erase_plan_history_names",
     "export_plan_history",
+    "format_day",
     "get_plan",
     "history_label",
     "history_page",
@@ -87,6 +89,7 @@ __all__ = [
     "list_city_plans",
     "list_city_plans_query",
     "make_current",
+    "milestone_history",
     "milestone_resources",
     "milestone_template",
     "next_consulting_session",

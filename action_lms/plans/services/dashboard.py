@@ -1,5 +1,6 @@
 """What a city's people see of its plan: the timeline with the resources other domains
-offer per milestone, what to learn next and the next consulting session."""
+offer per milestone (each once, lessons with the viewer's state), what to learn next, the
+next consulting session and each milestone's latest changes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ...core.policy import LEARNER
 from ..models import COMPLETED, Plan
 from ..progress import completed_count, current_phase, overdue_milestones, progress_percent
 from ..template import BY_KEY, MILESTONE_KEYS
+from .history import milestone_history
 from .rules import can_edit_city, city_or_404, current_plan_of, policy, require_viewer
 
 
@@ -28,11 +30,52 @@ def viewer_city_id(actor) -> int:
     return city_id
 
 
-def milestone_resources(city_id: int | None, plan: Plan | None) -> dict[str, dict]:
-    """{kind: {key: [items]}} from every registered provider, asked once for all keys."""
+def _item_identity(item: dict):
+    """What makes two resource items the same: the lesson, else the address, else the title."""
+    return item.get("lesson_id") or item.get("url") or item.get("enroll_url") or item.get("title")
+
+
+def _once(items: list[dict]) -> list[dict]:
+    seen: set = set()
+    unique = []
+    for item in items:
+        identity = _item_identity(item)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(item)
+    return unique
+
+
+def milestone_resources(city_id: int | None, plan: Plan | None, viewer=None) -> dict[str, dict]:
+    """{kind: {key: [items]}} from every registered provider, asked once for all keys, each
+    item once per milestone. Providers that take a `viewer` add the viewer's state to their
+    items (lessons: done, open, locked with why, enroll)."""
     if plan is None:
         return {}
-    return contributions().all_milestone_resources(city_id, list(MILESTONE_KEYS))
+    found = contributions().all_milestone_resources(city_id, list(MILESTONE_KEYS), viewer=viewer)
+    return {kind: {key: _once(items) for key, items in by_key.items()} for kind, by_key in found.items()}
+
+
+#: The order of "what to learn next": what the viewer can open now first; done lessons are not next.
+LEARN_NEXT_ORDER = {"open": 0, None: 0, "locked": 1, "enroll": 2}
+
+
+def learn_next(plan: Plan, lessons: dict[str, list[dict]], milestones: int = 2) -> list[dict]:
+    """The lessons for the next open milestones, each lesson once, naming every one of those
+    milestones it helps with: those the viewer can open first, then locked ones, then those
+    of courses to enroll in; lessons already done are left out."""
+    open_keys = [m.key for m in plan.milestones if m.status != COMPLETED][:milestones]
+    by_identity: dict = {}
+    for key in open_keys:
+        for item in lessons.get(key, []):
+            identity = _item_identity(item)
+            if identity in by_identity:
+                by_identity[identity]["milestones"].append(BY_KEY[key].title)
+            else:
+                by_identity[identity] = {**item, "milestones": [BY_KEY[key].title]}
+    found = [item for item in by_identity.values() if item.get("state") != "done"]
+    found.sort(key=lambda item: LEARN_NEXT_ORDER.get(item.get("state"), 0))  # stable: course order kept
+    return [{**item, "milestone": ", ".join(item["milestones"])} for item in found]
 
 
 def milestone_actions(actor, city_id: int) -> list:
@@ -59,20 +102,13 @@ def dashboard(actor, city_id: int) -> dict:
     city = city_or_404(city_id)
     require_viewer(actor, city.id)
     plan = current_plan_of(city.id)
-    resources = milestone_resources(city.id, plan)
-    learn_next = []
-    if plan is not None:
-        open_keys = [m.key for m in plan.milestones if m.status != COMPLETED][:2]
-        lessons = resources.get("lessons", {})
-        for key in open_keys:
-            for item in lessons.get(key, []):
-                learn_next.append({**item, "milestone": BY_KEY[key].title})
+    resources = milestone_resources(city.id, plan, viewer=actor)
     return {
         "city": city,
         "plan": plan,
         "resources": resources,
         "resource_labels": resource_labels(),
-        "learn_next": learn_next,
+        "learn_next": learn_next(plan, resources.get("lessons", {})) if plan is not None else [],
         "lessons_registered": "lessons" in contributions().milestone_resources,
         "next_session": next_consulting_session(city.id),
         "consulting_registered": "next_consulting_session" in contributions().city_stats,
@@ -89,7 +125,7 @@ def plan_page(actor, plan: Plan) -> dict:
         dashboard(actor, plan.city_id)
         if plan.is_current
         else {
-            "resources": milestone_resources(plan.city_id, plan),
+            "resources": milestone_resources(plan.city_id, plan, viewer=actor),
             "resource_labels": resource_labels(),
             "learn_next": [],
             "lessons_registered": False,
@@ -106,4 +142,5 @@ def plan_page(actor, plan: Plan) -> dict:
         "progress": progress_percent(plan.milestones),
         "phase": current_phase(plan.milestones),
         "completed": completed_count(plan.milestones),
+        "history": milestone_history(plan),
     }

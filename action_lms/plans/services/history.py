@@ -3,6 +3,7 @@ first. There is no way to edit or delete an entry."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
@@ -10,7 +11,7 @@ from sqlalchemy import Select, select
 
 from ...core.time import utcnow
 from ...extensions import db
-from ..models import Plan, PlanHistory
+from ..models import STATUS_LABELS, Plan, PlanHistory
 from ..template import BY_KEY
 from .rules import HISTORY_PAGE_SIZE, MAX_PAGE, SYSTEM_ACTOR, policy, visible_plan
 
@@ -70,3 +71,71 @@ def history_label(entry: PlanHistory) -> str:
         template = BY_KEY.get(entry.milestone_key)
         return template.title if template else entry.milestone_key
     return "Plan"
+
+
+# ---------------------------------------------------------------- in words
+
+#: What each recorded field is called on the pages (the milestone form's and plan form's labels).
+FIELD_LABELS = {
+    "status": "Status",
+    "due_date": "Due date",
+    "evidence_url": "Evidence link",
+    "note": "Note",
+    "owner": "Owner",
+    "blocked_reason": "Reason it is blocked",
+    "title": "Title",
+    "focus": "Focus",
+    "commitments": "Commitments",
+}
+NO_VALUE = "—"
+LONG_TEXT = 160  # longer notes and reasons are shortened in a history line
+
+
+def format_day(value: date) -> str:
+    """A date as the plan pages show it: 1 Feb 2027."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def value_in_words(field: str, value: str | None, shorten: bool = True) -> str:
+    """A stored history value as a person reads it: status labels, dates formatted, "—" for
+    none; long texts shortened unless `shorten` is False."""
+    if value is None or value == "":
+        return NO_VALUE
+    if field == "status":
+        return STATUS_LABELS.get(value, value)
+    if field == "due_date":
+        try:
+            return format_day(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if shorten and len(value) > LONG_TEXT:
+        return value[: LONG_TEXT - 1].rstrip() + "…"
+    return value
+
+
+def describe_change(entry: PlanHistory, shorten: bool = True) -> str:
+    """One history entry in words, e.g. "Status: Not started → In progress"."""
+    if entry.field == "plan":
+        created = (entry.new_value or "").removeprefix("created: ")
+        return f"Plan created: “{created}”"
+    if entry.field == "is_current":
+        became = entry.new_value == "true"
+        return "Made the city's current plan" if became else "No longer the city's current plan"
+    label = FIELD_LABELS.get(entry.field, entry.field.replace("_", " ").capitalize())
+    old = value_in_words(entry.field, entry.old_value, shorten)
+    new = value_in_words(entry.field, entry.new_value, shorten)
+    return f"{label}: {old} \u2192 {new}"
+
+
+def milestone_history(plan: Plan, limit: int = 5) -> dict[str, list[PlanHistory]]:
+    """The latest `limit` entries of each milestone of the plan, newest first (one query)."""
+    by_key: dict[str, list[PlanHistory]] = defaultdict(list)
+    rows = db.session.scalars(
+        select(PlanHistory)
+        .where(PlanHistory.plan_id == plan.id, PlanHistory.milestone_key.is_not(None))
+        .order_by(PlanHistory.changed_at.desc(), PlanHistory.id.desc())
+    )
+    for entry in rows:
+        if len(by_key[entry.milestone_key or ""]) < limit:
+            by_key[entry.milestone_key or ""].append(entry)
+    return dict(by_key)
