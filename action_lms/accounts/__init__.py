@@ -7,9 +7,11 @@ def init_app(app) -> None:
     from . import services
 
     hooks = contributions(app)
-    hooks.add_nav_item("Cities", "accounts.admin_cities", {"admin"}, order=900)
-    hooks.add_nav_item("Users", "accounts.admin_users", {"admin"}, order=910)
-    hooks.add_nav_item("People asking to join", "accounts.join_requests", {"coordinator", "admin"}, order=920)
+    hooks.add_nav_item("Cities", "accounts.admin_cities", {"admin"}, order=900, group="Office")
+    hooks.add_nav_item("Users", "accounts.admin_users", {"admin"}, order=910, group="Office")
+    hooks.add_nav_item(
+        "People asking to join", "accounts.join_requests", {"coordinator", "admin"}, order=920, group="My city"
+    )
     for section, fn in (
         ("account", services.export_account),
         ("api_tokens", services.export_tokens),

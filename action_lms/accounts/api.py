@@ -17,6 +17,8 @@ from .schemas import (
     CityQuerySchema,
     CitySchema,
     CsrfSchema,
+    EmailPreferencesPatchSchema,
+    EmailPreferencesSchema,
     JoinRequestCreateSchema,
     JoinRequestSchema,
     LoginSchema,
@@ -186,6 +188,21 @@ def me():
 def update_me(data):
     """Change my name or time zone."""
     return services.update_profile(current_user, **data)
+
+
+@blp.route("/me/email-preferences", methods=["GET"])
+@blp.response(200, EmailPreferencesSchema)
+def my_email_preferences():
+    """Which optional e-mails I get: reminders, digests, waitlist news."""
+    return services.email_preferences(current_user)
+
+
+@blp.route("/me/email-preferences", methods=["PATCH"])
+@blp.arguments(EmailPreferencesPatchSchema)
+@blp.response(200, EmailPreferencesSchema)
+def update_my_email_preferences(data):
+    """Switch groups of optional e-mails on or off; confirmations and cancellations always go out."""
+    return services.set_email_preferences(current_user, **data)
 
 
 @blp.route("/me/data", methods=["GET"])

@@ -113,3 +113,16 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password (at least 10 characters)", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
+
+
+class EmailPreferencesForm(FlaskForm):
+    """One checkbox per group of optional e-mails (labels from core.outbox.OPTIONAL_GROUPS)."""
+
+    reminders = BooleanField("Reminders")
+    digests = BooleanField("Digests")
+    waitlist = BooleanField("Waitlist news")
+
+    def __init__(self, *args, labels: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (labels or {}).items():
+            getattr(self, name).label.text = label

@@ -63,6 +63,9 @@ class User(UserMixin, TimestampMixin, Model):
     city: Mapped[City | None] = relationship(back_populates="users", lazy="joined", foreign_keys=[city_id])
     requested_city: Mapped[City | None] = relationship(foreign_keys=[requested_city_id])
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    email_preferences: Mapped[list[EmailPreference]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="EmailPreference.kind_group"
+    )
 
     __table_args__ = (
         Index("uq_users_email_lower", func.lower(email), unique=True),
@@ -94,6 +97,11 @@ class User(UserMixin, TimestampMixin, Model):
         if self.requested_city_id is not None:
             return "pending"
         return "none"
+
+    def wants_email(self, group: str) -> bool:
+        """Whether this person gets the optional e-mails of `group` (core.outbox asks before
+        queueing one): yes unless they switched the group off."""
+        return all(p.enabled for p in self.email_preferences if p.kind_group == group)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -135,3 +143,17 @@ class UserSession(Model):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
+
+
+class EmailPreference(Model):
+    """A person's choice for one group of optional e-mails (core.outbox.OPTIONAL_GROUPS).
+    No row: the default, they get them."""
+
+    __tablename__ = "email_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind_group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (CheckConstraint("kind_group IN ('reminders', 'digests', 'waitlist')", name="kind_group"),)

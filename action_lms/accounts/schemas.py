@@ -133,6 +133,22 @@ class MePatchSchema(Schema):
     timezone = TimeZoneField()
 
 
+class EmailPreferencesSchema(Schema):
+    """Which optional e-mails I get (confirmations and cancellations always go out)."""
+
+    reminders = fields.Boolean(required=True, metadata={"description": "Reminders before sessions, feedback reminders"})
+    digests = fields.Boolean(required=True, metadata={"description": "The digest of overdue plan milestones"})
+    waitlist = fields.Boolean(required=True, metadata={"description": "Waitlist news"})
+
+
+class EmailPreferencesPatchSchema(Schema):
+    """The groups to change; the others stay as they are."""
+
+    reminders = fields.Boolean()
+    digests = fields.Boolean()
+    waitlist = fields.Boolean()
+
+
 class UserCreateSchema(Schema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=EMAIL))
     name = fields.String(required=True, validate=validate.Length(min=1, max=PERSON_NAME))

@@ -25,6 +25,7 @@ from .api import current_session_secret, email_limit, login_limit, sign_in, sign
 from .forms import (
     CityForm,
     CityRequestForm,
+    EmailPreferencesForm,
     ForgotPasswordForm,
     LoginForm,
     PasswordForm,
@@ -188,6 +189,26 @@ def account():
                 return redirect(url_for("accounts.account"))
         return _account_page(profile_form=form, status=422)
     return _account_page(profile_form=form)
+
+
+@bp.route("/account/emails", methods=["GET", "POST"])
+@login_required
+def email_preferences():
+    """Which optional e-mails I get; every optional e-mail's footer links here."""
+    current = services.email_preferences(current_user)
+    form = EmailPreferencesForm(data=current, labels=services.group_labels())
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.set_email_preferences(current_user, **{name: bool(form[name].data) for name in current})
+            except DomainError as exc:
+                apply_errors(form, exc)
+            else:
+                flash("Your e-mail choices are saved.", "success")
+                return redirect(url_for("accounts.email_preferences"))
+        status = 422
+    return render_template("account/emails.html", form=form, groups=list(current)), status
 
 
 @bp.route("/account/password", methods=["POST"])

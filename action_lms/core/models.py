@@ -34,6 +34,9 @@ class OutboxMessage(Model):
     kind: Mapped[str] = mapped_column(String(60), nullable=False)
     subject: Mapped[str] = mapped_column(String(300), nullable=False)
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
+    # The HTML alternative, made from body_text by outbox.render_html when queued (NULL on
+    # rows queued before it existed: built from the text at send time).
+    body_html: Mapped[str | None] = mapped_column(Text)
     attachment_name: Mapped[str | None] = mapped_column(String(120))
     attachment_type: Mapped[str | None] = mapped_column(String(80))
     attachment: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,12 @@ break, text that cannot be encoded) is marked failed at once with its error, one
 cannot be sent is retried with backoff until OUTBOX_MAX_ATTEMPTS, and the loop goes on
 with the next message in the same tick. Header values are folded onto one line when the
 message is built, so old stored text with CR/LF still sends and can never add a header.
+
+Every message is multipart: the text part (the template, line breaks normalised to LF) and
+an HTML part made from that same text here, in one place, through the one layout
+templates/email/_layout.html (no second template per kind): escaped paragraphs, links, and
+one button for the message's main action. Optional kinds (KIND_GROUPS) are not queued for
+a person who opted out of their group, so every job and request respects the choice.
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, render_template
+from markupsafe import Markup, escape
 from sqlalchemy import or_, select, update
 
 from ..extensions import db
@@ -42,6 +50,113 @@ class UnbuildableMessage(ValueError):
     """The stored row cannot become an e-mail; retrying will not change that."""
 
 
+# The optional e-mails, by the group a person can switch off on /account/emails. Every other
+# kind (confirmations, cancellations, invitations, password reset, membership decisions,
+# certificates...) always goes out. One table: queue() and the preferences pages read it.
+KIND_GROUPS: dict[str, str] = {
+    "webinar_reminder": "reminders",
+    "consulting_reminder": "reminders",
+    "exchange_reminder": "reminders",
+    "feedback_reminder": "reminders",
+    "plans.overdue_digest": "digests",
+    "webinar_waitlisted": "waitlist",
+}
+OPTIONAL_GROUPS: dict[str, str] = {
+    "reminders": "Reminders before webinars, consulting sessions and peer exchanges, and feedback reminders",
+    "digests": "The digest of overdue milestones in my city's action plan",
+    "waitlist": "Waitlist news: when a webinar is full and I am put on its waitlist",
+}
+PREFERENCES_PATH = "/account/emails"
+COALITION = "European Coalition of Cities Against Racism · ACTION"
+DEFAULT_ACTION_LABEL = "Open in ACTION LMS"
+
+# A URL in the text: up to white space or a character that cannot be part of one; trailing
+# punctuation of the sentence is left outside the link.
+_URL = re.compile(r"https?://[^\s<>\"'`]+")
+_URL_TRAILING = ".,;:!?)]}»”’"
+
+
+def group_of(kind: str) -> str | None:
+    """The preference group of an optional kind, None for a kind that always goes out."""
+    return KIND_GROUPS.get(kind)
+
+
+def _wants(user, group: str) -> bool:
+    """The person's choice (accounts' `User.wants_email`); without one, they get it."""
+    wants: Callable[[str], bool] | None = getattr(user, "wants_email", None)
+    return True if wants is None else bool(wants(group))
+
+
+def normalise_newlines(text: str) -> str:
+    """CR/LF and lone CR (from form fields) as LF: one kind of line break in the stored text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _urls(text: str) -> list[str]:
+    return [match.group(0).rstrip(_URL_TRAILING) for match in _URL.finditer(text)]
+
+
+def _linkify(line: str) -> Markup:
+    """One line of text as HTML: escaped, every URL a link (its own text, so it reads without
+    styles), the line's indent kept (list items, continued lines) as no-break spaces."""
+    text = line.lstrip(" ")
+    out = Markup("&nbsp;" * (len(line) - len(text)))
+    line = text
+    pos = 0
+    for match in _URL.finditer(line):
+        url = match.group(0).rstrip(_URL_TRAILING)
+        out += escape(line[pos : match.start()])
+        out += Markup('<a href="{0}" style="color:#0b4f8a;text-decoration:underline;">{0}</a>').format(url)
+        pos = match.start() + len(url)
+    return out + escape(line[pos:])
+
+
+def default_action(text: str) -> tuple[str, str] | None:
+    """The message's main action: the first link into the application, not the footer's."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    footer = {f"{base}/account", f"{base}{PREFERENCES_PATH}"}
+    for url in _urls(text):
+        if (url.startswith(base + "/") or url == base) and url not in footer:
+            return (DEFAULT_ACTION_LABEL, url)
+    return None
+
+
+def render_html(text: str, subject: str, action: tuple[str, str] | None = None) -> str:
+    """The HTML part of a message, from its text part: paragraphs (blank-line separated) with
+    their line breaks, links, the action as a button after the paragraph that names it (or
+    after the content), and the footer (the paragraph starting with "--") set apart."""
+    text = normalise_newlines(text).strip("\n")
+    if action is None:
+        action = default_action(text)
+    paragraphs: list[Markup] = []
+    footer: list[Markup] = []
+    button_at: int | None = None
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.strip("\n").split("\n")
+        if not any(line.strip() for line in lines):
+            continue
+        if lines[0].strip() == "--":
+            footer.append(Markup("<br>\n").join(_linkify(line) for line in lines[1:]))
+            continue
+        if footer:  # text after a footer (none today): still content, never lost
+            footer.append(Markup("<br>\n").join(_linkify(line) for line in lines))
+            continue
+        paragraphs.append(Markup("<br>\n").join(_linkify(line) for line in lines))
+        if action is not None and button_at is None and action[1] in _urls(block):
+            button_at = len(paragraphs)
+    if action is not None and button_at is None:
+        button_at = len(paragraphs)
+    return render_template(
+        "email/_layout.html",
+        subject=fold_single_line(subject),
+        coalition=COALITION,
+        before=paragraphs[:button_at] if button_at is not None else paragraphs,
+        after=paragraphs[button_at:] if button_at is not None else [],
+        action={"label": action[0], "url": action[1]} if action else None,
+        footer=footer,
+    )
+
+
 def _stale_claim() -> timedelta:
     """A claim older than this is from a process that died while sending: take it again.
     Must be longer than MAIL_TIMEOUT so a slow but live sender is not overtaken."""
@@ -56,24 +171,33 @@ def queue(
     context: dict | None,
     dedupe_key: str,
     attachment: tuple[str, str, str] | None = None,
+    action: tuple[str, str] | None = None,
 ) -> bool:
     """Queue one e-mail to `user` in the current transaction. Returns False if a message
-    with the same dedupe key already exists (or the user has no address any more).
+    with the same dedupe key already exists, if the user has no address any more, or if the
+    kind is optional (KIND_GROUPS) and the user opted out of its group.
 
-    `template` is a path under templates/email/; `attachment` is (filename, mime type, text).
+    `template` is a path under templates/email/; `attachment` is (filename, mime type, text);
+    `action` is (label, url) of the HTML part's button (default: the first link into the
+    application, labelled "Open in ACTION LMS").
     """
     if user is None or not getattr(user, "email", None) or getattr(user, "erased_at", None):
+        return False
+    group = group_of(kind)
+    if group is not None and not _wants(user, group):
         return False
     context = dict(context or {})
     context.setdefault("user", user)
     context.setdefault("base_url", current_app.config["BASE_URL"])
-    body = render_template(f"email/{template}", **context)
+    context["optional_email"] = group is not None  # the footer's link to the preferences
+    body = normalise_newlines(render_template(f"email/{template}", **context))
     values = {
         "user_id": user.id,
         "to_email": user.email,
         "kind": kind,
         "subject": fold_single_line(subject)[:300],
         "body_text": body,
+        "body_html": render_html(body, subject, action),
         "dedupe_key": dedupe_key[:200],
         "status": OutboxMessage.PENDING,
         "attempts": 0,
@@ -112,7 +236,9 @@ def _build_email(message: OutboxMessage) -> EmailMessage:
         # collapse the two copies.
         email["Message-ID"] = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
         email["Auto-Submitted"] = "auto-generated"
-        email.set_content(message.body_text)
+        email.set_content(normalise_newlines(message.body_text))
+        # Rows queued before the HTML part existed get it built from their text now.
+        email.add_alternative(message.body_html or render_html(message.body_text, message.subject), subtype="html")
         if message.attachment and message.attachment_name:
             maintype, _, subtype = (fold_single_line(message.attachment_type) or "text/plain").partition("/")
             email.add_attachment(

@@ -23,6 +23,7 @@ from .personal_data import (
     require_same_user_or_admin,
     user_summary,
 )
+from .preferences import email_preferences, group_labels, set_email_preferences
 from .rules import (
     BAD_CREDENTIALS,
     DEFAULT_TIMEZONE,
@@ -81,6 +82,7 @@ __all__ = [
     "create_token_with_password",
     "create_user",
     "decline_join_request",
+    "email_preferences",
     "email_rate_limit_key",
     "end_other_sessions",
     "end_session",
@@ -92,6 +94,7 @@ __all__ = [
     "export_tokens",
     "get_city",
     "get_user",
+    "group_labels",
     "hash_secret",
     "issue_token",
     "list_cities_query",
@@ -109,6 +112,7 @@ __all__ = [
     "reset_calendar_token",
     "reset_password",
     "revoke_token",
+    "set_email_preferences",
     "start_session",
     "update_city",
     "update_profile",

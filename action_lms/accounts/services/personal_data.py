@@ -12,6 +12,7 @@ from ...core.policy import ADMIN
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import ApiToken, User, UserSession
+from .preferences import erase_email_preferences, export_email_preferences
 from .rules import policy
 
 
@@ -32,7 +33,11 @@ def user_summary(user: User) -> dict:
 
 def export_account(user: User) -> dict:
     data = user_summary(user)
-    data.update(active=user.active, created_at=user.created_at.isoformat())
+    data.update(
+        active=user.active,
+        created_at=user.created_at.isoformat(),
+        email_preferences=export_email_preferences(user),
+    )
     return data
 
 
@@ -84,6 +89,7 @@ def _anonymise_account(user: User) -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
+    erase_email_preferences(user)
     user.email = f"erased-{user.id}@erased.invalid"
     user.name = "Erased user"
     user.password_hash = None
