@@ -57,3 +57,9 @@ def assert_envelope(response, code: int):
     assert isinstance(body["status"], str) and body["status"]
     assert isinstance(body["message"], str) and body["message"]
     return body
+
+
+def inline_scripts(html: str) -> list[str]:
+    """Script tags that are not our own files (the CSP allows only `script-src 'self'`)."""
+    import re
+    return [tag for tag in re.findall(r"<script\b[^>]*>", html) if not re.search(r'src="/static/[\w.-]+\.js"', tag)]

@@ -21,9 +21,9 @@ def init_app(app) -> None:
         app.config.setdefault(name, int(value) if value not in (None, "") else default)
 
     hooks = contributions(app)
-    hooks.add_nav_item("Consulting", "consulting.slots_week", order=300)
-    hooks.add_nav_item("My schedule", "consulting.schedule", {"consultant"}, order=310)
-    hooks.add_nav_item("Consulting overview", "consulting.overview", {"admin"}, order=320)
+    hooks.add_nav_item("Consulting", "consulting.slots_week", order=300, group="Consulting")
+    hooks.add_nav_item("My schedule", "consulting.schedule", {"consultant"}, order=310, group="Consulting")
+    hooks.add_nav_item("Consulting overview", "consulting.overview", {"admin"}, order=320, group="Consulting")
     hooks.add_job("send_booking_reminders", services.send_booking_reminders, 60)
     hooks.add_calendar_source(services.calendar_events_for)
     hooks.add_city_stat("consulting_sessions_held", "Consulting sessions held", services.sessions_held_by_city)

@@ -20,6 +20,7 @@ No domain edits another's lists: each calls `contributions(app).add_*` in its ow
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,12 +43,34 @@ exchange_reported = SIGNALS.signal("exchange-reported")
 EXTENSION_KEY = "action_lms.contributions"
 
 
+#: The groups of the main navigation, in the order the header shows them.
+NAV_GROUPS: tuple[str, ...] = ("Learn", "Events", "Consulting", "Exchanges", "My city", "Office")
+
+#: The group of a domain's links when `add_nav_item` names none (by the endpoint's blueprint).
+NAV_GROUP_BY_DOMAIN: dict[str, str] = {
+    "courses": "Learn",
+    "webinars": "Events",
+    "feedback": "Events",
+    "consulting": "Consulting",
+    "practices": "Exchanges",
+    "exchanges": "Exchanges",
+    "plans": "My city",
+    "accounts": "Office",
+}
+
+
+def default_nav_group(endpoint: str) -> str:
+    """The group of a link whose domain registered it without one: by its blueprint, else "Office"."""
+    return NAV_GROUP_BY_DOMAIN.get(endpoint.partition(".")[0], "Office")
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: str
     endpoint: str
     roles: frozenset[str] | None  # None: everyone signed in
     order: int
+    group: str = "Office"  # one of NAV_GROUPS
 
 
 @dataclass(frozen=True)
@@ -74,7 +97,17 @@ class MilestoneResource:
 
     kind: str
     label: str
-    fn: Callable[[int | None, list[str]], dict]
+    fn: Callable[..., dict]
+    # The provider takes an optional `viewer` keyword (the signed-in user) and may then add
+    # the viewer's state to its items (lessons: done, open, locked, enroll).
+    viewer_aware: bool = False
+
+
+def _takes_keyword(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)
@@ -129,10 +162,15 @@ class Contributions:
 
     # ---------------------------------------------------------------- registration
 
-    def add_nav_item(self, label: str, endpoint: str, roles=None, order: int = 100) -> None:
-        """A link of the main navigation; lower `order` comes first, ties keep registration order."""
+    def add_nav_item(self, label: str, endpoint: str, roles=None, order: int = 100, group: str | None = None) -> None:
+        """A link of the main navigation, under `group` (one of NAV_GROUPS; by default the
+        domain's, from the endpoint's blueprint); lower `order` comes first within a group,
+        ties keep registration order."""
+        group = group or default_nav_group(endpoint)
+        if group not in NAV_GROUPS:
+            raise ValueError(f"nav group {group!r} is not one of {NAV_GROUPS}")
         if all(item.endpoint != endpoint for item in self.nav_items):
-            self.nav_items.append(NavItem(label, endpoint, frozenset(roles) if roles else None, order))
+            self.nav_items.append(NavItem(label, endpoint, frozenset(roles) if roles else None, order, group))
             self.nav_items.sort(key=lambda item: item.order)
 
     def add_job(self, job_id: str, func: Callable[..., Any], seconds: int) -> None:
@@ -150,8 +188,8 @@ class Contributions:
     def add_city_stat(self, key: str, label: str, fn: Callable[[list[int]], dict]) -> None:
         self.city_stats.setdefault(key, CityStat(key, label, fn))
 
-    def add_milestone_resource(self, kind: str, label: str, fn: Callable[[int | None, list[str]], dict]) -> None:
-        self.milestone_resources.setdefault(kind, MilestoneResource(kind, label, fn))
+    def add_milestone_resource(self, kind: str, label: str, fn: Callable[..., dict]) -> None:
+        self.milestone_resources.setdefault(kind, MilestoneResource(kind, label, fn, _takes_keyword(fn, "viewer")))
 
     def add_data_section(self, section: str, fn: Callable[[Any], Any]) -> None:
         """`fn(user)` -> this domain's part of `GET /api/v1/me/data`."""
@@ -187,9 +225,13 @@ class Contributions:
         """{stat key: {city_id: value}} for every registered statistic."""
         return {key: stat.fn(city_ids) for key, stat in self.city_stats.items()}
 
-    def all_milestone_resources(self, city_id: int | None, keys: list[str]) -> dict[str, dict]:
-        """{kind: {milestone key: [items]}} for every registered resource."""
-        return {kind: res.fn(city_id, keys) for kind, res in self.milestone_resources.items()}
+    def all_milestone_resources(self, city_id: int | None, keys: list[str], viewer: Any = None) -> dict[str, dict]:
+        """{kind: {milestone key: [items]}} for every registered resource; providers that take
+        a `viewer` keyword are given it (the others are called as before)."""
+        return {
+            kind: res.fn(city_id, keys, viewer=viewer) if res.viewer_aware else res.fn(city_id, keys)
+            for kind, res in self.milestone_resources.items()
+        }
 
 
 def init_app(app: Flask) -> Contributions:

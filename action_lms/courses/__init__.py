@@ -12,9 +12,9 @@ def init_app(app) -> None:
 
     app.cli.add_command(courses_cli)
     hooks = contributions(app)
-    hooks.add_nav_item("Courses", "courses.catalogue", order=100)
-    hooks.add_nav_item("My learning", "courses.my_learning", order=110)
-    hooks.add_nav_item("Course reports", "courses.reports", {"admin", "coordinator"}, order=120)
+    hooks.add_nav_item("Courses", "courses.catalogue", order=100, group="Learn")
+    hooks.add_nav_item("My learning", "courses.my_learning", order=110, group="Learn")
+    hooks.add_nav_item("Course reports", "courses.reports", {"admin", "coordinator"}, order=120, group="Learn")
     hooks.add_city_stat("learners_enrolled", "Learners enrolled", services.learners_enrolled_by_city)
     hooks.add_city_stat("learners_certified", "Learners certified", services.learners_certified_by_city)
     hooks.add_milestone_resource("lessons", "Recommended learning", services.lessons_for_milestones)

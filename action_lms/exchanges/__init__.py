@@ -20,8 +20,10 @@ def init_app(app) -> None:
         app.config.setdefault(name, os.environ.get(name) or default)
 
     hooks = contributions(app)
-    hooks.add_nav_item("Peer exchanges", "exchanges.index", {"coordinator", "learner", "admin"}, order=360)
-    hooks.add_nav_item("Exchange board", "exchanges.board", {"admin"}, order=365)
+    hooks.add_nav_item(
+        "Peer exchanges", "exchanges.index", {"coordinator", "learner", "admin"}, order=360, group="Exchanges"
+    )
+    hooks.add_nav_item("Exchange board", "exchanges.board", {"admin"}, order=365, group="Exchanges")
     hooks.add_job("send_exchange_reminders", services.send_exchange_reminders, 60)
     hooks.add_calendar_source(services.calendar_events_for)
     hooks.add_city_stat("exchanges_requested", "Exchanges requested", services.requested_by_city)

@@ -11,8 +11,8 @@ def init_app(app) -> None:
     from .demo import seed_demo
 
     hooks = contributions(app)
-    hooks.add_nav_item("Your feedback", "feedback.mine", order=800)
-    hooks.add_nav_item("Impact", "feedback.impact", {"admin", "coordinator"}, order=810)
+    hooks.add_nav_item("Your feedback", "feedback.mine", order=800, group="Events")
+    hooks.add_nav_item("Impact", "feedback.impact", {"admin", "coordinator"}, order=810, group="My city")
     hooks.add_job("create_feedback_requests", services.create_feedback_requests, 300)
     hooks.add_job("send_feedback_reminders", services.send_feedback_reminders, 3600)
     hooks.add_seeder("feedback", seed_demo)

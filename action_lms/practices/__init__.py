@@ -12,8 +12,8 @@ def init_app(app) -> None:
     from .cli import practices_cli
 
     hooks = contributions(app)
-    hooks.add_nav_item("Good practices", "practices.library", order=350)
-    hooks.add_nav_item("Review practices", "practices.review", {"admin"}, order=355)
+    hooks.add_nav_item("Good practices", "practices.library", order=350, group="Exchanges")
+    hooks.add_nav_item("Review practices", "practices.review", {"admin"}, order=355, group="Exchanges")
     hooks.add_milestone_resource("practices", "Good practices from other cities", services.milestone_resources)
     hooks.add_seeder("practices", services.seed_demo)
     hooks.add_data_section("practices", services.export_personal_data)

@@ -11,8 +11,8 @@ def init_app(app) -> None:
     from .services import feedback as feedback_source
 
     hooks = contributions(app)
-    hooks.add_nav_item("Webinars", "webinars.index", order=200)
-    hooks.add_nav_item("My webinars", "webinars.mine", order=210)
+    hooks.add_nav_item("Webinars", "webinars.index", order=200, group="Events")
+    hooks.add_nav_item("My webinars", "webinars.mine", order=210, group="Events")
     hooks.add_job("webinar_reminders", services.send_webinar_reminders, 60)
     hooks.add_calendar_source(services.feed_events)
     hooks.add_city_stat("webinar_attendances", "Webinar attendances", services.attendances_by_city)

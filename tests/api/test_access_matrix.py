@@ -76,6 +76,8 @@ ROWS = [
     Row("PATCH", "/api/v1/me", everyone(200), body=lambda s: {"name": "Renamed"}),
     Row("DELETE", "/api/v1/me", only({L: 204, C: 204, S: 204, D: 409, P: 204})),  # the last admin may not erase themselves
     Row("GET", "/api/v1/me/data", everyone(200)),
+    Row("GET", "/api/v1/me/email-preferences", everyone(200)),
+    Row("PATCH", "/api/v1/me/email-preferences", everyone(200), body=lambda s: {"reminders": False}),
     Row("GET", "/api/v1/me/sessions", everyone(200)),
     Row("POST", "/api/v1/me/sessions/revoke", everyone(200)),
     # Only learners ask to join; the pending learner already asked for city A (409), the
@@ -109,7 +111,7 @@ ROWS = [
     Row("POST", "/api/v1/lessons/<int:lesson_id>/completion", everyone(200), path=lambda s: f"/api/v1/lessons/{s.lesson.id}/completion"),
     Row("GET", "/api/v1/quizzes/<int:quiz_id>", everyone(200), path=lambda s: f"/api/v1/quizzes/{s.quiz.id}"),
     Row("POST", "/api/v1/quizzes/<int:quiz_id>/attempts", everyone(201), path=lambda s: f"/api/v1/quizzes/{s.quiz.id}/attempts",
-        body=lambda s: {"answers": {}}),
+        body=lambda s: {"answers": {str(q.id): [q.options[0].id] for q in s.quiz.questions}}),  # q1 and q2 answered
     Row("DELETE", "/api/v1/quizzes/<int:quiz_id>/learners/<int:user_id>/attempts", only({D: 204}),
         path=lambda s: f"/api/v1/quizzes/{s.quiz.id}/learners/{s.learner.id}/attempts"),
     Row("GET", "/api/v1/certificates/<code>", public(404), path=lambda s: "/api/v1/certificates/no-such-code"),
@@ -131,6 +133,9 @@ ROWS = [
         body=lambda s: {"topic": "Baseline data", "questions": "Which data sources?", "city_id": s.city_a.id}),
     Row("GET", "/api/v1/bookings", only({C: 200, S: 200, D: 200})),
     Row("GET", "/api/v1/bookings/<int:booking_id>", only({C: 200, S: 200, D: 200}), path=lambda s: f"/api/v1/bookings/{s.booking.id}"),
+    # Where to meet: the session's consultant or the office; the city proposes it only when booking.
+    Row("PATCH", "/api/v1/bookings/<int:booking_id>", only({S: 200, D: 200}), path=lambda s: f"/api/v1/bookings/{s.booking.id}",
+        body=lambda s: {"meeting_link": "https://meet.example.org/city-a"}),
     Row("GET", "/api/v1/bookings/<int:booking_id>/calendar.ics", only({C: 200, S: 200, D: 200}),
         path=lambda s: f"/api/v1/bookings/{s.booking.id}/calendar.ics"),
     Row("POST", "/api/v1/bookings/<int:booking_id>/cancel", only({C: 200, S: 200, D: 200}),

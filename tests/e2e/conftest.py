@@ -93,3 +93,17 @@ def sign_in(page, email: str, password: str):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def nav_to(page, label: str, exact: bool = False) -> None:
+    """Follow a link of the main navigation as a person would: open the phone menu and the
+    link's group first when they are closed."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.locator("[data-nav-toggle]")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    link = nav.get_by_role("link", name=label, exact=exact, include_hidden=True).first
+    summary = link.locator("xpath=ancestor::details[1]/summary")
+    if summary.count() and not link.is_visible():
+        summary.click()
+    link.click()

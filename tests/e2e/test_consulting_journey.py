@@ -1,6 +1,7 @@
 """A consultant publishes availability, a coordinator books a slot with questions,
 and the consultant sees the questions on their schedule."""
 import re
+from .conftest import nav_to
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -21,7 +22,7 @@ def test_publish_book_and_see_the_questions(app, page):
     # The consultant publishes next week's mornings.
     from .conftest import sign_in
     sign_in(page, consultant_email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My schedule").click()
+    nav_to(page, "My schedule")
     expect(page.get_by_role("heading", name="My schedule")).to_be_visible()
     for day in ("Monday", "Tuesday", "Wednesday"):
         page.get_by_label(day).check()
@@ -37,7 +38,7 @@ def test_publish_book_and_see_the_questions(app, page):
 
     # The coordinator finds the slots next week and books one with questions.
     sign_in(page, coordinator_email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Consulting").click()
+    nav_to(page, "Consulting")
     page.get_by_role("link", name="Next week").click()
     # 09:00 in Helsinki is 08:00 in Vienna (the coordinator's zone); the expert's time is shown alongside.
     expect(page.get_by_text(re.compile(r"08:00 CET")).first).to_be_visible()
@@ -52,7 +53,7 @@ def test_publish_book_and_see_the_questions(app, page):
 
     # The consultant sees the city's questions on their schedule.
     sign_in(page, consultant_email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My schedule").click()
+    nav_to(page, "My schedule")
     expect(page.get_by_text("How should our counselling office record incidents?")).to_be_visible()
     page.get_by_role("link", name="Graz: Supporting victims").click()
     expect(page.get_by_role("heading", name="Supporting victims")).to_be_visible()

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, make_course, make_user
-from .conftest import sign_in
+from .conftest import sign_in, nav_to
 
 
 def test_learner_enrolls_learns_and_gets_certificate(app, page, client, tmp_path):
@@ -13,7 +13,7 @@ def test_learner_enrolls_learns_and_gets_certificate(app, page, client, tmp_path
     learner = make_user(email="lea@example.org", name="Lea Learner")
     sign_in(page, "lea@example.org", PASSWORD)
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").click()
+    nav_to(page, "Courses")
     page.get_by_role("link", name="Sample course").click()
     expect(page.get_by_role("heading", name="Sample course", level=1)).to_be_visible()
     page.get_by_role("button", name="Enroll in this course").click()
@@ -68,6 +68,6 @@ def test_learner_enrolls_learns_and_gets_certificate(app, page, client, tmp_path
     code = page.locator(".certificate-code code").inner_text()
     assert client.get(f"/api/v1/certificates/{code}").get_json()["valid"] is True
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My learning").click()
+    nav_to(page, "My learning")
     expect(page.get_by_text(re.compile("Completed"))).to_be_visible()
     assert learner.id

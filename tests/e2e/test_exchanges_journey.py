@@ -21,7 +21,7 @@ from action_lms.extensions import db
 
 from ..exchanges.world import make_world, next_weekday
 from ..factories import PASSWORD, make_plan
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in, nav_to
 
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
 
@@ -121,7 +121,7 @@ def test_berlin_asks_barcelona_and_bologna_host_and_the_story_is_public(app, pag
 
     # The office finds it on the board, sees Barcelona and Bologna suggested with reasons, invites both.
     sign_in(page, office_email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Exchange board").click()
+    nav_to(page, "Exchange board")
     expect(page.get_by_role("heading", name="Exchange board")).to_be_visible()
     check(page, "/exchanges/board", "board")
     page.get_by_role("link", name=re.compile("^Invite host cities")).click()

@@ -22,7 +22,7 @@ from action_lms.feedback.models import FeedbackRequest
 
 from ..factories import PASSWORD, make_city, make_user
 from ..feedback.data import ended_webinar, held_exchange
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in, nav_to
 
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
 
@@ -73,7 +73,7 @@ def test_a_participant_answers_from_the_email_and_the_office_sees_the_report_cha
 
     # The office's report: two answers about the exchange are not enough to show a figure.
     sign_in(page, office_email, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Impact").click()
+    nav_to(page, "Impact")
     expect(page.get_by_role("heading", name=re.compile(r"^Impact report"))).to_be_visible()
     expect(exchange_row(page).locator('[data-figure="responses"]')).to_have_text("2")
     expect(exchange_row(page).locator('[data-figure="usefulness"]')).to_have_text("not enough answers")

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from ..factories import PASSWORD, make_city, make_plan, make_user
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, sign_in, nav_to
 
 
 def test_request_to_join_is_approved_by_the_coordinator(app, page, browser, live_server):
@@ -28,7 +28,7 @@ def test_request_to_join_is_approved_by_the_coordinator(app, page, browser, live
 
     office = browser.new_context(base_url=live_server).new_page()
     sign_in(office, coordinator.email, PASSWORD)
-    office.get_by_role("navigation", name="Main").get_by_role("link", name="People asking to join").click()
+    nav_to(office, "People asking to join")
     expect(office.get_by_role("link", name="nadia@graz.example")).to_be_visible()
     assert_accessible(office, "people asking to join")
     office.get_by_role("button", name="Approve Nadia Newcomer").click()

@@ -1,6 +1,7 @@
 """A coordinator creates the city's plan and completes the first milestone with evidence;
 an admin then sees the city's progress on the cities overview."""
 import re
+from .conftest import nav_to
 
 from playwright.sync_api import expect
 
@@ -19,7 +20,7 @@ def test_coordinator_completes_first_milestone_and_admin_sees_progress(app, page
     page.get_by_label("E-mail").fill(coordinator_email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My city's plan").click()
+    nav_to(page, "My city's plan")
     expect(page.get_by_text("Graz has no current action plan")).to_be_visible()
     page.get_by_role("link", name="Start Graz's plan").click()
 
@@ -58,7 +59,7 @@ def test_coordinator_completes_first_milestone_and_admin_sees_progress(app, page
     page.get_by_label("E-mail").fill(admin_email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cities overview").click()
+    nav_to(page, "Cities overview")
     row = page.locator(f"#city-{graz.id}")
     expect(row.get_by_role("rowheader")).to_have_text("Graz")
     expect(row.locator(".progress-text")).to_have_text("11%")

@@ -1,5 +1,6 @@
 """An administrator schedules a webinar; a learner finds it, registers and downloads the .ics."""
 import re
+from .conftest import nav_to
 
 from icalendar import Calendar
 from playwright.sync_api import expect
@@ -13,7 +14,7 @@ def test_admin_schedules_learner_registers_and_downloads_ics(app, page):
 
     from .conftest import sign_in
     sign_in(page, "office@example.org", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webinars", exact=True).click()
+    nav_to(page, "Webinars", exact=True)
     page.get_by_role("link", name="Schedule a webinar").click()
     page.get_by_label("Title").fill("Drafting a local action plan")
     page.get_by_label("Description").fill("Two cities share **how** they did it.")
@@ -31,7 +32,7 @@ def test_admin_schedules_learner_registers_and_downloads_ics(app, page):
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "lea@example.org", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Webinars", exact=True).click()
+    nav_to(page, "Webinars", exact=True)
     expect(page.get_by_text("Europe/Helsinki").first).to_be_visible()
     expect(page.get_by_text("Sun 29 Mar 2037, 12:00 EEST")).to_be_visible()
     page.get_by_role("link", name="Drafting a local action plan").click()
@@ -53,5 +54,5 @@ def test_admin_schedules_learner_registers_and_downloads_ics(app, page):
     assert "Drafting a local action plan" in str(event["summary"])
     assert "https://meet.example.org/plan" in str(event["description"])
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My webinars").click()
+    nav_to(page, "My webinars")
     expect(page.get_by_role("link", name="Drafting a local action plan")).to_be_visible()

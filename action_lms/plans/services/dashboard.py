@@ -31,8 +31,11 @@ def viewer_city_id(actor) -> int:
 
 
 def _item_identity(item: dict):
-    """What makes two resource items the same: the lesson, else the address, else the title."""
-    return item.get("lesson_id") or item.get("url") or item.get("enroll_url") or item.get("title")
+    """What makes two resource items the same: the lesson, else the address and title together
+    (an exchange and its follow-ups share the exchange's address but are different items)."""
+    if item.get("lesson_id"):
+        return ("lesson", item["lesson_id"])
+    return (item.get("url") or item.get("enroll_url"), item.get("title"))
 
 
 def _once(items: list[dict]) -> list[dict]:
