@@ -87,6 +87,28 @@ def assert_accessible(page, label: str = "") -> None:
     assert result == [], f"accessibility violations on {label or page.url}: {result}"
 
 
+HTMLCS = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "html_codesniffer", "build", "HTMLCS.js")
+
+
+def codesniffer_errors(page) -> list[dict]:
+    """The errors HTML_CodeSniffer (a second engine beside axe) finds on the current page
+    against WCAG 2 AA, as {code, message, element}; notices and warnings are left out (they ask
+    a person to check something, they are not failures)."""
+    if not os.path.exists(HTMLCS):
+        pytest.fail("HTML_CodeSniffer is missing: run `npm ci` (make test does)", pytrace=False)
+    if not page.evaluate("() => typeof window.HTMLCS !== 'undefined'"):
+        with open(HTMLCS, encoding="utf-8") as fh:
+            page.evaluate(fh.read() + "\n;undefined")
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            HTMLCS.process('WCAG2AA', document, () => resolve(HTMLCS.getMessages()
+                .filter(m => m.type === HTMLCS.ERROR)
+                .map(m => ({code: m.code, message: m.msg, element: (m.element.outerHTML || '').slice(0, 160)}))),
+              () => reject(new Error('HTML_CodeSniffer could not run')), 'en');
+        })"""
+    )
+
+
 def sign_in(page, email: str, password: str):
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
