@@ -7,7 +7,7 @@ export FLASK_APP := action_lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup install dev lint format test test-sqlite test-postgres bench clean
+.PHONY: run setup install dev lint format test test-sqlite test-postgres bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ test-postgres: dev
 
 bench: dev
 	$(BIN)/python bench/run.py
+
+# Every menu page of each demo user at 1280 and 390 px, in screenshots/ (system Chromium).
+screenshots: dev
+	$(BIN)/python scripts/screenshots.py screenshots
 
 clean:
 	rm -rf $(VENV) *.egg-info

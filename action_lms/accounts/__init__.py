@@ -3,8 +3,10 @@
 
 def init_app(app) -> None:
     """Navigation for the office and coordinators, and accounts' sections of the data export."""
+    from ..core.home import month_panel
     from ..core.hooks import contributions
     from . import services
+    from .services.home import membership_todo
 
     hooks = contributions(app)
     hooks.add_nav_item("Cities", "accounts.admin_cities", {"admin"}, order=900, group="Office")
@@ -12,6 +14,8 @@ def init_app(app) -> None:
     hooks.add_nav_item(
         "People asking to join", "accounts.join_requests", {"coordinator", "admin"}, order=920, group="My city"
     )
+    hooks.add_home_todo(membership_todo)
+    hooks.add_home_panel("month", month_panel, {"admin": 40})
     for section, fn in (
         ("account", services.export_account),
         ("api_tokens", services.export_tokens),

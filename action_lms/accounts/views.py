@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, logout_user
 from ..core.calendar import calendar_response, events_for
 from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors, safe_next_url
+from ..core.home import home_page
 from ..core.policy import ROLES
 from ..extensions import limiter
 from . import services
@@ -35,13 +36,17 @@ from .forms import (
     TokenForm,
     UserForm,
 )
+from .services.home import role_line
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("home.html")
+    """Signed out: what the service is. Signed in: what waits for the person and the panels of their role."""
+    if not current_user.is_authenticated:
+        return render_template("home.html", home=None)
+    return render_template("home.html", home=home_page(current_user), role_line=role_line)
 
 
 # ---------------------------------------------------------------- sign-in

@@ -15,6 +15,7 @@ def init_app(app) -> None:
     from .cli import consulting_cli
     from .demo import seed_demo
     from .services import feedback as feedback_source
+    from .services import home
 
     for name, default in DEFAULTS.items():
         value = os.environ.get(name)
@@ -32,6 +33,11 @@ def init_app(app) -> None:
     hooks.add_feedback_format(
         "consulting", "Consulting", feedback_source.feedback_due, feedback_source.impact_figures, order=30
     )
+    hooks.add_home_panel("city_sessions", home.city_sessions_panel, {"coordinator": 20})
+    hooks.add_home_panel("consultant_sessions", home.consultant_sessions_panel, {"consultant": 10})
+    hooks.add_home_panel("consultant_week", home.consultant_week_panel, {"consultant": 20})
+    hooks.add_home_todo(home.notes_todo)
+    hooks.add_home_figure("consulting", home.month_figures, order=30)
     hooks.add_seeder("consulting", seed_demo)
     hooks.add_data_section("consulting", services.export_personal_data)
     hooks.add_city_viewer(services.consultant_works_with_city)

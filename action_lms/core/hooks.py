@@ -6,7 +6,8 @@ Two mechanisms, each for what it suits:
   wired in `create_app` — navigation links, scheduler jobs, demo seeders, calendar events
   of the personal feed, figures of the cross-city overview, resources and actions shown under plan
   milestones, sections of the personal-data export, who else may see a city's plans, and
-  the formats whose events ask for feedback (`add_feedback_format`).
+  the formats whose events ask for feedback (`add_feedback_format`), and what the signed-in
+  home page shows each role (`add_home_panel`, `add_home_todo`, `add_home_figure`).
   They live on the app (`app.extensions`), so two apps (tests, the scheduler) never share
   or leak them, and each list keeps an explicit order.
 - **Signals** (blinker, `SIGNALS`): announcements of something that happened, to which
@@ -147,6 +148,62 @@ class FeedbackFormat:
     figures: Callable[[int, list[int] | None], dict]
 
 
+@dataclass(frozen=True)
+class HomeItem:
+    """One line of a home panel: what it is, where the action happens, and optionally a
+    time (shown in the viewer's zone), a detail line and a badge ("Overdue")."""
+
+    text: str
+    url: str
+    detail: str = ""
+    when: datetime | None = None
+    badge: str = ""
+
+
+@dataclass(frozen=True)
+class HomeNumber:
+    """A figure shown large on a home panel ("Progress 44%"), with an optional note below it
+    and a link to the page behind it."""
+
+    label: str
+    value: str
+    note: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeContent:
+    """What a home panel shows to one viewer: `items` (or `empty` when there are none), a
+    few `figures`, and a `more` link as (label, url)."""
+
+    title: str
+    items: tuple[HomeItem, ...] = ()
+    empty: str = ""
+    figures: tuple[HomeNumber, ...] = ()
+    more: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel of the signed-in home page: `fn(user, now) -> HomeContent | None` (None: nothing
+    for this viewer), shown to the roles in `orders`, at that role's position (lower first),
+    each in a fixed number of queries."""
+
+    key: str
+    fn: Callable[[Any, datetime], HomeContent | None]
+    orders: dict[str, int]
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    """A figure of the office's "this month" panel: `fn(start, end) -> [(label, value, url)]`,
+    counted over [start, end) in a fixed number of queries."""
+
+    key: str
+    fn: Callable[[datetime, datetime], list[tuple[str, int, str]]]
+    order: int
+
+
 @dataclass
 class Contributions:
     nav_items: list[NavItem] = field(default_factory=list)
@@ -159,6 +216,9 @@ class Contributions:
     city_viewers: list[Callable[[Any, int], bool]] = field(default_factory=list)
     milestone_actions: list[MilestoneAction] = field(default_factory=list)
     feedback_formats: dict[str, FeedbackFormat] = field(default_factory=dict)
+    home_panels: dict[str, HomePanel] = field(default_factory=dict)
+    home_todos: list[Callable[[Any, datetime], list[HomeItem]]] = field(default_factory=list)
+    home_figures: dict[str, HomeFigure] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- registration
 
@@ -214,6 +274,23 @@ class Contributions:
         order: int = 100,
     ) -> None:
         self.feedback_formats.setdefault(kind, FeedbackFormat(kind, label, order, due, figures))
+
+    def add_home_panel(
+        self, key: str, fn: Callable[[Any, datetime], HomeContent | None], orders: dict[str, int]
+    ) -> None:
+        """A panel of the home page for the roles named in `orders` ({role: position})."""
+        self.home_panels.setdefault(key, HomePanel(key, fn, dict(orders)))
+
+    def add_home_todo(self, fn: Callable[[Any, datetime], list[HomeItem]]) -> None:
+        """`fn(user, now) -> [HomeItem]`: what waits for this person (answers, reviews, notes),
+        gathered at the top of their home page in registration order."""
+        if fn not in self.home_todos:
+            self.home_todos.append(fn)
+
+    def add_home_figure(
+        self, key: str, fn: Callable[[datetime, datetime], list[tuple[str, int, str]]], order: int = 100
+    ) -> None:
+        self.home_figures.setdefault(key, HomeFigure(key, fn, order))
 
     # ---------------------------------------------------------------- use
 

@@ -9,6 +9,7 @@ def init_app(app) -> None:
     from . import services
     from .cli import courses_cli
     from .services import feedback as feedback_source
+    from .services import home
 
     app.cli.add_command(courses_cli)
     hooks = contributions(app)
@@ -21,6 +22,14 @@ def init_app(app) -> None:
     hooks.add_feedback_format(
         "course", "Online courses", feedback_source.feedback_due, feedback_source.impact_figures, order=10
     )
+    hooks.add_home_panel(
+        "learning", home.learning_panel, {"learner": 10, "coordinator": 50, "consultant": 60, "admin": 80}
+    )
+    hooks.add_home_panel(
+        "certificates", home.certificates_panel, {"learner": 30, "coordinator": 70, "consultant": 70, "admin": 90}
+    )
+    hooks.add_home_panel("city_learning", home.city_learning_panel, {"coordinator": 40})
+    hooks.add_home_figure("courses", home.month_figures, order=10)
     hooks.add_seeder("courses", services.seed_demo)
     hooks.add_data_section("courses", services.export_learning)
     user_erased.connect(_erase)

@@ -30,7 +30,7 @@ def course(slug):
         "courses/course.html",
         state=state,
         course=state.course,
-        step_url=step_url,
+        step_url=services.step_url,
         can_preview=services.can_preview(current_user),
     )
 
@@ -75,14 +75,8 @@ def complete_lesson(lesson_id):
     flash(f"“{view.lesson.title}” is marked as complete.", "success")
     step = view.state.next_step  # the next lesson, or the module's quiz once its lessons are done
     if step is not None:
-        return redirect(step_url(step))
+        return redirect(services.step_url(step))
     return redirect(url_for("courses.course", slug=view.course.slug))
-
-
-def step_url(step: services.NextStep) -> str:
-    if step.kind == services.NextStep.QUIZ:
-        return url_for("courses.quiz", quiz_id=step.id)
-    return url_for("courses.lesson", lesson_id=step.id)
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
@@ -127,7 +121,9 @@ def attempt(quiz_id, number):
 @bp.route("/my-learning")
 @login_required
 def my_learning():
-    return render_template("courses/my_learning.html", rows=services.my_learning(current_user), step_url=step_url)
+    return render_template(
+        "courses/my_learning.html", rows=services.my_learning(current_user), step_url=services.step_url
+    )
 
 
 @bp.route("/certificates/<code>")

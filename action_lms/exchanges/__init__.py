@@ -15,6 +15,7 @@ def init_app(app) -> None:
     from .cli import exchanges_cli
     from .demo import seed_demo
     from .services import feedback as feedback_source
+    from .services import home
 
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, os.environ.get(name) or default)
@@ -33,6 +34,9 @@ def init_app(app) -> None:
     hooks.add_feedback_format(
         "exchange", "Peer exchanges", feedback_source.feedback_due, feedback_source.impact_figures, order=40
     )
+    hooks.add_home_panel("city_exchanges", home.city_exchanges_panel, {"coordinator": 30})
+    hooks.add_home_todo(home.exchanges_todo)
+    hooks.add_home_figure("exchanges", home.month_figures, order=40)
     hooks.add_seeder("exchanges", seed_demo)
     hooks.add_data_section("exchanges", services.export_personal_data)
     user_erased.connect(_erase)

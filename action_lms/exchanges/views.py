@@ -110,75 +110,8 @@ def _to_detail(exchange_id: int):
     return redirect(url_for("exchanges.detail", exchange_id=exchange_id))
 
 
-# ---------------------------------------------------------------- the next step, in words
-
-
 def _when(exchange: Exchange) -> str:
     return format_local(exchange.starts_at, viewer_timezone())
-
-
-def _city_has_people(exchange: Exchange, city_id: int | None) -> bool:
-    return any(p.city_id == city_id for p in exchange.participants)
-
-
-def next_step(user, exchange: Exchange) -> tuple[str, bool, str | None]:
-    """What happens next for this viewer, whether it is theirs to do, and the section of the
-    exchange's page where they do it."""
-    status = exchange.status
-    office = services.is_office(user)
-    invitation = services.invited_city(user, exchange)
-    accepted = services.accepted_city_ids(exchange)
-    answers_due = any(i.status == Invitation.PENDING for i in exchange.invitations)
-    names_people = services.coordinates_taking_part_city(user, exchange) and not _city_has_people(
-        exchange, user.city_id
-    )
-    if status == Exchange.WITHDRAWN:
-        return f"Withdrawn by {exchange.city.name}", False, None
-    if status == Exchange.CANCELLED:
-        reason = f": {exchange.cancel_reason}" if exchange.cancel_reason else ""
-        return f"Cancelled by the office{reason}", False, None
-    if status == Exchange.REPORTED:
-        public = exchange.story_published_at is not None
-        return ("Report written and published as a story" if public else "Report written"), False, "report-view"
-    if status == Exchange.HELD:
-        if office:
-            return "Write the report", True, "write-report"
-        return "Held: the office is writing the report", False, None
-    if status == Exchange.SCHEDULED:
-        assert exchange.starts_at is not None
-        if exchange.starts_at <= utcnow():
-            if office:
-                return "Record attendance", True, "attendance"
-            return "Held: the office is writing the report", False, None
-        if names_people:
-            return f"Scheduled for {_when(exchange)}: name your participants", True, "people"
-        return f"Scheduled for {_when(exchange)}", False, "when"
-    # requested or matching
-    if office:
-        if status == Exchange.REQUESTED:
-            return "Invite host cities", True, "matching"
-        if accepted:
-            return "Set a time", True, "schedule"
-        return "Waiting for the invited cities to answer", False, "matching"
-    if invitation is not None and not services.is_requesting_coordinator(user, exchange):
-        if invitation.status == Invitation.PENDING:
-            return "Answer the invitation", True, "answer"
-        if invitation.status == Invitation.DECLINED:
-            return "Your city declined", False, None
-        if invitation.status == Invitation.WITHDRAWN:
-            return "The office withdrew the invitation", False, None
-        if names_people:
-            return "Name your participants", True, "people"
-        return "Waiting for the office to set a time", False, None
-    if status == Exchange.REQUESTED:
-        return "Waiting for the office to invite host cities", False, None
-    if not accepted:
-        if answers_due:
-            return "Waiting for the invited cities to answer", False, None
-        return "Waiting for the office to invite more cities", False, None
-    if names_people:
-        return "Name your participants", True, "people"
-    return "Waiting for the office to set a time", False, None
 
 
 def local_times(starts_at: datetime, ends_at: datetime, cities: list) -> list[tuple[str, str]]:
@@ -212,7 +145,7 @@ def index():
                 groups["taking_part"].append(exchange)
     for key in groups:  # what is still ahead first, then the ended ones; oldest first in each
         groups[key].sort(key=lambda e: e.status not in (*Exchange.OPEN, Exchange.HELD))
-    steps = {e.id: next_step(user, e) for items in groups.values() for e in items}
+    steps = {e.id: services.next_step(user, e) for items in groups.values() for e in items}
     return render_template(
         "exchanges/index.html",
         groups=groups,
@@ -423,7 +356,7 @@ def _detail_page(exchange_id: int, status: int = 200, failed: str | None = None,
     forms.setdefault("cancel_form", CancelForm(formdata=None))
     forms.setdefault("invite_form", None)
     forms.setdefault("schedule_form", None)
-    step, yours, step_section = next_step(user, exchange)
+    step, yours, step_section = services.next_step(user, exchange)
     return render_template(
         "exchanges/detail.html",
         exchange=exchange,
@@ -758,7 +691,7 @@ def calendar(exchange_id):
 def board():
     data = services.board(current_user)
     columns = data["columns"]
-    steps = {e.id: next_step(current_user, e) for items in columns.values() for e in items}
+    steps = {e.id: services.next_step(current_user, e) for items in columns.values() for e in items}
     return render_template(
         "exchanges/board.html",
         columns=[(status, columns[status]) for status in BOARD_COLUMNS],

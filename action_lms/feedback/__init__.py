@@ -9,12 +9,15 @@ def init_app(app) -> None:
     from ..core.hooks import contributions, user_erased
     from . import services
     from .demo import seed_demo
+    from .services import home
 
     hooks = contributions(app)
     hooks.add_nav_item("Your feedback", "feedback.mine", order=800, group="Events")
     hooks.add_nav_item("Impact", "feedback.impact", {"admin", "coordinator"}, order=810, group="My city")
     hooks.add_job("create_feedback_requests", services.create_feedback_requests, 300)
     hooks.add_job("send_feedback_reminders", services.send_feedback_reminders, 3600)
+    hooks.add_home_todo(home.feedback_todo)
+    hooks.add_home_figure("feedback", home.month_figures, order=90)
     hooks.add_seeder("feedback", seed_demo)
     hooks.add_data_section("feedback", services.export_personal_data)
     user_erased.connect(_erase)

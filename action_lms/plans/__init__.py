@@ -10,12 +10,15 @@ def init_app(app) -> None:
     from ..core.hooks import contributions, user_erased
     from . import services
     from .cli import plans_cli
+    from .services import home
 
     hooks = contributions(app)
     hooks.add_nav_item("My city's plan", "plans.my_city", {"coordinator", "learner"}, order=400, group="My city")
     hooks.add_nav_item("Cities overview", "plans.overview", {"admin"}, order=410, group="Office")
     hooks.add_nav_item("Plans", "plans.all_plans", {"admin"}, order=420, group="Office")
     hooks.add_job("plans_overdue_digest", services.send_overdue_digests, OVERDUE_DIGEST_INTERVAL_SECONDS)
+    hooks.add_home_panel("plan", home.plan_panel, {"coordinator": 10, "learner": 40})
+    hooks.add_home_panel("overdue_cities", home.overdue_cities_panel, {"admin": 30})
     hooks.add_seeder("plans", services.seed_demo)
     hooks.add_data_section("plans", services.export_plan_history)
     user_erased.connect(_erase)

@@ -10,11 +10,14 @@ def init_app(app) -> None:
     from ..core.hooks import contributions, user_erased
     from . import services
     from .cli import practices_cli
+    from .services.home import month_figures, practices_todo
 
     hooks = contributions(app)
     hooks.add_nav_item("Good practices", "practices.library", order=350, group="Exchanges")
     hooks.add_nav_item("Review practices", "practices.review", {"admin"}, order=355, group="Exchanges")
     hooks.add_milestone_resource("practices", "Good practices from other cities", services.milestone_resources)
+    hooks.add_home_todo(practices_todo)
+    hooks.add_home_figure("practices", month_figures, order=50)
     hooks.add_seeder("practices", services.seed_demo)
     hooks.add_data_section("practices", services.export_personal_data)
     user_erased.connect(_erase)

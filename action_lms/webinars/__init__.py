@@ -9,6 +9,7 @@ def init_app(app) -> None:
     from . import services
     from .cli import webinars_cli
     from .services import feedback as feedback_source
+    from .services import home
 
     hooks = contributions(app)
     hooks.add_nav_item("Webinars", "webinars.index", order=200, group="Events")
@@ -20,6 +21,11 @@ def init_app(app) -> None:
     hooks.add_feedback_format(
         "webinar", "Webinars", feedback_source.feedback_due, feedback_source.impact_figures, order=20
     )
+    hooks.add_home_panel(
+        "my_webinars", home.my_next_webinars_panel, {"learner": 20, "coordinator": 60, "consultant": 50, "admin": 85}
+    )
+    hooks.add_home_panel("webinars_week", home.week_panel, {"admin": 20})
+    hooks.add_home_figure("webinars", home.month_figures, order=20)
     hooks.add_seeder("webinars", services.seed_demo)
     hooks.add_data_section("webinar_registrations", services.export_registrations)
     user_erased.connect(_erase)

@@ -17,6 +17,7 @@ from .catalogue import (
     course_state,
     lessons_for_milestones,
     outline,
+    step_url,
 )
 from .certificates import verify_certificate
 from .demo import DEMO_COURSE, DEMO_LEARNER, seed_demo
@@ -96,6 +97,7 @@ __all__ = [
     "reports_overview",
     "reset_quiz_attempts",
     "seed_demo",
+    "step_url",
     "submit_attempt",
     "unenroll",
     "verify_certificate",

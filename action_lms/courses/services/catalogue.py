@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from flask import url_for
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -109,6 +110,13 @@ class NextStep:
     id: int
     title: str
     module: Module
+
+
+def step_url(step: NextStep) -> str:
+    """Where *Continue* leads: the lesson, or the module's quiz."""
+    if step.kind == NextStep.QUIZ:
+        return url_for("courses.quiz", quiz_id=step.id)
+    return url_for("courses.lesson", lesson_id=step.id)
 
 
 @dataclass

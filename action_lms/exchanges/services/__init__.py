@@ -65,6 +65,7 @@ from .scheduling import (
     time_options,
 )
 from .sessions import get_story, record_attendance, stories_query, story_cities, write_report
+from .steps import next_step
 
 __all__ = [
     "DEFAULTS",
@@ -117,6 +118,7 @@ __all__ = [
     "list_exchanges_query",
     "members_to_add",
     "milestone_resources",
+    "next_step",
     "options_on",
     "other_cities",
     "outside_hours",

@@ -23,7 +23,7 @@ def _digest_key(city_id: int, today: date, user_id: int) -> str:
     return f"plans:overdue-digest:city-{city_id}:{year}-W{week:02d}:user-{user_id}"
 
 
-def _overdue_by_city(now: datetime) -> tuple[dict[int, list[Milestone]], dict[int, Plan]]:
+def overdue_by_city(now: datetime) -> tuple[dict[int, list[Milestone]], dict[int, Plan]]:
     """({city id: overdue milestones of its current plan}, {city id: that plan})."""
     rows = db.session.execute(
         select(Milestone, Plan)
@@ -64,7 +64,7 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
     coordinator of every city whose current plan has overdue milestones. The outbox dedupe
     key (city + ISO year-week + recipient) makes it exactly once; no overdue, no e-mail."""
     now = now or utcnow()
-    overdue, plans = _overdue_by_city(now)
+    overdue, plans = overdue_by_city(now)
     queued = 0
     if overdue:
         by_city = _coordinators_by_city(list(overdue))
