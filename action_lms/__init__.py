@@ -50,8 +50,9 @@ def create_app(config: dict | None = None) -> Flask:
     _document_security(api)
 
     from . import scheduler
-    from .core import bodies, errors, hooks, security, web
+    from .core import bodies, errors, hooks, i18n, security, web
 
+    i18n.init_app(app)
     hooks.init_app(app)
     scheduler.init_app(app)
     bodies.init_app(app)

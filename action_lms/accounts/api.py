@@ -186,7 +186,7 @@ def me():
 @blp.arguments(MePatchSchema)
 @blp.response(200, UserSchema)
 def update_me(data):
-    """Change my name or time zone."""
+    """Change my name, time zone or language."""
     return services.update_profile(current_user, **data)
 
 

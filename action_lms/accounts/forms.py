@@ -1,10 +1,11 @@
 """WTForms for the account pages. Shape checks only; the rules live in services."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import timezone_choices
+from ..core.i18n import LANGUAGES, current_language
 from ..core.policy import ROLES
 from ..core.validators import column_length
 from .models import ApiToken, City, User
@@ -34,9 +35,13 @@ class RegisterForm(FlaskForm):
     city_id = SelectField(
         "City (optional)", coerce=lambda v: int(v) if v not in (None, "", "None") else None, validators=[Optional()]
     )
+    language = SelectField("Language", validators=[Optional()])
 
     def __init__(self, *args, cities=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
+        if not self.language.data:
+            self.language.data = current_language()
         self.timezone.choices = [("", f"— my city's zone ({DEFAULT_TIMEZONE} without a city) —")]
         self.timezone.choices += timezone_choices()
         self.city_id.choices = [("", "— none —")] + [(c.id, c.name) for c in cities]
@@ -45,10 +50,30 @@ class RegisterForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=PERSON_NAME)])
     timezone = SelectField("Time zone", validators=[DataRequired()])
+    language = SelectField("Language", validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
+        self.language.choices = language_choices()
+        if not self.language.data:
+            self.language.data = current_language()
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself, so a reader finds theirs whatever the page's language."""
+    return list(LANGUAGES.items())
+
+
+class LanguageForm(FlaskForm):
+    """The header's language switch."""
+
+    language = SelectField("Language", validators=[DataRequired()])
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = language_choices()
 
 
 class PasswordForm(FlaskForm):

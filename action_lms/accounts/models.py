@@ -48,6 +48,8 @@ class User(UserMixin, TimestampMixin, Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False, default="learner")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Brussels")
+    # The interface language (core.i18n.LANGUAGES); None: the browser's, else English.
+    language: Mapped[str | None] = mapped_column(String(5))
     # Membership: the city this user acts for and may see. A request to join (at registration
     # or from the account page) is kept apart in `requested_city_id` until a coordinator of
     # that city or an admin approves it, so every rule that reads `city_id` is safe by default.
@@ -71,6 +73,7 @@ class User(UserMixin, TimestampMixin, Model):
         Index("uq_users_email_lower", func.lower(email), unique=True),
         CheckConstraint("role IN ('learner', 'coordinator', 'consultant', 'admin')", name="role"),
         CheckConstraint("role <> 'coordinator' OR city_id IS NOT NULL", name="coordinator_city"),
+        CheckConstraint("language IS NULL OR language IN ('en', 'de', 'es', 'it', 'fr')", name="language"),
         # A member of a city has no pending request; a request is for someone without a city.
         CheckConstraint("city_id IS NULL OR requested_city_id IS NULL", name="member_or_pending"),
         Index("ix_users_city_erased", "city_id", "erased_at"),  # per-city counts of the overview

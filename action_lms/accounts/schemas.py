@@ -46,6 +46,10 @@ class UserSchema(Schema):
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
     timezone = fields.String()
+    language = fields.String(
+        allow_none=True,
+        metadata={"description": "en, de, es, it or fr; null: the browser's language (Accept-Language), else English."},
+    )
     city = fields.Nested(
         CityRefSchema,
         allow_none=True,
@@ -97,6 +101,7 @@ class RegisterSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=PERSON_NAME))
     timezone = TimeZoneField(load_default=None)
     city_id = fields.Integer(load_default=None, allow_none=True)
+    language = fields.String(load_default=None, allow_none=True, metadata={"description": "en, de, es, it or fr"})
 
 
 class LoginSchema(Schema):
@@ -131,6 +136,7 @@ class CsrfSchema(Schema):
 class MePatchSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=PERSON_NAME))
     timezone = TimeZoneField()
+    language = fields.String(metadata={"description": "en, de, es, it or fr (anything else: 422)"})
 
 
 class EmailPreferencesSchema(Schema):

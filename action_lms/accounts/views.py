@@ -19,6 +19,8 @@ from ..core.calendar import calendar_response, events_for
 from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors, safe_next_url
 from ..core.home import home_page
+from ..core.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
+from ..core.i18n import is_language
 from ..core.policy import ROLES
 from ..extensions import limiter
 from . import services
@@ -28,6 +30,7 @@ from .forms import (
     CityRequestForm,
     EmailPreferencesForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
@@ -47,6 +50,18 @@ def home():
     if not current_user.is_authenticated:
         return render_template("home.html", home=None)
     return render_template("home.html", home=home_page(current_user), role_line=role_line)
+
+
+@bp.route("/language", methods=["POST"])
+def switch_language():
+    """The header's language switch: remembered in the session (signed-out visitors keep it)
+    and, for a signed-in person, saved as their language (their e-mails follow it)."""
+    form = LanguageForm()
+    if form.validate_on_submit() and is_language(form.language.data):
+        session[LANGUAGE_SESSION_KEY] = form.language.data
+        if current_user.is_authenticated:
+            services.update_profile(current_user, language=form.language.data)
+    return redirect(safe_next_url(url_for("accounts.home")))
 
 
 # ---------------------------------------------------------------- sign-in
@@ -83,7 +98,12 @@ def register():
         try:
             # An unchosen zone is None: the service then takes the requested city's zone, or the default.
             user = services.register(
-                form.email.data, form.password.data, form.name.data, form.timezone.data or None, form.city_id.data
+                form.email.data,
+                form.password.data,
+                form.name.data,
+                form.timezone.data or None,
+                form.city_id.data,
+                form.language.data or None,
             )
         except DomainError as exc:
             apply_errors(form, exc)
@@ -186,7 +206,7 @@ def account():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.update_profile(current_user, form.name.data, form.timezone.data)
+                services.update_profile(current_user, form.name.data, form.timezone.data, form.language.data)
             except DomainError as exc:
                 apply_errors(form, exc)
             else:

@@ -29,6 +29,7 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app, render_template
 from markupsafe import Markup, escape
@@ -36,6 +37,7 @@ from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from .db import affected_rows, dialect_insert
+from .i18n import in_language, user_language
 from .models import OutboxMessage
 from .time import utcnow
 from .validators import fold_single_line
@@ -166,12 +168,12 @@ def _stale_claim() -> timedelta:
 def queue(
     user,
     kind: str,
-    subject: str,
+    subject: Any,
     template: str,
     context: dict | None,
     dedupe_key: str,
-    attachment: tuple[str, str, str] | None = None,
-    action: tuple[str, str] | None = None,
+    attachment: tuple[str, str, Any] | None = None,
+    action: tuple[Any, str] | None = None,
 ) -> bool:
     """Queue one e-mail to `user` in the current transaction. Returns False if a message
     with the same dedupe key already exists, if the user has no address any more, or if the
@@ -180,6 +182,11 @@ def queue(
     `template` is a path under templates/email/; `attachment` is (filename, mime type, text);
     `action` is (label, url) of the HTML part's button (default: the first link into the
     application, labelled "Open in ACTION LMS").
+
+    Everything is rendered in the recipient's language (`core.i18n.in_language`), whoever
+    triggered the message: pass the subject and the action's label as `lazy_gettext(...)`
+    strings, and the attachment's text as a function of no arguments when it holds words
+    (a calendar file's summary), so they too are written in that language.
     """
     if user is None or not getattr(user, "email", None) or getattr(user, "erased_at", None):
         return False
@@ -190,14 +197,20 @@ def queue(
     context.setdefault("user", user)
     context.setdefault("base_url", current_app.config["BASE_URL"])
     context["optional_email"] = group is not None  # the footer's link to the preferences
-    body = normalise_newlines(render_template(f"email/{template}", **context))
+    with in_language(user_language(user)):
+        body = normalise_newlines(render_template(f"email/{template}", **context))
+        subject = str(subject)
+        action = (str(action[0]), action[1]) if action else None
+        body_html = render_html(body, subject, action)
+        if attachment and callable(attachment[2]):
+            attachment = (attachment[0], attachment[1], attachment[2]())
     values = {
         "user_id": user.id,
         "to_email": user.email,
         "kind": kind,
         "subject": fold_single_line(subject)[:300],
         "body_text": body,
-        "body_html": render_html(body, subject, action),
+        "body_html": body_html,
         "dedupe_key": dedupe_key[:200],
         "status": OutboxMessage.PENDING,
         "attempts": 0,

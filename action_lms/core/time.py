@@ -62,11 +62,11 @@ def to_zone(value: datetime | None, tz_name: str | None) -> datetime | None:
 
 
 def format_local(value: datetime | None, tz_name: str | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    """A datetime shown in a zone, with the zone's abbreviation, e.g. 'Mon 01 Mar 2027, 10:00 CET'."""
-    local = to_zone(value, tz_name)
-    if local is None:
-        return ""
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    """A datetime shown in a zone, with the zone's abbreviation, in the current language:
+    'Mon 01 Mar 2027, 10:00 CET', 'Mo., 1. März 2027, 10:00 MEZ' (see core.i18n)."""
+    from .i18n import format_in_zone
+
+    return format_in_zone(value, tz_name, fmt)
 
 
 def isoformat_z(value: datetime | None) -> str | None:

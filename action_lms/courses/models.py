@@ -28,6 +28,10 @@ class Course(Model):
     title: Mapped[str] = mapped_column(String(300), nullable=False)
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     language: Mapped[str] = mapped_column(String(10), nullable=False, default="en")
+    # Every language the course is offered in (its own `language` first).
+    languages: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     version: Mapped[str] = mapped_column(String(40), nullable=False, default="1")
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # Denormalised at import (content changes only there) so the catalogue is one query.
@@ -54,6 +58,8 @@ class Module(Model):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Keys of the modules of the same course to finish first (validated at import).
     prerequisites: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     course: Mapped[Course] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(back_populates="module", order_by="Lesson.position")
@@ -77,6 +83,8 @@ class Lesson(Model):
     commitments: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     milestones: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     source_path: Mapped[str] = mapped_column(String(400), nullable=False, default="")
 
     module: Mapped[Module] = relationship(back_populates="lessons")
@@ -98,6 +106,8 @@ class Quiz(Model):
     max_attempts: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
     # False (the default): an attempt must answer every question; True: blanks count as wrong.
     allow_blanks: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     source_path: Mapped[str] = mapped_column(String(400), nullable=False, default="")
 
     module: Mapped[Module] = relationship(back_populates="quiz")
@@ -120,6 +130,8 @@ class Question(Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     type: Mapped[str] = mapped_column(String(10), nullable=False)
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(
@@ -138,6 +150,8 @@ class Option(Model):
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     correct: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Translated texts by language, matched by key at import: {"de": {...}} (see docs/courses.md).
+    translations: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
     question: Mapped[Question] = relationship(back_populates="options")
 
@@ -157,6 +171,8 @@ class Enrollment(Model):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     unenrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the learner reads the course in (None: their own where offered, else the course's).
+    language: Mapped[str | None] = mapped_column(String(5))
 
     course: Mapped[Course] = relationship()
 
@@ -215,6 +231,7 @@ class Certificate(Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), nullable=False, index=True)
     learner_name: Mapped[str | None] = mapped_column(String(200))
     course_title: Mapped[str] = mapped_column(String(300), nullable=False)
+    language: Mapped[str] = mapped_column(String(5), nullable=False, default="en", server_default="en")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -76,6 +76,17 @@ def check_timezone(tz: str, field: str = "timezone") -> str:
     return time_zone(tz, field)
 
 
+def check_language(value: str | None, field: str = "language") -> str | None:
+    """One of the interface languages (en, de, es, it, fr), or None for the browser's."""
+    from ...core.i18n import LANGUAGES
+
+    if value is None or value == "":
+        return None
+    if value not in LANGUAGES:
+        raise Invalid.field(field, "Language must be one of: " + ", ".join(LANGUAGES) + ".")
+    return value
+
+
 def check_name(name: str | None, field: str = "name", max_len: int | None = None) -> str:
     """A person's name: one line, no control characters (it goes into e-mail headers,
     calendar files and CSV exports)."""

@@ -15,6 +15,7 @@ from ..models import User
 from .membership import notify_join_deciders
 from .rules import (
     DEFAULT_TIMEZONE,
+    check_language,
     check_name,
     check_password,
     check_timezone,
@@ -54,12 +55,22 @@ def _new_user(email, name, role, timezone, city_id, password) -> User:
 
 
 @transactional("An account with this e-mail address already exists.")
-def register(email: str, password: str, name: str, timezone: str | None = None, city_id: int | None = None) -> User:
+def register(
+    email: str,
+    password: str,
+    name: str,
+    timezone: str | None = None,
+    city_id: int | None = None,
+    language: str | None = None,
+) -> User:
     """Self-registration: always a learner, member of no city. A city chosen here is a
-    request to join it, decided by that city's coordinators or an admin."""
+    request to join it, decided by that city's coordinators or an admin. Without a language
+    the account follows the language the page was shown in."""
     check_password(password)
+    language = check_language(language)
     city = city_or_invalid(city_id)
     user = _new_user(email, name, "learner", timezone or (city.timezone if city else None), None, password)
+    user.language = language or _page_language()
     if city is not None:
         user.requested_city = city
         user.city_requested_at = utcnow()
@@ -163,13 +174,26 @@ def update_user(actor: User, user_id: int, changes: dict) -> User:
 
 
 @transactional()
-def update_profile(user: User, name: str | None = None, timezone: str | None = None) -> User:
+def update_profile(
+    user: User, name: str | None = None, timezone: str | None = None, language: str | None = None
+) -> User:
     policy.require(user, "me.update")
     if name is not None:
         user.name = check_name(name)
     if timezone is not None:
         user.timezone = check_timezone(timezone)
+    if language is not None:
+        user.language = check_language(language)
     return user
+
+
+def _page_language() -> str | None:
+    """The language the registration page was shown in (switch or browser), kept for the e-mails."""
+    from flask import has_request_context
+
+    from ...core.i18n import current_language
+
+    return current_language() if has_request_context() else None
 
 
 @transactional()
