@@ -20,10 +20,9 @@ from typing import TypeGuard
 from babel.dates import format_skeleton, get_timezone_name
 from babel.numbers import format_decimal, format_percent
 from flask import has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext, ngettext
 
 __all__ = [
     "DEFAULT_LANGUAGE",
