@@ -7,7 +7,8 @@ export FLASK_APP := action_lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup install dev lint format test test-sqlite test-postgres bench screenshots clean
+.PHONY: run setup install dev lint format test test-sqlite test-postgres bench screenshots clean \
+	translations translations-extract translations-update
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +27,26 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-install: $(VENV)/.installed
-dev: $(VENV)/.dev-installed node_modules/.installed
+# The compiled catalogues (.mo, not committed) from the translated ones (.po).
+TRANSLATIONS := action_lms/translations
+CATALOGUES   := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+$(TRANSLATIONS)/.compiled: $(CATALOGUES) | $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d $(TRANSLATIONS)
+	touch $@
+
+translations: $(TRANSLATIONS)/.compiled
+
+# Every marked string of the code and templates into messages.pot (babel.cfg says where).
+translations-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_ngettext:1,2 --sort-by-file --no-wrap \
+	  --project "ACTION LMS" --copyright-holder "ACTION LMS" -o $(TRANSLATIONS)/messages.pot .
+
+# ... and merged into each language's catalogue: new entries to translate, gone ones dropped.
+translations-update: translations-extract
+	$(BIN)/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --no-fuzzy-matching --ignore-obsolete
+
+install: $(VENV)/.installed $(TRANSLATIONS)/.compiled
+dev: $(VENV)/.dev-installed node_modules/.installed $(TRANSLATIONS)/.compiled
 
 setup: install
 	$(BIN)/flask db upgrade

@@ -31,6 +31,23 @@ def pytest_report_header(config):
     return f"database backend: {BACKEND}"
 
 
+def pytest_sessionstart(session):
+    """The compiled catalogues, when a .po is newer than its .mo (make does this too; here for
+    a plain `pytest` run)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("action_lms/translations/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            with mo.open("wb") as out:
+                write_mo(out, catalog)
+
+
 def _migrate(url: str) -> None:
     from flask_migrate import upgrade
 

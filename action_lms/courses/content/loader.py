@@ -9,7 +9,7 @@ folder), renders lesson Markdown, and builds the parsed courses the importer wri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -35,6 +35,7 @@ class OptionData:
     key: str
     text: str
     correct: bool
+    translations: dict = field(default_factory=dict)  # {language: {"text": ...}}
 
 
 @dataclass
@@ -43,6 +44,7 @@ class QuestionData:
     text: str
     type: str
     options: list[OptionData]
+    translations: dict = field(default_factory=dict)  # {language: {"text": ...}}
 
 
 @dataclass
@@ -55,6 +57,7 @@ class QuizData:
     source_path: str
     key_line: int = 1
     allow_blanks: bool = False  # an attempt may leave questions unanswered (they count as wrong)
+    translations: dict = field(default_factory=dict)  # {language: {"title": ...}}
 
 
 @dataclass
@@ -67,6 +70,7 @@ class LessonData:
     body_html: str
     source_path: str
     key_line: int = 1
+    translations: dict = field(default_factory=dict)  # {language: {"title": ..., "body_html": ...}}
 
 
 @dataclass
@@ -77,6 +81,7 @@ class ModuleData:
     prerequisites: list[str]
     lessons: list[LessonData]
     quiz: QuizData | None
+    translations: dict = field(default_factory=dict)  # {language: {"title": ..., "summary": ...}}
 
 
 @dataclass
@@ -89,6 +94,8 @@ class CourseData:
     published: bool
     modules: list[ModuleData]
     source_path: str
+    languages: list[str] = field(default_factory=list)
+    translations: dict = field(default_factory=dict)  # {language: {"title": ..., "summary": ...}}
 
     @property
     def lessons(self) -> list[LessonData]:
@@ -215,7 +222,12 @@ def _load_course(root: Path, course_file: Path, problems: list[Problem]) -> Cour
         ModuleData(**{**module, "lessons": lessons[index], "quiz": quizzes[index]})
         for index, module in enumerate(fields["modules"])
     ]
-    return CourseData(**{**fields, "modules": modules}, source_path=file.path)
+    course = CourseData(**{**fields, "modules": modules}, source_path=file.path)
+    from .translations import load_translations
+
+    before = len(problems)
+    load_translations(root, course_file, data, course, problems)
+    return course if len(problems) == before else None
 
 
 class _References:

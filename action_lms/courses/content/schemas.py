@@ -317,6 +317,9 @@ class CourseSchema(ContentSchema):
     language = Code(
         LANG_RE, Course.language, "language {value!r} must be a language code such as 'en'", load_default="en"
     )
+    # The languages the course is offered in, its own `language` among them (translations.py
+    # checks that each is an interface language and reads the translated files).
+    languages = Items(Code(LANG_RE, Course.language, "language {value!r} must be a language code such as 'de'"))
     version = Version(none_is_value=True, load_default="1")
     published = Flag("published must be true or false", load_default=True)
     modules = Items(

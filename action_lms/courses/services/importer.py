@@ -81,6 +81,8 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
         "title": data.title,
         "summary": data.summary,
         "language": data.language,
+        "languages": list(data.languages),
+        "translations": data.translations,
         "version": data.version,
         "published": data.published,
     }
@@ -120,6 +122,7 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
             "title": m_data.title,
             "summary": m_data.summary,
             "prerequisites": list(m_data.prerequisites),
+            "translations": m_data.translations,
         }
         if module is None:
             module = Module(course_id=course.id, key=m_data.key, **values)
@@ -143,6 +146,7 @@ def _apply_course(data: content.CourseData, changes: list[str]) -> None:
                 "milestones": list(l_data.milestones),
                 "body_html": l_data.body_html,
                 "source_path": l_data.source_path,
+                "translations": l_data.translations,
             }
             if lesson is None:
                 session.add(Lesson(course_id=course.id, key=l_data.key, **values))
@@ -181,6 +185,7 @@ def _apply_quiz(
         "max_attempts": data.max_attempts,
         "allow_blanks": data.allow_blanks,
         "source_path": data.source_path,
+        "translations": data.translations,
     }
     if quiz is None:
         quiz = Quiz(course_id=course.id, key=data.key, **values)
@@ -192,7 +197,7 @@ def _apply_quiz(
         existing = {q.key: q for q in quiz.questions}
     for position, q_data in enumerate(data.questions, start=1):
         question = existing.pop(q_data.key, None)
-        values = {"position": position, "text": q_data.text, "type": q_data.type}
+        values = {"position": position, "text": q_data.text, "type": q_data.type, "translations": q_data.translations}
         if question is None:
             question = Question(key=q_data.key, **values)
             quiz.questions.append(question)
@@ -204,7 +209,12 @@ def _apply_quiz(
             options = {o.key: o for o in question.options}
         for o_position, o_data in enumerate(q_data.options, start=1):
             option = options.pop(o_data.key, None)
-            o_values = {"position": o_position, "text": o_data.text, "correct": o_data.correct}
+            o_values = {
+                "position": o_position,
+                "text": o_data.text,
+                "correct": o_data.correct,
+                "translations": o_data.translations,
+            }
             if option is None:
                 question.options.append(Option(key=o_data.key, **o_values))
                 if question.id is not None:
