@@ -31,19 +31,19 @@ node_modules/.installed: package.json package-lock.json
 TRANSLATIONS := action_lms/translations
 CATALOGUES   := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 $(TRANSLATIONS)/.compiled: $(CATALOGUES) | $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 	touch $@
 
 translations: $(TRANSLATIONS)/.compiled
 
 # Every marked string of the code and templates into messages.pot (babel.cfg says where).
 translations-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_ngettext:1,2 --sort-by-file --no-wrap \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --sort-by-file --no-wrap \
 	  --project "ACTION LMS" --copyright-holder "ACTION LMS" -o $(TRANSLATIONS)/messages.pot .
 
 # ... and merged into each language's catalogue: new entries to translate, gone ones dropped.
 translations-update: translations-extract
-	$(BIN)/pybabel update -q -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --no-fuzzy-matching --ignore-obsolete
 
 install: $(VENV)/.installed $(TRANSLATIONS)/.compiled
 dev: $(VENV)/.dev-installed node_modules/.installed $(TRANSLATIONS)/.compiled

@@ -96,11 +96,12 @@ def _init_login(app: Flask) -> None:
 
     from .accounts import services
     from .core.errors import Unauthorized, wants_json
+    from .core.i18n import _l
     from .core.security import bearer_token
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
@@ -124,7 +125,7 @@ def _init_login(app: Flask) -> None:
             raise Unauthorized("You need to sign in to do this.")
         from flask import flash, redirect, url_for
 
-        flash(login_manager.login_message, "info")
+        flash(str(login_manager.login_message), "info")
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 

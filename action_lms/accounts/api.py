@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import refresh as refresh_language
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from ..core.api import Blueprint
 from ..core.errors import Unauthorized
+from ..core.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
+from ..core.i18n import _
 from ..core.pagination import SelectPage
 from ..core.security import is_bearer_request
 from ..extensions import limiter
@@ -64,11 +67,17 @@ def email_limit(scope: str, methods: list[str] | None = None):
 
 
 def sign_in(user) -> None:
-    """Start a fresh session for this user (no session fixation), open on the server."""
+    """Start a fresh session for this user (no session fixation), open on the server. The
+    language chosen with the header's switch stays, and what follows in this request (the
+    welcome message) is in the person's own language."""
+    language = session.get(LANGUAGE_SESSION_KEY)
     session.clear()
+    if language:
+        session[LANGUAGE_SESSION_KEY] = language
     login_user(user)
     session[services.SESSION_ENTRY] = services.start_session(user, request.headers.get("User-Agent"))
     session.permanent = True
+    refresh_language()
 
 
 def current_session_secret() -> str | None:
@@ -222,7 +231,7 @@ def erase_me():
     """Erase my account: personal data removed or anonymised, aggregates kept."""
     user = current_user._get_current_object()
     if not user.is_authenticated:
-        raise Unauthorized("You need to sign in to do this.")
+        raise Unauthorized(_("You need to sign in to do this."))
     services.erase_account(user)
     logout_user()
     session.clear()

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import refresh as refresh_language
 from flask_login import current_user, login_required, logout_user
 
 from ..core.calendar import calendar_response, events_for
@@ -20,7 +21,7 @@ from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors, safe_next_url
 from ..core.home import home_page
 from ..core.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
-from ..core.i18n import is_language
+from ..core.i18n import _, is_language, ngettext
 from ..core.policy import ROLES
 from ..extensions import limiter
 from . import services
@@ -61,6 +62,7 @@ def switch_language():
         session[LANGUAGE_SESSION_KEY] = form.language.data
         if current_user.is_authenticated:
             services.update_profile(current_user, language=form.language.data)
+        refresh_language()
     return redirect(safe_next_url(url_for("accounts.home")))
 
 
@@ -81,7 +83,7 @@ def login():
             form.form_errors.append(exc.message)
         else:
             sign_in(user)
-            flash(f"Welcome, {user.name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next_url(url_for("accounts.home")))
     status = 200 if request.method != "POST" else 401 if form.form_errors else 422
     return render_template("auth/login.html", form=form), status
@@ -109,11 +111,14 @@ def register():
             apply_errors(form, exc)
         else:
             sign_in(user)
-            flash("Your account is ready. Welcome to ACTION LMS.", "success")
+            flash(_("Your account is ready. Welcome to ACTION LMS."), "success")
             if user.requested_city is not None:
                 flash(
-                    f"You asked to join {user.requested_city.name}. Its coordinators will decide; we will tell you "
-                    "by e-mail. Until then you see the courses and webinars, not the city's own pages.",
+                    _(
+                        "You asked to join %(city)s. Its coordinators will decide; we will tell you by e-mail. "
+                        "Until then you see the courses and webinars, not the city's own pages.",
+                        city=user.requested_city.name,
+                    ),
                     "info",
                 )
             return redirect(url_for("accounts.home"))
@@ -125,7 +130,7 @@ def logout():
     form = EmptyForm()
     if form.validate_on_submit():
         sign_out()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.home"))
 
 
@@ -137,8 +142,10 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         flash(
-            "If an account exists for this address, we have sent it a link to reset the password. "
-            "The link is valid for one hour.",
+            _(
+                "If an account exists for this address, we have sent it a link to reset the password. "
+                "The link is valid for one hour."
+            ),
             "info",
         )
         return redirect(url_for("accounts.login"))
@@ -160,7 +167,7 @@ def reset_password(token):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(_("Your password is changed. Sign in with the new one."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("auth/reset.html", form=form), 200 if request.method != "POST" else 422
 
@@ -210,7 +217,7 @@ def account():
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                flash("Your details are saved.", "success")
+                flash(_("Your details are saved."), "success")
                 return redirect(url_for("accounts.account"))
         return _account_page(profile_form=form, status=422)
     return _account_page(profile_form=form)
@@ -230,7 +237,7 @@ def email_preferences():
             except DomainError as exc:
                 apply_errors(form, exc)
             else:
-                flash("Your e-mail choices are saved.", "success")
+                flash(_("Your e-mail choices are saved."), "success")
                 return redirect(url_for("accounts.email_preferences"))
         status = 422
     return render_template("account/emails.html", form=form, groups=list(current)), status
@@ -248,7 +255,7 @@ def change_password():
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your password is changed. You were signed out everywhere else.", "success")
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form, status=422)
 
@@ -272,7 +279,7 @@ def create_token():
 def revoke_token(token_id):
     if EmptyForm().validate_on_submit():
         services.revoke_token(current_user, token_id)
-        flash("The token is revoked; scripts using it will be refused.", "success")
+        flash(_("The token is revoked; scripts using it will be refused."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -283,9 +290,9 @@ def revoke_other_sessions():
     if EmptyForm().validate_on_submit():
         ended = services.end_other_sessions(current_user, current_session_secret())
         flash(
-            f"Signed out of {ended} other session{'s' if ended != 1 else ''}."
+            ngettext("Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended)
             if ended
-            else "You were not signed in anywhere else.",
+            else _("You were not signed in anywhere else."),
             "success",
         )
     return redirect(url_for("accounts.account", _anchor="sessions"))
@@ -302,9 +309,13 @@ def request_city():
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            city_name = user.requested_city.name if user.requested_city else "the city"
             flash(
-                f"You asked to join {city_name}. Its coordinators will decide; we will tell you by e-mail.",
+                _(
+                    "You asked to join %(city)s. Its coordinators will decide; we will tell you by e-mail.",
+                    city=user.requested_city.name,
+                )
+                if user.requested_city
+                else _("You asked to join the city. Its coordinators will decide; we will tell you by e-mail."),
                 "success",
             )
             return redirect(url_for("accounts.account", _anchor="city"))
@@ -320,7 +331,7 @@ def withdraw_city_request():
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash("Your request to join a city is withdrawn.", "info")
+            flash(_("Your request to join a city is withdrawn."), "info")
     return redirect(url_for("accounts.account", _anchor="city"))
 
 
@@ -347,9 +358,9 @@ def decide_join_request(city_id, user_id, decision):
             flash(exc.message, "error")
         else:
             flash(
-                f"{person.name} is now a member of your city."
+                _("%(name)s is now a member of your city.", name=person.name)
                 if decision == "approve"
-                else f"You declined {person.name}'s request.",
+                else _("You declined %(name)s's request.", name=person.name),
                 "success",
             )
     return redirect(safe_next_url(url_for("accounts.join_requests", city_id=city_id)))
@@ -362,7 +373,9 @@ def reset_calendar_feed():
     if EmptyForm().validate_on_submit():
         plain = services.reset_calendar_token(current_user)
         feed_url = url_for("accounts.calendar_feed", token=plain, _external=True)
-        flash("Your new calendar feed address is shown below. Keep it private; the old one no longer works.", "success")
+        flash(
+            _("Your new calendar feed address is shown below. Keep it private; the old one no longer works."), "success"
+        )
         return _account_page(new_feed_url=feed_url)
     return redirect(url_for("accounts.account"))
 
@@ -374,7 +387,7 @@ def calendar_feed(token):
     if user is None:
         from ..core.errors import NotFound
 
-        raise NotFound("Unknown calendar feed address (it may have been reset).")
+        raise NotFound(_("Unknown calendar feed address (it may have been reset)."))
     return calendar_response(events_for(user), "action-lms.ics", name=f"ACTION LMS · {user.name}")
 
 
@@ -401,7 +414,7 @@ def erase():
             return redirect(url_for("accounts.account"))
         logout_user()
         session.clear()
-        flash("Your account and personal data have been erased.", "info")
+        flash(_("Your account and personal data have been erased."), "info")
         return redirect(url_for("accounts.home"))
     return render_template("account/erase.html", form=form)
 
@@ -435,7 +448,7 @@ def admin_city_form(city_id=None):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"City {data['name']} saved.", "success")
+            flash(_("City %(name)s saved.", name=data["name"]), "success")
             return redirect(url_for("accounts.admin_cities"))
     return render_template("admin/city_form.html", form=form, city=city), 200 if request.method != "POST" else 422
 
@@ -487,6 +500,6 @@ def admin_user_form(user_id=None):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"User {data['name']} saved.", "success")
+            flash(_("User %(name)s saved.", name=data["name"]), "success")
             return redirect(url_for("accounts.admin_users"))
     return render_template("admin/user_form.html", form=form, user=user), 200 if request.method != "POST" else 422

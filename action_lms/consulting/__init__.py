@@ -3,6 +3,7 @@
 import os
 from typing import Any
 
+from ..core.i18n import _l
 from .services import DEFAULTS
 
 
@@ -22,16 +23,16 @@ def init_app(app) -> None:
         app.config.setdefault(name, int(value) if value not in (None, "") else default)
 
     hooks = contributions(app)
-    hooks.add_nav_item("Consulting", "consulting.slots_week", order=300, group="Consulting")
-    hooks.add_nav_item("My schedule", "consulting.schedule", {"consultant"}, order=310, group="Consulting")
-    hooks.add_nav_item("Consulting overview", "consulting.overview", {"admin"}, order=320, group="Consulting")
+    hooks.add_nav_item(_l("Consulting"), "consulting.slots_week", order=300, group="Consulting")
+    hooks.add_nav_item(_l("My schedule"), "consulting.schedule", {"consultant"}, order=310, group="Consulting")
+    hooks.add_nav_item(_l("Consulting overview"), "consulting.overview", {"admin"}, order=320, group="Consulting")
     hooks.add_job("send_booking_reminders", services.send_booking_reminders, 60)
     hooks.add_calendar_source(services.calendar_events_for)
-    hooks.add_city_stat("consulting_sessions_held", "Consulting sessions held", services.sessions_held_by_city)
-    hooks.add_city_stat("next_consulting_session", "Next consulting session", services.next_session_by_city)
-    hooks.add_milestone_resource("consulting", "Consulting sessions and follow-ups", services.milestone_resources)
+    hooks.add_city_stat("consulting_sessions_held", _l("Consulting sessions held"), services.sessions_held_by_city)
+    hooks.add_city_stat("next_consulting_session", _l("Next consulting session"), services.next_session_by_city)
+    hooks.add_milestone_resource("consulting", _l("Consulting sessions and follow-ups"), services.milestone_resources)
     hooks.add_feedback_format(
-        "consulting", "Consulting", feedback_source.feedback_due, feedback_source.impact_figures, order=30
+        "consulting", _l("Consulting"), feedback_source.feedback_due, feedback_source.impact_figures, order=30
     )
     hooks.add_home_panel("city_sessions", home.city_sessions_panel, {"coordinator": 20})
     hooks.add_home_panel("consultant_sessions", home.consultant_sessions_panel, {"consultant": 10})
@@ -45,7 +46,7 @@ def init_app(app) -> None:
     app.cli.add_command(consulting_cli)
 
 
-def _erase(sender: Any, user: Any, **_: Any) -> None:
+def _erase(sender: Any, user: Any, **_kwargs: Any) -> None:
     from . import services
 
     services.erase_personal_data(user)

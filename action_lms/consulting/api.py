@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..core.api import Blueprint
 from ..core.calendar import calendar_response
+from ..core.i18n import _
 from ..core.pagination import SelectPage
 from . import services
 from .schemas import (
@@ -192,4 +193,4 @@ def record_notes(data, booking_id):
 def booking_calendar(booking_id):
     """The booking as an RFC 5545 calendar file."""
     events, filename = services.booking_calendar(current_user, booking_id)
-    return calendar_response(events, filename, name="ACTION consulting")
+    return calendar_response(events, filename, name=_("ACTION consulting"))

@@ -4,12 +4,13 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from ..core.api import StrictSchema, TimeZoneField, UtcDateTime
+from ..core.i18n import _l
 from ..core.time import format_local
 from ..core.validators import column_length
 from .models import AvailabilityRule, Booking, ConsultantProfile, FollowUp, Slot
 
 _SLOT_LENGTH = validate.Range(Slot.MIN_MINUTES, Slot.MAX_MINUTES)
-_TIME_OF_DAY = validate.Regexp(AvailabilityRule.TIME_OF_DAY, error="Use the 24-hour format HH:MM.")
+_TIME_OF_DAY = validate.Regexp(AvailabilityRule.TIME_OF_DAY, error=_l("Use the 24-hour format HH:MM."))
 _MILESTONE_KEY = validate.Length(max=column_length(Booking.milestone_key))
 _MEETING_LINK = validate.Length(max=column_length(Booking.meeting_link))
 _MEETING_LINK_HELP = "Where to meet: a video link (http or https) or a place, one line"

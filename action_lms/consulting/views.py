@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 from ..core.calendar import calendar_response
 from ..core.errors import DomainError, Invalid
 from ..core.forms import EmptyForm, apply_errors
-from ..core.time import format_local, to_zone, utcnow, zone
+from ..core.i18n import _, format_in_zone
+from ..core.time import format_local, utcnow, zone
 from ..core.validators import EARLIEST_YEAR, LATEST_YEAR
 from ..core.web import viewer_timezone
 from ..plans.template import COMMITMENTS
@@ -57,11 +58,13 @@ def _week_start(value: str | None) -> date:
 def slot_time(value, tz_name: str | None = None, fmt: str = "%a %d %b %Y, %H:%M", zone_name: bool = True) -> str:
     """A slot's time in a zone (the viewer's by default), like `local_time`, optionally
     without the zone's abbreviation (`core.time.to_zone` keeps edge-of-calendar times in UTC)."""
-    local = to_zone(value, tz_name or viewer_timezone())
-    if local is None:
-        return ""
-    text = local.strftime(fmt)
-    return f"{text} {local.tzname()}" if zone_name else text
+    return format_in_zone(value, tz_name or viewer_timezone(), fmt, zone_name)
+
+
+@bp.app_template_filter("consulting_status")
+def consulting_status(value: str) -> str:
+    """A slot's or a booking's status as people read it ("no show"); the value stays the CSS class."""
+    return services.status_label(value)
 
 
 # ---------------------------------------------------------------- slots and booking
@@ -116,7 +119,7 @@ def book(slot_id):
                 status = _failed(form, exc)
             else:
                 flash(
-                    "The session is booked. The expert has your questions; you will get a confirmation e-mail.",
+                    _("The session is booked. The expert has your questions; you will get a confirmation e-mail."),
                     "success",
                 )
                 return redirect(url_for("consulting.booking_page", booking_id=booking.id))
@@ -154,7 +157,7 @@ def _booking_page(booking, cancel_form=None, reschedule_form=None, meeting_link_
     if reschedule_form is None and booking.status == Booking.BOOKED and can["reschedule"]:
         reschedule_form = RescheduleForm(formdata=None)
     if reschedule_form is not None:
-        reschedule_form.slot_id.choices = [("", "— choose a new time —")] + [
+        reschedule_form.slot_id.choices = [("", _("— choose a new time —"))] + [
             (s.id, format_local(s.starts_at, current_user.timezone))
             for s in services.open_slots_for_reschedule(current_user, booking)
         ]
@@ -199,7 +202,7 @@ def cancel(booking_id):
         form,
         "cancel_form",
         lambda: services.cancel_booking(current_user, booking_id, form.reason.data),
-        "The booking is cancelled and both sides are told. The slot is open again.",
+        _("The booking is cancelled and both sides are told. The slot is open again."),
     )
 
 
@@ -215,7 +218,7 @@ def reschedule(booking_id):
         form,
         "reschedule_form",
         lambda: services.reschedule_booking(current_user, booking_id, form.slot_id.data),
-        "The session has moved. Both sides get the new time and calendar file.",
+        _("The session has moved. Both sides get the new time and calendar file."),
     )
 
 
@@ -228,7 +231,7 @@ def meeting_link(booking_id):
         form,
         "meeting_link_form",
         lambda: services.set_meeting_link(current_user, booking_id, form.meeting_link.data),
-        "Where to meet is saved. Both sides are told, with the updated calendar file.",
+        _("Where to meet is saved. Both sides are told, with the updated calendar file."),
     )
 
 
@@ -236,7 +239,7 @@ def meeting_link(booking_id):
 @login_required
 def booking_ics(booking_id):
     events, filename = services.booking_calendar(current_user, booking_id)
-    return calendar_response(events, filename, name="ACTION consulting")
+    return calendar_response(events, filename, name=_("ACTION consulting"))
 
 
 @bp.route("/consulting/bookings/<int:booking_id>/notes", methods=["GET", "POST"])
@@ -281,7 +284,7 @@ def notes(booking_id):
             if not _place_follow_up_errors(filled, exc):
                 apply_errors(form, exc)
         else:
-            flash("The notes are saved; the city sees them on its booking.", "success")
+            flash(_("The notes are saved; the city sees them on its booking."), "success")
             return redirect(url_for("consulting.booking_page", booking_id=booking_id))
     booking = services.get_booking(current_user, booking_id)
     return render_template("consulting/notes.html", form=form, booking=booking), status
@@ -358,11 +361,11 @@ def publish():
             )
         except DomainError as exc:
             return _schedule_page(availability_form=form, status=_failed(form, exc))
-        flash(f"{len(result.slots)} slots published.", "success")
+        flash(_("%(num)d slots published.", num=len(result.slots)), "success")
         for skipped in result.skipped[:20]:
-            flash(f"Skipped {skipped.local}: {skipped.reason}", "warning")
+            flash(_("Skipped %(time)s: %(reason)s", time=skipped.local, reason=skipped.reason), "warning")
         if len(result.skipped) > 20:
-            flash(f"… and {len(result.skipped) - 20} more times skipped.", "warning")
+            flash(_("… and %(num)d more times skipped.", num=len(result.skipped) - 20), "warning")
         return redirect(url_for("consulting.schedule", consultant_id=request.form.get("consultant_id", type=int)))
     return _schedule_page(availability_form=form, status=422)
 
@@ -376,13 +379,13 @@ def add_slot():
         try:
             local = datetime.strptime(form.starts_at.data, "%Y-%m-%dT%H:%M")
         except ValueError:
-            form.starts_at.errors = ["Use a date and time, e.g. 2027-03-01 10:00."]
+            form.starts_at.errors = [_("Use a date and time, e.g. 2027-03-01 10:00.")]
         else:
             try:
                 services.create_local_slot(current_user, local, form.duration_minutes.data, consultant_id)
             except DomainError as exc:
                 return _schedule_page(slot_form=form, status=_failed(form, exc))
-            flash("The slot is added.", "success")
+            flash(_("The slot is added."), "success")
             return redirect(url_for("consulting.schedule", consultant_id=consultant_id))
     return _schedule_page(slot_form=form, status=422)
 
@@ -398,7 +401,7 @@ def remove_slot(slot_id):
                 raise
             flash(exc.message, "error")
         else:
-            flash("The slot is removed.", "success")
+            flash(_("The slot is removed."), "success")
     return redirect(url_for("consulting.schedule", consultant_id=request.form.get("consultant_id", type=int)))
 
 
@@ -434,7 +437,7 @@ def profile():
             except DomainError as exc:
                 status = _failed(form, exc)
             else:
-                flash("The profile is saved.", "success")
+                flash(_("The profile is saved."), "success")
                 return redirect(url_for("consulting.schedule", consultant_id=_consultant_arg(user_id)))
     return render_template(
         "consulting/profile.html", form=form, card=card, consultant_arg=_consultant_arg(user_id)

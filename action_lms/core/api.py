@@ -8,6 +8,7 @@ from typing import ClassVar
 from flask_smorest import Blueprint as _Blueprint
 from marshmallow import Schema, ValidationError, fields
 
+from .i18n import _
 from .time import UTC, is_valid_timezone, isoformat_z
 from .validators import TIMEZONE_MESSAGE
 
@@ -30,7 +31,7 @@ class UtcDateTime(fields.AwareDateTime):
         try:
             return result.astimezone(UTC)
         except (OverflowError, ValueError) as exc:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
-            raise ValidationError("This date is out of range.") from exc
+            raise ValidationError(_("This date is out of range.")) from exc
 
 
 class TimeZoneField(fields.String):
@@ -39,7 +40,7 @@ class TimeZoneField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
         if not is_valid_timezone(value):
-            raise ValidationError(TIMEZONE_MESSAGE)
+            raise ValidationError(_(TIMEZONE_MESSAGE))
         return value
 
 

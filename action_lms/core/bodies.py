@@ -29,6 +29,8 @@ from flask import Flask, Request, request
 from marshmallow import missing
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
+from .i18n import _
+
 # Deepest nesting of objects and arrays a body may have. Our deepest schema needs 3
 # (quiz answers: {"answers": {"12": [40]}}); 32 leaves room and is far from the recursion limit.
 MAX_DEPTH = 32
@@ -63,21 +65,21 @@ class MalformedBody(BadRequest):
 
 def _parse_int(text: str) -> int:
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
-        raise HostileJSON(f"Malformed JSON: a number has more than {MAX_INT_DIGITS} digits.")
+        raise HostileJSON(_("Malformed JSON: a number has more than %(num)d digits.", num=MAX_INT_DIGITS))
     return int(text)
 
 
 def _parse_float(text: str) -> float:
     if len(text) > MAX_FLOAT_CHARS:
-        raise HostileJSON(f"Malformed JSON: a number is longer than {MAX_FLOAT_CHARS} characters.")
+        raise HostileJSON(_("Malformed JSON: a number is longer than %(num)d characters.", num=MAX_FLOAT_CHARS))
     value = float(text)
     if not math.isfinite(value):
-        raise HostileJSON("Malformed JSON: a number is too large.")
+        raise HostileJSON(_("Malformed JSON: a number is too large."))
     return value
 
 
 def _refuse_constant(name: str):
-    raise HostileJSON(f"Malformed JSON: {name} is not a JSON value.")
+    raise HostileJSON(_("Malformed JSON: %(name)s is not a JSON value.", name=name))
 
 
 def _decode_utf8(data: bytes | str) -> str:
@@ -86,16 +88,16 @@ def _decode_utf8(data: bytes | str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise HostileJSON("Malformed JSON: the body is not valid UTF-8.") from exc
+        raise HostileJSON(_("Malformed JSON: the body is not valid UTF-8.")) from exc
 
 
 def _too_deep() -> HostileJSON:
-    return HostileJSON(f"Malformed JSON: nested more than {MAX_DEPTH} levels deep.")
+    return HostileJSON(_("Malformed JSON: nested more than %(num)d levels deep.", num=MAX_DEPTH))
 
 
 def _lone_surrogate() -> HostileJSON:
     return HostileJSON(
-        "Malformed JSON: a string contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode."
+        _("Malformed JSON: a string contains a lone surrogate (\\ud800-\\udfff), which is not valid Unicode.")
     )
 
 
@@ -132,9 +134,16 @@ def loads(data: bytes | str, **kwargs: Any) -> Any:
     except HostileJSON:
         raise
     except json.JSONDecodeError as exc:
-        raise HostileJSON(f"Malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).") from None
+        raise HostileJSON(
+            _(
+                "Malformed JSON: %(reason)s (line %(line)d, column %(column)d).",
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            )
+        ) from None
     except ValueError as exc:  # e.g. a float literal Python cannot convert
-        raise HostileJSON(f"Malformed JSON: {exc}.") from None
+        raise HostileJSON(_("Malformed JSON: %(reason)s.", reason=exc)) from None
     # Cheap tests on the text tell whether the walk is needed at all (most bodies are small and flat).
     check_depth = text.count("[") + text.count("{") > MAX_DEPTH
     check_strings = bool(_SURROGATE_ESCAPE.search(text))
@@ -179,13 +188,13 @@ def _human_size(n: int) -> str:
     for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
         if n >= size and n % size == 0:
             return f"{n // size} {unit}"
-    return f"{n} bytes"
+    return _("%(num)d bytes", num=n)
 
 
 def _too_large(limit: int) -> RequestEntityTooLarge:
     exc = RequestEntityTooLarge()
     # read by errors.handle_http_exception, as for flask-smorest's errors
-    exc.data = {"message": f"The request is too large: send at most {_human_size(limit)}."}  # type: ignore[attr-defined]
+    exc.data = {"message": _("The request is too large: send at most %(size)s.", size=_human_size(limit))}  # type: ignore[attr-defined]
     return exc
 
 

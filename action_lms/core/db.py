@@ -22,6 +22,7 @@ from sqlalchemy import CursorResult, DateTime, Engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
+from .i18n import _l
 from .time import UTC
 
 P = ParamSpec("P")
@@ -107,7 +108,7 @@ def is_unique_violation(exc: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(orig)
 
 
-DEFAULT_CONFLICT = "This conflicts with a change made at the same moment. Please reload and try again."
+DEFAULT_CONFLICT = _l("This conflicts with a change made at the same moment. Please reload and try again.")
 
 _unit_depth: contextvars.ContextVar[int] = contextvars.ContextVar("unit_of_work_depth", default=0)
 

@@ -12,6 +12,8 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .i18n import _, _l
+
 log = logging.getLogger(__name__)
 
 
@@ -22,6 +24,7 @@ class DomainError(Exception):
     code = 400
 
     def __init__(self, message: str, errors: dict | None = None):
+        message = str(message)  # a lazy string (`_l`) is rendered now, in the request's language
         super().__init__(message)
         self.message = message
         self.errors = errors
@@ -50,23 +53,47 @@ class Invalid(DomainError):
 
     @classmethod
     def field(cls, field: str, message: str) -> Invalid:
+        message = str(message)
         return cls(message, {field: [message]})
 
 
 DEFAULT_MESSAGES = {
-    400: "The request could not be understood (malformed JSON or parameters).",
-    401: "You need to sign in to do this.",
-    403: "You are not allowed to do this.",
-    404: "Nothing was found at this address, or it is not visible to you.",
-    405: "This method is not allowed at this address.",
-    409: "This conflicts with the current state.",
-    413: "The request is too large.",
-    415: "Send JSON with Content-Type: application/json.",
-    422: "Some fields are invalid.",
-    429: "Too many attempts. Please wait a moment and try again.",
-    500: "Something went wrong on our side. The error has been logged.",
-    503: "The service is temporarily unavailable.",
+    400: _l("The request could not be understood (malformed JSON or parameters)."),
+    401: _l("You need to sign in to do this."),
+    403: _l("You are not allowed to do this."),
+    404: _l("Nothing was found at this address, or it is not visible to you."),
+    405: _l("This method is not allowed at this address."),
+    409: _l("This conflicts with the current state."),
+    413: _l("The request is too large."),
+    415: _l("Send JSON with Content-Type: application/json."),
+    422: _l("Some fields are invalid."),
+    429: _l("Too many attempts. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. The error has been logged."),
+    503: _l("The service is temporarily unavailable."),
 }
+
+
+#: The headings of the HTML error pages: werkzeug's English names, in the reader's language.
+ERROR_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    409: _l("Conflict"),
+    413: _l("Request Entity Too Large"),
+    415: _l("Unsupported Media Type"),
+    422: _l("Unprocessable Entity"),
+    429: _l("Too Many Requests"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+
+
+def default_message(code: int) -> str:
+    """The sentence for `code` in the request's language, or werkzeug's name of the status."""
+    message = DEFAULT_MESSAGES.get(code)
+    return str(message) if message is not None else HTTP_STATUS_CODES.get(code, "Error")
 
 
 def wants_json() -> bool:
@@ -91,8 +118,8 @@ def _summarise_errors(errors) -> str:
 
     walk(errors)
     if not fields:
-        return DEFAULT_MESSAGES[422]
-    return "Invalid value for: " + ", ".join(sorted(set(fields))) + "."
+        return default_message(422)
+    return _("Invalid value for: %(fields)s.", fields=", ".join(sorted(set(fields))))
 
 
 def _flatten_errors(errors):
@@ -116,7 +143,7 @@ def envelope(code: int, message: str | None = None, errors=None, headers=None):
     body = {
         "code": code,
         "status": HTTP_STATUS_CODES.get(code, "Error"),
-        "message": message or DEFAULT_MESSAGES.get(code, HTTP_STATUS_CODES.get(code, "Error")),
+        "message": str(message) if message else default_message(code),
     }
     if errors:
         body["errors"] = errors
@@ -128,8 +155,12 @@ def envelope(code: int, message: str | None = None, errors=None, headers=None):
 
 
 def _html_error(code: int, message: str):
+    title = ERROR_TITLES.get(code)
     return render_template(
-        "errors/error.html", code=code, title=HTTP_STATUS_CODES.get(code, "Error"), message=message
+        "errors/error.html",
+        code=code,
+        title=str(title) if title is not None else HTTP_STATUS_CODES.get(code, "Error"),
+        message=message,
     ), code
 
 
@@ -142,13 +173,13 @@ def handle_http_exception(exc: HTTPException):
     if code == 400 and errors and not message:
         first = next(iter(errors.values()), None)
         detail = first[0] if isinstance(first, list) and first and isinstance(first[0], str) else None
-        message = f"Malformed request: {detail}" if detail else DEFAULT_MESSAGES[400]
+        message = _("Malformed request: %(detail)s", detail=detail) if detail else default_message(400)
     if code == 422 and not message:
         message = _summarise_errors(errors or {})
     if not message and exc.description and code not in DEFAULT_MESSAGES:
         message = exc.description
     if code == 429:
-        message = DEFAULT_MESSAGES[429]
+        message = default_message(429)
     headers = dict(data.get("headers") or {})
     if code == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
@@ -158,7 +189,7 @@ def handle_http_exception(exc: HTTPException):
                 headers["Retry-After"] = value
     if wants_json():
         return envelope(code, message, errors, headers)
-    return _html_error(code, message or DEFAULT_MESSAGES.get(code, exc.description or ""))
+    return _html_error(code, message or (default_message(code) if code in DEFAULT_MESSAGES else exc.description or ""))
 
 
 def handle_domain_error(exc: DomainError):
@@ -178,16 +209,16 @@ def handle_unexpected(exc: Exception):
 
         db.session.rollback()
         if any(isinstance(v, int) and abs(v) > MAX_DB_INT for v in (request.view_args or {}).values()):
-            code, message = 404, DEFAULT_MESSAGES[404]  # an id in the path that cannot exist
+            code, message = 404, default_message(404)  # an id in the path that cannot exist
         else:
-            code, message = 422, "A value in the request is out of range."
+            code, message = 422, _("A value in the request is out of range.")
         if wants_json():
             return envelope(code, message)
         return _html_error(code, message)
     log.exception("Unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return envelope(500)
-    return _html_error(500, DEFAULT_MESSAGES[500])
+    return _html_error(500, default_message(500))
 
 
 def register_error_handlers(app) -> None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from ..extensions import db
 from .hooks import HomeContent, HomeItem, HomeNumber, contributions
+from .i18n import _, format_pattern
 from .policy import ADMIN
 from .time import to_zone, utcnow, zone
 
@@ -59,11 +60,11 @@ def month_panel(user, now: datetime) -> HomeContent | None:
     start, end = month_bounds(now, user.timezone)
     figures = sorted(contributions().home_figures.values(), key=lambda f: f.order)
     numbers = tuple(
-        HomeNumber(label, str(value), url=url) for figure in figures for label, value, url in figure.fn(start, end)
+        HomeNumber(str(label), str(value), url=url) for figure in figures for label, value, url in figure.fn(start, end)
     )
     local = to_zone(now, user.timezone)
     assert local is not None
-    return HomeContent(title=f"This month ({local:%B %Y})", figures=numbers)
+    return HomeContent(title=_("This month (%(month)s)", month=format_pattern(local, "%B %Y")), figures=numbers)
 
 
 def home_page(user, now: datetime | None = None) -> Home:

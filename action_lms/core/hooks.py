@@ -30,6 +30,8 @@ from typing import Any
 from blinker import Namespace
 from flask import Flask, current_app
 
+from .i18n import _l
+
 SIGNALS = Namespace()
 
 #: Sent by accounts when a person erases their account, before the account row itself is
@@ -46,6 +48,23 @@ EXTENSION_KEY = "action_lms.contributions"
 
 #: The groups of the main navigation, in the order the header shows them.
 NAV_GROUPS: tuple[str, ...] = ("Learn", "Events", "Consulting", "Exchanges", "My city", "Office")
+
+#: What the header shows for each group (NAV_GROUPS are keys: they stay English).
+NAV_GROUP_LABELS = {
+    "Learn": _l("Learn"),
+    "Events": _l("Events"),
+    "Consulting": _l("Consulting"),
+    "Exchanges": _l("Exchanges"),
+    "My city": _l("My city"),
+    "Office": _l("Office"),
+}
+
+
+def nav_group_label(group: str) -> str:
+    """A group of the navigation in the reader's language."""
+    label = NAV_GROUP_LABELS.get(group)
+    return str(label) if label is not None else group
+
 
 #: The group of a domain's links when `add_nav_item` names none (by the endpoint's blueprint).
 NAV_GROUP_BY_DOMAIN: dict[str, str] = {

@@ -20,9 +20,10 @@ from typing import TypeGuard
 from babel.dates import format_skeleton, get_timezone_name
 from babel.numbers import format_decimal, format_percent
 from flask import has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, lazy_ngettext, ngettext
+from flask_babel import Babel, force_locale, get_locale, gettext, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from markupsafe import escape
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -50,6 +51,24 @@ DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "language"
 
 babel = Babel()
+
+
+class LazyText(LazyString):
+    """A translation looked up when it is shown (in the reader's language, not the importer's),
+    escaped like any other text when a template prints it (Flask-Babel's own lazy strings
+    count as ready-made HTML, so an apostrophe or a `<` in a translation would go out raw)."""
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
+
+def _l(string: str, **variables) -> LazyText:
+    """`gettext` when shown: labels, subjects and messages built at import time."""
+    return LazyText(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    return LazyText(ngettext, singular, plural, num, **variables)
 
 
 def is_language(value: object) -> TypeGuard[str]:

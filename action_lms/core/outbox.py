@@ -37,7 +37,7 @@ from sqlalchemy import or_, select, update
 
 from ..extensions import db
 from .db import affected_rows, dialect_insert
-from .i18n import in_language, user_language
+from .i18n import _l, in_language, user_language
 from .models import OutboxMessage
 from .time import utcnow
 from .validators import fold_single_line
@@ -63,14 +63,14 @@ KIND_GROUPS: dict[str, str] = {
     "plans.overdue_digest": "digests",
     "webinar_waitlisted": "waitlist",
 }
-OPTIONAL_GROUPS: dict[str, str] = {
-    "reminders": "Reminders before webinars, consulting sessions and peer exchanges, and feedback reminders",
-    "digests": "The digest of overdue milestones in my city's action plan",
-    "waitlist": "Waitlist news: when a webinar is full and I am put on its waitlist",
+OPTIONAL_GROUPS: dict[str, Any] = {  # labels: lazy strings, read in the reader's language
+    "reminders": _l("Reminders before webinars, consulting sessions and peer exchanges, and feedback reminders"),
+    "digests": _l("The digest of overdue milestones in my city's action plan"),
+    "waitlist": _l("Waitlist news: when a webinar is full and I am put on its waitlist"),
 }
 PREFERENCES_PATH = "/account/emails"
-COALITION = "European Coalition of Cities Against Racism · ACTION"
-DEFAULT_ACTION_LABEL = "Open in ACTION LMS"
+COALITION = _l("European Coalition of Cities Against Racism · ACTION")
+DEFAULT_ACTION_LABEL = _l("Open in ACTION LMS")
 
 # A URL in the text: up to white space or a character that cannot be part of one; trailing
 # punctuation of the sentence is left outside the link.
@@ -119,7 +119,7 @@ def default_action(text: str) -> tuple[str, str] | None:
     footer = {f"{base}/account", f"{base}{PREFERENCES_PATH}"}
     for url in _urls(text):
         if (url.startswith(base + "/") or url == base) and url not in footer:
-            return (DEFAULT_ACTION_LABEL, url)
+            return (str(DEFAULT_ACTION_LABEL), url)
     return None
 
 
@@ -151,7 +151,7 @@ def render_html(text: str, subject: str, action: tuple[str, str] | None = None) 
     return render_template(
         "email/_layout.html",
         subject=fold_single_line(subject),
-        coalition=COALITION,
+        coalition=str(COALITION),
         before=paragraphs[:button_at] if button_at is not None else paragraphs,
         after=paragraphs[button_at:] if button_at is not None else [],
         action={"label": action[0], "url": action[1]} if action else None,

@@ -5,6 +5,7 @@ The tables are what the role x action matrix tests iterate over."""
 from __future__ import annotations
 
 from .errors import Forbidden, Unauthorized
+from .i18n import _, _l
 
 LEARNER = "learner"
 COORDINATOR = "coordinator"
@@ -12,6 +13,35 @@ CONSULTANT = "consultant"
 ADMIN = "admin"
 ROLES = (LEARNER, COORDINATOR, CONSULTANT, ADMIN)
 ANY_USER = frozenset(ROLES)
+
+#: The roles in words as running text shows them (the header's badge, the office's user
+#: list: "learner"); the keys stay English.
+ROLE_LABELS = {
+    LEARNER: _l("learner"),
+    COORDINATOR: _l("coordinator"),
+    CONSULTANT: _l("consultant"),
+    ADMIN: _l("admin"),
+}
+
+#: The roles as a choice of a form or a filter starts them ("Learner").
+ROLE_TITLES = {
+    LEARNER: _l("Learner"),
+    COORDINATOR: _l("Coordinator"),
+    CONSULTANT: _l("Consultant"),
+    ADMIN: _l("Admin"),
+}
+
+
+def role_label(role: str | None) -> str:
+    """A role in the reader's language, as running text shows it (an unknown value as it is)."""
+    label = ROLE_LABELS.get(role or "")
+    return str(label) if label is not None else (role or "")
+
+
+def role_title(role: str | None) -> str:
+    """A role in the reader's language, capitalised as a form's choice shows it."""
+    label = ROLE_TITLES.get(role or "")
+    return str(label) if label is not None else (role or "").capitalize()
 
 
 class Policy:
@@ -31,9 +61,9 @@ class Policy:
         if user is None or not getattr(user, "is_authenticated", False):
             if action not in self.rules:
                 raise KeyError(action)
-            raise Unauthorized("You need to sign in to do this.")
+            raise Unauthorized(_("You need to sign in to do this."))
         if not self.allows(user, action):
-            raise Forbidden(message or "Your role does not allow this.")
+            raise Forbidden(message or _("Your role does not allow this."))
 
 
 class Operator:

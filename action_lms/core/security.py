@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from ..extensions import csrf
 from .db import reset_write_intent, set_write_intent
 from .errors import envelope, wants_json
+from .i18n import _
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -47,7 +48,7 @@ def _protect_csrf():
         csrf.protect()
     except CSRFError:
         if wants_json():
-            return envelope(400, "CSRF token missing or invalid: send it in the X-CSRFToken header.")
+            return envelope(400, _("CSRF token missing or invalid: send it in the X-CSRFToken header."))
         raise
     return None
 

@@ -14,6 +14,7 @@ from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from .errors import Invalid
+from .i18n import _
 from .time import is_valid_timezone
 
 # C0 controls (tab included: a title is one line), DEL, C1 controls, and the Unicode line and
@@ -22,12 +23,20 @@ _SINGLE_LINE_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Multi-line text may hold tabs and line breaks, nothing else below 0x20.
 _MULTI_LINE_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
-TIMEZONE_MESSAGE = "Unknown time zone: use an IANA name such as Europe/Berlin."
-URL_MESSAGE = "Enter a full web address starting with https:// (or http://)."
-OFFSET_MESSAGE = "Give the time with its offset, e.g. 2027-03-01T10:00:00+01:00."
-CONTROL_CHARACTERS_MESSAGE = "Use one line of text, without line breaks or control characters."
-MULTI_LINE_CONTROL_MESSAGE = "Remove the control characters from this text."
-SURROGATE_MESSAGE = "This text contains characters that are not valid Unicode."
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue (`N_` is one of pybabel's keywords) and leaves it as
+    it is: these constants stay plain English strings (other modules and tests compare with
+    them); where one is raised it goes through `_()`, in the reader's language."""
+    return message
+
+
+TIMEZONE_MESSAGE = N_("Unknown time zone: use an IANA name such as Europe/Berlin.")
+URL_MESSAGE = N_("Enter a full web address starting with https:// (or http://).")
+OFFSET_MESSAGE = N_("Give the time with its offset, e.g. 2027-03-01T10:00:00+01:00.")
+CONTROL_CHARACTERS_MESSAGE = N_("Use one line of text, without line breaks or control characters.")
+MULTI_LINE_CONTROL_MESSAGE = N_("Remove the control characters from this text.")
+SURROGATE_MESSAGE = N_("This text contains characters that are not valid Unicode.")
 
 # Dates the service accepts anywhere (slots, webinars, milestones, windows).
 EARLIEST_YEAR = 2000
@@ -53,15 +62,15 @@ def _present_text(value, field: str, required: bool, one_line: bool) -> str | No
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid.field(field, "Not a valid string.")
+        raise Invalid.field(field, _("Not a valid string."))
     if _has_surrogates(value):
-        raise Invalid.field(field, SURROGATE_MESSAGE)
+        raise Invalid.field(field, _(SURROGATE_MESSAGE))
     if not one_line:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.strip()
     if not value:
         if required:
-            raise Invalid.field(field, "This field is required.")
+            raise Invalid.field(field, _("This field is required."))
         return None
     return value
 
@@ -79,9 +88,9 @@ def single_line(value, field: str, max_len: int, required: bool = True) -> str |
     if value is None:
         return None
     if has_control_characters(value):
-        raise Invalid.field(field, CONTROL_CHARACTERS_MESSAGE)
+        raise Invalid.field(field, _(CONTROL_CHARACTERS_MESSAGE))
     if len(value) > max_len:
-        raise Invalid.field(field, f"Use at most {max_len} characters.")
+        raise Invalid.field(field, _("Use at most %(num)d characters.", num=max_len))
     return value
 
 
@@ -95,9 +104,9 @@ def multi_line(value, field: str, max_len: int, required: bool = False) -> str |
     if value is None:
         return None
     if _MULTI_LINE_FORBIDDEN.search(value):
-        raise Invalid.field(field, MULTI_LINE_CONTROL_MESSAGE)
+        raise Invalid.field(field, _(MULTI_LINE_CONTROL_MESSAGE))
     if len(value) > max_len:
-        raise Invalid.field(field, f"Use at most {max_len} characters.")
+        raise Invalid.field(field, _("Use at most %(num)d characters.", num=max_len))
     return value
 
 
@@ -107,13 +116,15 @@ def date_in_range(value: date | datetime | None, field: str) -> None:
     if value is None:
         return
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise Invalid.field(field, f"Use a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        raise Invalid.field(
+            field, _("Use a date between %(first)d and %(last)d.", first=EARLIEST_YEAR, last=LATEST_YEAR)
+        )
 
 
 def time_zone(value, field: str = "timezone") -> str:
     """An IANA time zone name such as Europe/Berlin."""
     if not isinstance(value, str) or not is_valid_timezone(value):
-        raise Invalid.field(field, TIMEZONE_MESSAGE)
+        raise Invalid.field(field, _(TIMEZONE_MESSAGE))
     return value
 
 
@@ -124,14 +135,14 @@ def http_url(value, field: str, max_len: int, required: bool = False) -> str | N
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Invalid.field(field, URL_MESSAGE)
+        raise Invalid.field(field, _(URL_MESSAGE))
     return value
 
 
 def aware_utc(value, field: str) -> datetime:
     """An aware time (naive ones are refused: whose 10:00?) within the service's years, in UTC."""
     if not isinstance(value, datetime) or value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise Invalid.field(field, OFFSET_MESSAGE)
+        raise Invalid.field(field, _(OFFSET_MESSAGE))
     date_in_range(value, field)  # before converting: year 9999 with an offset overflows in UTC
     value = value.astimezone(UTC)
     date_in_range(value, field)

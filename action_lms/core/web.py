@@ -8,7 +8,8 @@ from flask import current_app, send_from_directory, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from .hooks import NAV_GROUPS, contributions
+from .hooks import NAV_GROUPS, contributions, nav_group_label
+from .policy import role_label, role_title
 from .time import format_local, to_zone
 
 
@@ -30,10 +31,15 @@ class NavLink:
 
 @dataclass(frozen=True)
 class NavGroup:
-    """A group of the main navigation with this viewer's links; one link shows as a plain link."""
+    """A group of the main navigation with this viewer's links; one link shows as a plain link.
+    `key` is one of NAV_GROUPS; `label` is what the header shows, in the viewer's language."""
 
-    label: str
+    key: str
     links: tuple[NavLink, ...]
+
+    @property
+    def label(self) -> str:
+        return nav_group_label(self.key)
 
     def is_current(self, endpoint: str | None) -> bool:
         return any(link.endpoint == endpoint for link in self.links)
@@ -53,7 +59,7 @@ def nav_groups() -> list[NavGroup]:
             href = url_for(item.endpoint)
         except BuildError:
             continue
-        by_group.setdefault(item.group, []).append(NavLink(item.label, href, item.endpoint))
+        by_group.setdefault(item.group, []).append(NavLink(str(item.label), href, item.endpoint))
     return [NavGroup(group, tuple(links)) for group, links in by_group.items() if links]
 
 
@@ -79,4 +85,10 @@ def init_app(app) -> None:
     app.add_url_rule("/favicon.ico", "favicon", favicon, methods=["GET"])
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(lambda v, tz: to_zone(v, tz), "in_zone")
-    app.jinja_env.globals.update(nav_links=nav_links, nav_groups=nav_groups, viewer_timezone=viewer_timezone)
+    app.jinja_env.globals.update(
+        nav_links=nav_links,
+        nav_groups=nav_groups,
+        viewer_timezone=viewer_timezone,
+        role_label=role_label,
+        role_title=role_title,
+    )

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from ..core.i18n import _l
+
 
 def init_app(app) -> None:
     """The CLI group, navigation, overview figures, plan resources, demo data, data export and erasure."""
@@ -12,15 +14,16 @@ def init_app(app) -> None:
     from .services import home
 
     app.cli.add_command(courses_cli)
+    app.add_template_global(services.content_text, "ctext")
     hooks = contributions(app)
-    hooks.add_nav_item("Courses", "courses.catalogue", order=100, group="Learn")
-    hooks.add_nav_item("My learning", "courses.my_learning", order=110, group="Learn")
-    hooks.add_nav_item("Course reports", "courses.reports", {"admin", "coordinator"}, order=120, group="Learn")
-    hooks.add_city_stat("learners_enrolled", "Learners enrolled", services.learners_enrolled_by_city)
-    hooks.add_city_stat("learners_certified", "Learners certified", services.learners_certified_by_city)
-    hooks.add_milestone_resource("lessons", "Recommended learning", services.lessons_for_milestones)
+    hooks.add_nav_item(_l("Courses"), "courses.catalogue", order=100, group="Learn")
+    hooks.add_nav_item(_l("My learning"), "courses.my_learning", order=110, group="Learn")
+    hooks.add_nav_item(_l("Course reports"), "courses.reports", {"admin", "coordinator"}, order=120, group="Learn")
+    hooks.add_city_stat("learners_enrolled", _l("Learners enrolled"), services.learners_enrolled_by_city)
+    hooks.add_city_stat("learners_certified", _l("Learners certified"), services.learners_certified_by_city)
+    hooks.add_milestone_resource("lessons", _l("Recommended learning"), services.lessons_for_milestones)
     hooks.add_feedback_format(
-        "course", "Online courses", feedback_source.feedback_due, feedback_source.impact_figures, order=10
+        "course", _l("Online courses"), feedback_source.feedback_due, feedback_source.impact_figures, order=10
     )
     hooks.add_home_panel(
         "learning", home.learning_panel, {"learner": 10, "coordinator": 50, "consultant": 60, "admin": 80}
@@ -35,7 +38,7 @@ def init_app(app) -> None:
     user_erased.connect(_erase)
 
 
-def _erase(sender: Any, user: Any, **_: Any) -> None:
+def _erase(sender: Any, user: Any, **kwargs: Any) -> None:
     from . import services
 
     services.erase_learning(user)

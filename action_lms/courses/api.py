@@ -14,6 +14,7 @@ from .schemas import (
     CompletionSchema,
     CourseListSchema,
     EnrollmentSchema,
+    LanguageArgsSchema,
     LessonSchema,
     OutlineSchema,
     ProgressSchema,
@@ -28,12 +29,18 @@ blp = Blueprint("courses_api", __name__, url_prefix="/api/v1", description="Cour
 # ---------------------------------------------------------------- translation to the API's shapes
 
 
-def _module_ref(module):
-    return {"id": module.id, "key": module.key, "title": module.title}
+def _module_ref(module, language: str | None = None):
+    title = services.text(module, "title", language) if language else module.title
+    return {"id": module.id, "key": module.key, "title": title}
 
 
-def outline_dict(state: services.CourseState) -> dict:
+def outline_dict(state: services.CourseState, language: str | None = None) -> dict:
     course = state.course
+    language = language or course.language
+
+    def t(obj, field):
+        return services.text(obj, field, language)
+
     by_key = {m.key: m for m in state.modules}
     modules = []
     for module in state.modules:
@@ -43,10 +50,10 @@ def outline_dict(state: services.CourseState) -> dict:
             {
                 "id": module.id,
                 "key": module.key,
-                "title": module.title,
-                "summary": module.summary,
+                "title": t(module, "title"),
+                "summary": t(module, "summary"),
                 "position": module.position,
-                "prerequisites": [_module_ref(by_key[k]) for k in module.prerequisites or [] if k in by_key],
+                "prerequisites": [_module_ref(by_key[k], language) for k in module.prerequisites or [] if k in by_key],
                 "locked": ms.locked,
                 "locked_reason": ms.locked_reason,
                 "quiz_id": quiz.id if quiz else None,
@@ -55,7 +62,7 @@ def outline_dict(state: services.CourseState) -> dict:
                     {
                         "id": quiz.id,
                         "key": quiz.key,
-                        "title": quiz.title,
+                        "title": t(quiz, "title"),
                         "pass_mark": quiz.pass_mark,
                         "max_attempts": quiz.max_attempts,
                         "allow_blanks": quiz.allow_blanks,
@@ -67,7 +74,7 @@ def outline_dict(state: services.CourseState) -> dict:
                     {
                         "id": lesson.id,
                         "key": lesson.key,
-                        "title": lesson.title,
+                        "title": t(lesson, "title"),
                         "position": lesson.position,
                         "minutes": lesson.minutes,
                         "commitments": lesson.commitments,
@@ -78,7 +85,15 @@ def outline_dict(state: services.CourseState) -> dict:
                 ],
             }
         )
-    return {**CourseListSchema().dump(course), "enrolled": state.enrolled, "modules": modules}
+    return {
+        **CourseListSchema().dump(course),
+        "title": t(course, "title"),
+        "summary": t(course, "summary"),
+        "languages": services.offered(course),
+        "reading_language": language,
+        "enrolled": state.enrolled,
+        "modules": modules,
+    }
 
 
 def next_step_dict(step: services.NextStep | None) -> dict | None:
@@ -120,14 +135,18 @@ def progress_dict(state: services.CourseState) -> dict:
     }
 
 
-def lesson_dict(view: services.LessonView) -> dict:
+def lesson_dict(view: services.LessonView, language: str | None = None) -> dict:
     lesson = view.lesson
+    language = language or view.course.language
+    translated = services.has_text(lesson, "body_html", language, view.course.language)
+    shown = language if translated else view.course.language
     return {
         "id": lesson.id,
         "key": lesson.key,
-        "title": lesson.title,
-        "body_html": lesson.body_html,
-        "module": _module_ref(view.module),
+        "title": services.text(lesson, "title", shown),
+        "body_html": services.text(lesson, "body_html", shown),
+        "language": shown,
+        "module": _module_ref(view.module, shown),
         "course": view.course.slug,
         "position": lesson.position,
         "minutes": lesson.minutes,
@@ -139,14 +158,21 @@ def lesson_dict(view: services.LessonView) -> dict:
     }
 
 
-def quiz_dict(view: services.QuizView) -> dict:
+def quiz_dict(view: services.QuizView, language: str | None = None) -> dict:
     quiz = view.quiz
+    language = language or view.course.language
+    shown = language if services.has_text(quiz, "title", language, view.course.language) else view.course.language
+
+    def t(obj, field):
+        return services.text(obj, field, shown)
+
     return {
         "id": quiz.id,
         "key": quiz.key,
-        "title": quiz.title,
+        "title": t(quiz, "title"),
+        "language": shown,
         "course": view.course.slug,
-        "module": _module_ref(view.module),
+        "module": _module_ref(view.module, shown),
         "pass_mark": quiz.pass_mark,
         "max_attempts": quiz.max_attempts,
         "allow_blanks": quiz.allow_blanks,
@@ -155,7 +181,12 @@ def quiz_dict(view: services.QuizView) -> dict:
         "passed": view.passed,
         "best_score": view.best_score,
         "questions": [
-            {"id": q.id, "text": q.text, "type": q.type, "options": [{"id": o.id, "text": o.text} for o in q.options]}
+            {
+                "id": q.id,
+                "text": t(q, "text"),
+                "type": q.type,
+                "options": [{"id": o.id, "text": t(o, "text")} for o in q.options],
+            }
             for q in quiz.questions
         ],
     }
@@ -229,11 +260,14 @@ def list_courses():
 
 
 @blp.route("/courses/<slug>", methods=["GET"])
+@blp.arguments(LanguageArgsSchema, location="query")
 @blp.response(200, OutlineSchema)
 @blp.alt_response(404, description="No such (published) course")
-def get_course(slug):
-    """A course's outline: modules in order with their lessons (no bodies), quiz and prerequisites."""
-    return outline_dict(services.outline(current_user, slug))
+def get_course(args, slug):
+    """A course's outline: modules in order with their lessons (no bodies), quiz and prerequisites,
+    in `?lang=` where the course has it (else the learner's chosen or own language, else the course's)."""
+    state = services.outline(current_user, slug)
+    return outline_dict(state, services.reading_language(state.course, current_user, args["lang"], state.enrollment))
 
 
 # ---------------------------------------------------------------- enrollment
@@ -265,12 +299,15 @@ def unenroll(slug):
 
 
 @blp.route("/lessons/<int:lesson_id>", methods=["GET"])
+@blp.arguments(LanguageArgsSchema, location="query")
 @blp.response(200, LessonSchema)
 @blp.alt_response(403, description="Not enrolled, or the module has an unmet prerequisite (the message names it)")
-def get_lesson(lesson_id):
+def get_lesson(args, lesson_id):
     """A lesson with its body, for enrolled learners whose module is unlocked; admins read any lesson as a
     preview (no enrollment or progress is created)."""
-    return lesson_dict(services.lesson_view(current_user, lesson_id))
+    view = services.lesson_view(current_user, lesson_id)
+    language = services.reading_language(view.course, current_user, args["lang"], view.state.enrollment)
+    return lesson_dict(view, language)
 
 
 @blp.route("/lessons/<int:lesson_id>/completion", methods=["POST"])
@@ -292,11 +329,14 @@ def complete_lesson(lesson_id):
 
 
 @blp.route("/quizzes/<int:quiz_id>", methods=["GET"])
+@blp.arguments(LanguageArgsSchema, location="query")
 @blp.response(200, QuizSchema)
 @blp.alt_response(403, description="Not enrolled, or the module is locked")
-def get_quiz(quiz_id):
-    """A quiz's questions and options, never which options are correct. Admins may read any quiz (preview)."""
-    return quiz_dict(services.quiz_view(current_user, quiz_id))
+def get_quiz(args, quiz_id):
+    """A quiz's questions and options, never which options are correct. Admins may read any quiz (preview).
+    Texts in `?lang=` where translated; the answers are option ids, the same in every language."""
+    view = services.quiz_view(current_user, quiz_id)
+    return quiz_dict(view, services.reading_language(view.course, current_user, args["lang"], view.state.enrollment))
 
 
 @blp.route("/quizzes/<int:quiz_id>/attempts", methods=["POST"])

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField
 from wtforms.validators import InputRequired, ValidationError
 
+from ..core.i18n import _, _l
 from .schemas import MAX_OPTIONS_PER_QUESTION, MAX_QUESTIONS_PER_QUIZ
 
 #: Each question of the quiz page posts its chosen options as `q-<question id>`.
@@ -41,9 +42,9 @@ class AnswersField(Field):
 
 def _within_quiz_bounds(form, field: AnswersField) -> None:
     if len(field.data) > MAX_QUESTIONS_PER_QUIZ:
-        raise ValidationError(f"A quiz has at most {MAX_QUESTIONS_PER_QUIZ} questions.")
+        raise ValidationError(_("A quiz has at most %(num)d questions.", num=MAX_QUESTIONS_PER_QUIZ))
     if any(len(values) > MAX_OPTIONS_PER_QUESTION for values in field.data.values()):
-        raise ValidationError(f"A question has at most {MAX_OPTIONS_PER_QUESTION} options.")
+        raise ValidationError(_("A question has at most %(num)d options.", num=MAX_OPTIONS_PER_QUESTION))
 
 
 class QuizAttemptForm(FlaskForm):
@@ -53,5 +54,5 @@ class QuizAttemptForm(FlaskForm):
 class ResetAttemptsForm(FlaskForm):
     """An administrator's fresh start for one learner on one quiz of the report page."""
 
-    user_id = IntegerField("Learner", validators=[InputRequired()])
-    quiz_id = IntegerField("Quiz", validators=[InputRequired()])
+    user_id = IntegerField(_l("Learner"), validators=[InputRequired()])
+    quiz_id = IntegerField(_l("Quiz"), validators=[InputRequired()])

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from ..core.api import UtcDateTime
+from ..core.i18n import _
 
 # Caps on one quiz attempt's body, so its cost is bounded by the domain, not by the request size:
 # no real question has 50 options, and no quiz 200 questions.
@@ -66,7 +67,18 @@ class OutlineModuleSchema(Schema):
     lessons = fields.List(fields.Nested(LessonRefSchema))
 
 
+class LanguageArgsSchema(Schema):
+    lang = fields.String(
+        load_default=None,
+        metadata={"description": "Serve the texts in this language where the course has them (else its own)."},
+    )
+
+
 class OutlineSchema(CourseListSchema):
+    languages = fields.List(fields.String(), metadata={"description": "The languages the course is offered in."})
+    reading_language = fields.String(
+        metadata={"description": "The language of the texts in this answer (the course's own where not translated)."}
+    )
     enrolled = fields.Boolean()
     modules = fields.List(fields.Nested(OutlineModuleSchema))
 
@@ -83,6 +95,9 @@ class LessonSchema(Schema):
     key = fields.String()
     title = fields.String()
     body_html = fields.String(metadata={"description": "Sanitised HTML rendered from the lesson's Markdown."})
+    language = fields.String(
+        metadata={"description": "The language of `title` and `body_html` (the course's own when not translated)."}
+    )
     module = fields.Nested(ModuleRefSchema)
     course = fields.String(metadata={"description": "Course slug."})
     position = fields.Integer()
@@ -117,6 +132,9 @@ class QuizSchema(Schema):
     id = fields.Integer()
     key = fields.String()
     title = fields.String()
+    language = fields.String(
+        metadata={"description": "The language of the texts (the course's own when not translated)."}
+    )
     course = fields.String()
     module = fields.Nested(ModuleRefSchema)
     pass_mark = fields.Integer()
@@ -133,7 +151,7 @@ class QuizSchema(Schema):
 
 def _no_more_answers_than_a_quiz_has_questions(answers: dict) -> None:
     if len(answers) > MAX_QUESTIONS_PER_QUIZ:
-        raise ValidationError(f"A quiz has at most {MAX_QUESTIONS_PER_QUIZ} questions.")
+        raise ValidationError(_("A quiz has at most %(num)d questions.", num=MAX_QUESTIONS_PER_QUIZ))
 
 
 class AttemptInSchema(Schema):

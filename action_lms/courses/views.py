@@ -3,11 +3,13 @@ certificate, reports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..core.csvfile import csv_response
-from ..core.errors import Conflict, Invalid
+from ..core.errors import Conflict, Invalid, NotFound
+from ..core.i18n import _, in_language
 from . import services
 from .forms import QuizAttemptForm, ResetAttemptsForm
 
@@ -22,6 +24,14 @@ def catalogue():
     return render_template("courses/catalogue.html", courses=courses, mine=mine)
 
 
+def _read_in(course, enrollment, *items) -> services.Reading:
+    """The language this page shows the course in (`?lang=`, the learner's choice, their own
+    language, the course's), set for `ctext` in the templates; with the fallback notice when
+    an item in view is not translated."""
+    g.course_language = services.reading_language(course, current_user, request.args.get("lang"), enrollment)
+    return services.reading(course, g.course_language, *items)
+
+
 @bp.route("/courses/<slug>")
 @login_required
 def course(slug):
@@ -32,14 +42,26 @@ def course(slug):
         course=state.course,
         step_url=services.step_url,
         can_preview=services.can_preview(current_user),
+        reading=_read_in(state.course, state.enrollment, (state.course, "title")),
     )
+
+
+@bp.route("/courses/<slug>/language", methods=["POST"])
+@login_required
+def course_language(slug):
+    """The learner reads the course in another language from now on (kept with the enrollment)."""
+    try:
+        services.choose_course_language(current_user, slug, request.form.get("language", ""))
+    except (Invalid, NotFound) as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("courses.course", slug=slug))
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
 @login_required
 def enroll(slug):
-    _, created = services.enroll(current_user, slug)
-    flash("You are enrolled. Start with the first lesson." if created else "You are already enrolled.", "success")
+    _enrollment, created = services.enroll(current_user, slug)
+    flash(_("You are enrolled. Start with the first lesson.") if created else _("You are already enrolled."), "success")
     return redirect(url_for("courses.course", slug=slug))
 
 
@@ -47,7 +69,7 @@ def enroll(slug):
 @login_required
 def unenroll(slug):
     services.unenroll(current_user, slug)
-    flash("You left the course. Your progress is kept if you enroll again.", "info")
+    flash(_("You left the course. Your progress is kept if you enroll again."), "info")
     return redirect(url_for("courses.course", slug=slug))
 
 
@@ -62,7 +84,8 @@ def lesson(lesson_id):
         view = services.lesson_view(current_user, lesson_id)
     except services.Locked as exc:
         return _locked_page(exc)
-    return render_template("courses/lesson.html", view=view, lesson=view.lesson, course=view.course)
+    reading = _read_in(view.course, view.state.enrollment, (view.lesson, "body_html"))
+    return render_template("courses/lesson.html", view=view, lesson=view.lesson, course=view.course, reading=reading)
 
 
 @bp.route("/lessons/<int:lesson_id>/complete", methods=["POST"])
@@ -70,9 +93,9 @@ def lesson(lesson_id):
 def complete_lesson(lesson_id):
     view = services.complete_lesson(current_user, lesson_id)
     if view.state.certificate is not None and view.state.completed_at is not None and not view.next:
-        flash("Course completed. Your certificate is ready.", "success")
+        flash(_("Course completed. Your certificate is ready."), "success")
         return redirect(url_for("courses.course", slug=view.course.slug))
-    flash(f"“{view.lesson.title}” is marked as complete.", "success")
+    flash(_("“%(title)s” is marked as complete.", title=view.lesson.title), "success")
     step = view.state.next_step  # the next lesson, or the module's quiz once its lessons are done
     if step is not None:
         return redirect(services.step_url(step))
@@ -87,7 +110,7 @@ def quiz(quiz_id):
         unanswered: list = []
         if form.validate():
             try:
-                attempt, _ = services.submit_attempt(current_user, quiz_id, form.answers.data)
+                attempt, _view = services.submit_attempt(current_user, quiz_id, form.answers.data)
                 return redirect(url_for("courses.attempt", quiz_id=quiz_id, number=attempt.attempt_number))
             except services.Unanswered as exc:  # the form again, with the answers given kept
                 error, code, unanswered = exc.message, exc.code, exc.questions
@@ -96,14 +119,21 @@ def quiz(quiz_id):
         else:
             error, code = _first_error(form), Invalid.code
         view = services.quiz_view(current_user, quiz_id)
+        reading = _read_in(view.course, view.state.enrollment, (view.quiz, "title"))
         return render_template(
-            "courses/quiz.html", view=view, error=error, unanswered=unanswered, answers=form.answers.data
+            "courses/quiz.html",
+            view=view,
+            error=error,
+            unanswered=unanswered,
+            answers=form.answers.data,
+            reading=reading,
         ), code
     try:
         view = services.quiz_view(current_user, quiz_id)
     except services.Locked as exc:
         return _locked_page(exc)
-    return render_template("courses/quiz.html", view=view, error=None, unanswered=[], answers={})
+    reading = _read_in(view.course, view.state.enrollment, (view.quiz, "title"))
+    return render_template("courses/quiz.html", view=view, error=None, unanswered=[], answers={}, reading=reading)
 
 
 def _first_error(form) -> str:
@@ -115,6 +145,7 @@ def _first_error(form) -> str:
 def attempt(quiz_id, number):
     attempt_, view = services.attempt_result(current_user, quiz_id, number)
     feedback = services.attempt_feedback(attempt_, view)
+    _read_in(view.course, view.state.enrollment)
     return render_template("courses/attempt.html", attempt=attempt_, view=view, feedback=feedback)
 
 
@@ -130,7 +161,11 @@ def my_learning():
 def certificate(code):
     """Public: the printable certificate and its verification."""
     cert = services.verify_certificate(code)
-    return render_template("courses/certificate.html", cert=cert)
+    body = None
+    if cert.valid:
+        with in_language(cert.language):  # the certificate in the learner's language, the page in the reader's
+            body = Markup(render_template("courses/_certificate_body.html", cert=cert))
+    return render_template("courses/certificate.html", cert=cert, body=body)
 
 
 def _city_arg():
@@ -160,10 +195,10 @@ def report(slug):
 def reset_attempts(slug):
     form = ResetAttemptsForm()
     if not form.validate():
-        flash("Choose a learner and a quiz.", "error")
+        flash(_("Choose a learner and a quiz."), "error")
         return redirect(url_for("courses.report", slug=slug))
     deleted = services.reset_quiz_attempts(current_user, form.quiz_id.data, form.user_id.data)
-    flash(f"{deleted} attempt(s) deleted: the learner can take the quiz again.", "success")
+    flash(_("%(num)d attempt(s) deleted: the learner can take the quiz again.", num=deleted), "success")
     return redirect(url_for("courses.report", slug=slug))
 
 

@@ -4,6 +4,7 @@ schedules across time zones; the session, its report, follow-ups and public stor
 import os
 from typing import Any
 
+from ..core.i18n import _l
 from .services import DEFAULTS
 
 
@@ -22,17 +23,19 @@ def init_app(app) -> None:
 
     hooks = contributions(app)
     hooks.add_nav_item(
-        "Peer exchanges", "exchanges.index", {"coordinator", "learner", "admin"}, order=360, group="Exchanges"
+        _l("Peer exchanges"), "exchanges.index", {"coordinator", "learner", "admin"}, order=360, group="Exchanges"
     )
-    hooks.add_nav_item("Exchange board", "exchanges.board", {"admin"}, order=365, group="Exchanges")
+    hooks.add_nav_item(_l("Exchange board"), "exchanges.board", {"admin"}, order=365, group="Exchanges")
     hooks.add_job("send_exchange_reminders", services.send_exchange_reminders, 60)
     hooks.add_calendar_source(services.calendar_events_for)
-    hooks.add_city_stat("exchanges_requested", "Exchanges requested", services.requested_by_city)
-    hooks.add_city_stat("exchanges_hosted", "Exchanges hosted", services.hosted_by_city)
-    hooks.add_milestone_resource("exchanges", "Peer exchanges and follow-ups", services.milestone_resources)
-    hooks.add_milestone_action("Ask other cities about this", "exchanges.new_exchange", services.can_request_exchange)
+    hooks.add_city_stat("exchanges_requested", _l("Exchanges requested"), services.requested_by_city)
+    hooks.add_city_stat("exchanges_hosted", _l("Exchanges hosted"), services.hosted_by_city)
+    hooks.add_milestone_resource("exchanges", _l("Peer exchanges and follow-ups"), services.milestone_resources)
+    hooks.add_milestone_action(
+        _l("Ask other cities about this"), "exchanges.new_exchange", services.can_request_exchange
+    )
     hooks.add_feedback_format(
-        "exchange", "Peer exchanges", feedback_source.feedback_due, feedback_source.impact_figures, order=40
+        "exchange", _l("Peer exchanges"), feedback_source.feedback_due, feedback_source.impact_figures, order=40
     )
     hooks.add_home_panel("city_exchanges", home.city_exchanges_panel, {"coordinator": 30})
     hooks.add_home_todo(home.exchanges_todo)
@@ -43,7 +46,7 @@ def init_app(app) -> None:
     app.cli.add_command(exchanges_cli)
 
 
-def _erase(sender: Any, user: Any, **_: Any) -> None:
+def _erase(sender: Any, user: Any, **extra: Any) -> None:
     from . import services
 
     services.erase_personal_data(user)

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from ..core.api import Blueprint
 from ..core.calendar import calendar_response
+from ..core.i18n import _
 from ..core.pagination import SelectPage
 from . import services
 from .schemas import (
@@ -186,7 +187,7 @@ def cancel(data, exchange_id):
 def calendar(exchange_id):
     """The session as an RFC 5545 calendar file (participants and admins)."""
     events, filename = services.exchange_calendar(current_user, exchange_id)
-    return calendar_response(events, filename, name="ACTION peer exchanges")
+    return calendar_response(events, filename, name=_("ACTION peer exchanges"))
 
 
 @blp.route("/stories", methods=["GET"])

@@ -16,6 +16,7 @@ from wtforms.fields import FieldList, FormField
 from ..core.calendar import calendar_response
 from ..core.errors import DomainError, Forbidden, Invalid
 from ..core.forms import EmptyForm, apply_errors
+from ..core.i18n import _, _l, format_pattern
 from ..core.time import format_local, to_zone, utcnow, zone
 from ..core.web import viewer_timezone
 from ..plans.template import BY_KEY, COMMITMENTS
@@ -37,19 +38,19 @@ from .models import Exchange, Invitation
 bp = Blueprint("exchanges", __name__)
 
 STATUS_LABELS = {
-    Exchange.REQUESTED: "Requested",
-    Exchange.MATCHING: "Inviting host cities",
-    Exchange.SCHEDULED: "Scheduled",
-    Exchange.HELD: "Held",
-    Exchange.REPORTED: "Reported",
-    Exchange.WITHDRAWN: "Withdrawn",
-    Exchange.CANCELLED: "Cancelled",
+    Exchange.REQUESTED: _l("Requested"),
+    Exchange.MATCHING: _l("Inviting host cities"),
+    Exchange.SCHEDULED: _l("Scheduled"),
+    Exchange.HELD: _l("Held"),
+    Exchange.REPORTED: _l("Reported"),
+    Exchange.WITHDRAWN: _l("Withdrawn"),
+    Exchange.CANCELLED: _l("Cancelled"),
 }
 INVITATION_LABELS = {
-    Invitation.PENDING: "invited, no answer yet",
-    Invitation.ACCEPTED: "accepted to host",
-    Invitation.DECLINED: "declined",
-    Invitation.WITHDRAWN: "invitation withdrawn",
+    Invitation.PENDING: _l("invited, no answer yet"),
+    Invitation.ACCEPTED: _l("accepted to host"),
+    Invitation.DECLINED: _l("declined"),
+    Invitation.WITHDRAWN: _l("invitation withdrawn"),
 }
 BOARD_COLUMNS = (Exchange.REQUESTED, Exchange.MATCHING, Exchange.SCHEDULED, Exchange.HELD, Exchange.REPORTED)
 SCHEDULE_FIELDS = {"starts_at": "starts_local", "duration_minutes": "duration_minutes", "join_url": "join_url"}
@@ -57,19 +58,25 @@ SCHEDULE_FIELDS = {"starts_at": "starts_local", "duration_minutes": "duration_mi
 
 @bp.app_template_filter("exchange_status")
 def exchange_status(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+    return str(STATUS_LABELS.get(status, status))
 
 
 @bp.app_template_filter("exchange_date")
 def exchange_date(value, fmt: str = "%d %b %Y") -> str:
     """A day in the viewer's zone, without a clock time (so without a zone's name)."""
     local = to_zone(value, viewer_timezone())
-    return local.strftime(fmt) if local is not None else ""
+    return format_pattern(local, fmt) if local is not None else ""
 
 
 @bp.app_template_filter("invitation_status")
 def invitation_status(status: str) -> str:
-    return INVITATION_LABELS.get(status, status)
+    return str(INVITATION_LABELS.get(status, status))
+
+
+@bp.app_template_filter("exchange_messages")
+def field_messages(errors) -> list[str]:
+    """A field's own messages (translated ones too), without the nested lists of a FieldList's entries."""
+    return [str(m) for m in errors or () if not isinstance(m, list | tuple | dict)]
 
 
 @bp.app_template_global("exchange_error_links")
@@ -85,17 +92,17 @@ def error_links(form) -> list[tuple[str, str]]:
 
 def _field_links(f, label: str) -> list[tuple[str, str]]:
     if isinstance(f, FieldList):
-        found = [(f.entries[0].id if f.entries else f.id, m) for m in f.errors if isinstance(m, str)]
+        found = [(f.entries[0].id if f.entries else f.id, m) for m in field_messages(f.errors)]
         for entry in f.entries:
             found.extend(_field_links(entry, entry.label.text))
         return found
     if isinstance(f, FormField):
         found = []
         for sub in f.form:
-            found.extend(_field_links(sub, f"{label}, {sub.label.text}"))
+            found.extend(_field_links(sub, _("%(group)s, %(field)s", group=label, field=sub.label.text)))
         return found
     target = f"{f.id}-0" if f.type == "MultiCheckboxField" and f.choices else f.id
-    return [(target, f"{label}: {m}") for m in f.errors if isinstance(m, str)]
+    return [(target, _("%(field)s: %(message)s", field=label, message=m)) for m in field_messages(f.errors)]
 
 
 def _failed(form, exc: DomainError, field_map: dict[str, str] | None = None) -> int:
@@ -119,9 +126,9 @@ def local_times(starts_at: datetime, ends_at: datetime, cities: list) -> list[tu
     [("Berlin, Bologna", "Tue 09 Mar 2027, 10:00–11:00 CET"), ("Lisbon", "... 09:00–10:00 WET")]."""
     grouped: dict[str, list[str]] = {}
     for city in cities:
-        start, end = to_zone(starts_at, city.timezone), to_zone(ends_at, city.timezone)
-        assert start is not None and end is not None
-        text = f"{start:%a %d %b %Y, %H:%M}–{end:%H:%M} {end.tzname()}"
+        start = to_zone(starts_at, city.timezone)
+        assert start is not None
+        text = f"{format_pattern(start, '%a %d %b %Y, %H:%M')}–{format_local(ends_at, city.timezone, '%H:%M')}"
         grouped.setdefault(text, []).append(city.name)
     return [(", ".join(names), text) for text, names in grouped.items()]
 
@@ -182,9 +189,9 @@ def _prefill(form: RequestForm, practices: list, hosts: list) -> dict:
 def new_exchange():
     """The request form (reachable from a practice and from a milestone)."""
     user = current_user
-    services.policy.require(user, "exchange.request", "Coordinators and the office ask for peer exchanges.")
+    services.policy.require(user, "exchange.request", _("Coordinators and the office ask for peer exchanges."))
     if not services.can_request_exchange(user):
-        raise Forbidden("Your account is not linked to a city yet: ask the office to add you to your city.")
+        raise Forbidden(_("Your account is not linked to a city yet: ask the office to add you to your city."))
     cities = services.requestable_cities(user)
     practices = services.published_practices()
     hosts = services.other_cities(user)
@@ -220,8 +227,10 @@ def new_exchange():
             status = _failed(form, exc)
         else:
             flash(
-                "Your request is sent to the ACTION office. It will invite host cities; "
-                "you will get an e-mail at each step.",
+                _(
+                    "Your request is sent to the ACTION office. It will invite host cities; "
+                    "you will get an e-mail at each step."
+                ),
                 "success",
             )
             return _to_detail(exchange.id)
@@ -419,11 +428,11 @@ def _button(exchange_id: int, change: Callable[[], object], done: str):
         except DomainError as exc:
             if exc.code in (401, 403, 404):
                 raise
-            flash(exc.message, "error")
+            flash(str(exc.message), "error")
         else:
             flash(done, "success")
     else:
-        flash("The form had expired. Please try again.", "error")
+        flash(_("The form had expired. Please try again."), "error")
     return _to_detail(exchange_id)
 
 
@@ -446,7 +455,9 @@ def invite(exchange_id):
         "invite_form",
         "matching",
         change,
-        lambda invitation: f"{invitation.city.name} is invited; its coordinators get the questions by e-mail.",
+        lambda invitation: _(
+            "%(city)s is invited; its coordinators get the questions by e-mail.", city=invitation.city.name
+        ),
     )
 
 
@@ -456,8 +467,10 @@ def accept(exchange_id, invitation_id):
     return _button(
         exchange_id,
         lambda: services.accept_invitation(current_user, exchange_id, invitation_id),
-        "Thank you: your city hosts this exchange. Name the people who will take part below; "
-        "the office will set a time that suits every city.",
+        _(
+            "Thank you: your city hosts this exchange. Name the people who will take part below; "
+            "the office will set a time that suits every city."
+        ),
     )
 
 
@@ -471,7 +484,7 @@ def decline(exchange_id, invitation_id):
         "decline_form",
         "answer",
         lambda: services.decline_invitation(current_user, exchange_id, invitation_id, form.decline_reason.data),
-        "The invitation is declined. The requesting city and the office are told, with your reason.",
+        _("The invitation is declined. The requesting city and the office are told, with your reason."),
         {"reason": "decline_reason"},
     )
 
@@ -482,7 +495,7 @@ def withdraw_invitation(exchange_id, invitation_id):
     return _button(
         exchange_id,
         lambda: services.withdraw_invitation(current_user, exchange_id, invitation_id),
-        "The invitation is withdrawn. The city may be invited again later.",
+        _("The invitation is withdrawn. The city may be invited again later."),
     )
 
 
@@ -495,7 +508,7 @@ def join(exchange_id):
     return _button(
         exchange_id,
         lambda: services.join_exchange(current_user, exchange_id),
-        "You take part in this exchange. You will get the time and the link by e-mail.",
+        _("You take part in this exchange. You will get the time and the link by e-mail."),
     )
 
 
@@ -505,7 +518,7 @@ def leave(exchange_id):
     return _button(
         exchange_id,
         lambda: services.leave_exchange(current_user, exchange_id),
-        "You no longer take part in this exchange.",
+        _("You no longer take part in this exchange."),
     )
 
 
@@ -520,7 +533,7 @@ def add_participant(exchange_id):
         "participant_form",
         "people",
         lambda: services.add_participant(current_user, exchange_id, form.user_id.data),
-        "The person is added and gets an e-mail about the exchange.",
+        _("The person is added and gets an e-mail about the exchange."),
     )
 
 
@@ -533,7 +546,7 @@ def withdraw(exchange_id):
     return _button(
         exchange_id,
         lambda: services.withdraw_exchange(current_user, exchange_id),
-        "Your request is withdrawn. Everyone invited is told.",
+        _("Your request is withdrawn. Everyone invited is told."),
     )
 
 
@@ -547,7 +560,7 @@ def cancel(exchange_id):
         "cancel_form",
         "cancel",
         lambda: services.cancel_exchange(current_user, exchange_id, form.cancel_reason.data),
-        "The exchange is cancelled. Everyone involved is told, with your reason.",
+        _("The exchange is cancelled. Everyone involved is told, with your reason."),
         {"reason": "cancel_reason"},
     )
 
@@ -564,15 +577,15 @@ def _chosen_start(form: ScheduleForm) -> datetime | None:
             value = None
         if value is not None and value.tzinfo is not None:
             return value
-        form.starts_local.errors = ["Choose one of the times offered again."]
+        form.starts_local.errors = [_("Choose one of the times offered again.")]
         return None
     if not form.starts_local.data:
-        form.starts_local.errors = ["Choose one of the times offered, or enter another start time."]
+        form.starts_local.errors = [_("Choose one of the times offered, or enter another start time.")]
         return None
     try:
         local = datetime.strptime(form.starts_local.data, "%Y-%m-%dT%H:%M")
     except ValueError:
-        form.starts_local.errors = ["Use a date and time, e.g. 2027-03-09 10:00."]
+        form.starts_local.errors = [_("Use a date and time, e.g. 2027-03-09 10:00.")]
         return None
     return local.replace(tzinfo=zone(viewer_timezone()))
 
@@ -600,8 +613,10 @@ def schedule(exchange_id):
                     form.outside_hours_asked = True  # the page shows the confirmation checkbox
             else:
                 flash(
-                    f"The session is set for {_when(exchange)}. Everyone taking part gets an e-mail "
-                    "with the calendar file.",
+                    _(
+                        "The session is set for %(when)s. Everyone taking part gets an e-mail with the calendar file.",
+                        when=_when(exchange),
+                    ),
                     "success",
                 )
                 return _to_detail(exchange_id)
@@ -619,7 +634,7 @@ def attendance(exchange_id):
         "attendance_form",
         "attendance",
         lambda: services.record_attendance(current_user, exchange_id, form.attended.data or []),
-        "Attendance is recorded. You can now write the report.",
+        _("Attendance is recorded. You can now write the report."),
         {"attended_user_ids": "attended"},
     )
 
@@ -667,9 +682,9 @@ def report(exchange_id):
         else:
             published = exchange.story_published_at is not None
             flash(
-                "The report is saved"
-                + (" and published as a public story." if published else ". It is not public.")
-                + " The follow-ups appear on the city's plan page.",
+                _("The report is saved and published as a public story. The follow-ups appear on the city's plan page.")
+                if published
+                else _("The report is saved. It is not public. The follow-ups appear on the city's plan page."),
                 "success",
             )
             return _to_detail(exchange_id)
@@ -680,7 +695,7 @@ def report(exchange_id):
 @login_required
 def calendar(exchange_id):
     events, filename = services.exchange_calendar(current_user, exchange_id)
-    return calendar_response(events, filename, name="ACTION peer exchanges")
+    return calendar_response(events, filename, name=_("ACTION peer exchanges"))
 
 
 # ---------------------------------------------------------------- the office's board

@@ -3,6 +3,8 @@ report the office puts in its annual report."""
 
 from typing import Any
 
+from ..core.i18n import _l
+
 
 def init_app(app) -> None:
     """Navigation, the scan and reminder jobs, demo answers, data export and erasure."""
@@ -12,8 +14,8 @@ def init_app(app) -> None:
     from .services import home
 
     hooks = contributions(app)
-    hooks.add_nav_item("Your feedback", "feedback.mine", order=800, group="Events")
-    hooks.add_nav_item("Impact", "feedback.impact", {"admin", "coordinator"}, order=810, group="My city")
+    hooks.add_nav_item(_l("Your feedback"), "feedback.mine", order=800, group="Events")
+    hooks.add_nav_item(_l("Impact"), "feedback.impact", {"admin", "coordinator"}, order=810, group="My city")
     hooks.add_job("create_feedback_requests", services.create_feedback_requests, 300)
     hooks.add_job("send_feedback_reminders", services.send_feedback_reminders, 3600)
     hooks.add_home_todo(home.feedback_todo)
@@ -23,7 +25,7 @@ def init_app(app) -> None:
     user_erased.connect(_erase)
 
 
-def _erase(sender: Any, user: Any, **_: Any) -> None:
+def _erase(sender: Any, user: Any, **kwargs: Any) -> None:
     from . import services
 
     services.erase_personal_data(user)

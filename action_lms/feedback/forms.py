@@ -5,23 +5,24 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..core.i18n import _l
 from .models import FeedbackAnswer
 
 USEFULNESS_CHOICES = [
-    (1, "Not useful"),
-    (2, "A little useful"),
-    (3, "Fairly useful"),
-    (4, "Useful"),
-    (5, "Very useful"),
+    (1, _l("Not useful")),
+    (2, _l("A little useful")),
+    (3, _l("Fairly useful")),
+    (4, _l("Useful")),
+    (5, _l("Very useful")),
 ]
 WILL_APPLY_CHOICES = [
-    (1, "Unlikely"),
-    (2, "Not very likely"),
-    (3, "Possibly"),
-    (4, "Likely"),
-    (5, "Very likely"),
+    (1, _l("Unlikely")),
+    (2, _l("Not very likely")),
+    (3, _l("Possibly")),
+    (4, _l("Likely")),
+    (5, _l("Very likely")),
 ]
-RECOMMEND_CHOICES = [("yes", "Yes"), ("no", "No")]
+RECOMMEND_CHOICES = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 def _number_or_none(value):
@@ -36,31 +37,31 @@ def _number_or_none(value):
 
 class FeedbackForm(FlaskForm):
     usefulness = RadioField(
-        "How useful was this for your city's action plan?",
+        _l("How useful was this for your city's action plan?"),
         choices=USEFULNESS_CHOICES,
         coerce=_number_or_none,
         validate_choice=False,
-        validators=[InputRequired(message="Choose how useful it was, from 1 (not useful) to 5 (very useful).")],
-        description="1 = not useful, 5 = very useful.",
+        validators=[InputRequired(message=_l("Choose how useful it was, from 1 (not useful) to 5 (very useful)."))],
+        description=_l("1 = not useful, 5 = very useful."),
     )
     will_apply = RadioField(
-        "How likely are you to apply something from it within six months?",
+        _l("How likely are you to apply something from it within six months?"),
         choices=WILL_APPLY_CHOICES,
         coerce=_number_or_none,
         validate_choice=False,
-        validators=[InputRequired(message="Choose how likely you are to apply something, from 1 to 5.")],
-        description="1 = unlikely, 5 = very likely.",
+        validators=[InputRequired(message=_l("Choose how likely you are to apply something, from 1 to 5."))],
+        description=_l("1 = unlikely, 5 = very likely."),
     )
     recommend = RadioField(
-        "Would you recommend it to another city?",
+        _l("Would you recommend it to another city?"),
         choices=RECOMMEND_CHOICES,
         validate_choice=False,
-        validators=[InputRequired(message="Say yes or no.")],
+        validators=[InputRequired(message=_l("Say yes or no."))],
     )
     comment = TextAreaField(
-        "Comment (optional)",
+        _l("Comment (optional)"),
         validators=[Optional(), Length(max=FeedbackAnswer.MAX_COMMENT)],
-        description="What worked, what was missing, what you would change. Shown to the office without your name.",
+        description=_l("What worked, what was missing, what you would change. Shown to the office without your name."),
     )
 
     def recommend_value(self) -> bool | None:

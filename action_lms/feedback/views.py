@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from ..core.csvfile import attachment_headers
 from ..core.errors import Conflict, DomainError
 from ..core.forms import apply_errors
+from ..core.i18n import _, _l, format_day
 from ..core.time import to_zone, utcnow
 from ..core.web import viewer_timezone
 from . import services
@@ -19,10 +20,10 @@ bp = Blueprint("feedback", __name__)
 
 #: One event of a format, as a person's list names it.
 KIND_NAMES = {
-    "course": "Online course",
-    "webinar": "Webinar",
-    "consulting": "Consulting session",
-    "exchange": "Peer exchange",
+    "course": _l("Online course"),
+    "webinar": _l("Webinar"),
+    "consulting": _l("Consulting session"),
+    "exchange": _l("Peer exchange"),
 }
 #: The word a title starts with when it already names its format ("Peer exchange: ...").
 _TITLE_PREFIXES = {
@@ -38,18 +39,20 @@ YEARS_OFFERED = 5
 def feedback_date(value) -> str:
     """A day in the viewer's zone, without a time (events are named by the day they ended)."""
     local = to_zone(value, viewer_timezone())
-    return f"{local.day} {local.strftime('%b %Y')}" if local is not None else ""
+    return format_day(local, "%-d %b %Y") if local is not None else ""
 
 
 @bp.app_template_filter("feedback_held")
 def feedback_held(request_) -> str:
     """When the event the request is about took place: "Held on 3 Mar 2027" ("Completed" for a course)."""
-    return f"{'Completed' if request_.kind == 'course' else 'Held'} on {feedback_date(request_.due_since)}"
+    if request_.kind == "course":
+        return _("Completed on %(date)s", date=feedback_date(request_.due_since))
+    return _("Held on %(date)s", date=feedback_date(request_.due_since))
 
 
 @bp.app_template_filter("feedback_kind")
 def feedback_kind(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind)
+    return str(KIND_NAMES.get(kind, kind))
 
 
 @bp.app_template_filter("feedback_names_kind")
@@ -109,7 +112,7 @@ def answer(request_id):
                 apply_errors(form, exc)
                 status = exc.code
             else:
-                flash("Thank you: your feedback is saved. It helps the office plan next year's support.", "success")
+                flash(_("Thank you: your feedback is saved. It helps the office plan next year's support."), "success")
                 return redirect(url_for("feedback.mine"))
     return render_template("feedback/answer.html", form=form, feedback_request=feedback_request), status
 

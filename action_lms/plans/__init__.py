@@ -8,14 +8,15 @@ OVERDUE_DIGEST_INTERVAL_SECONDS = 3600
 def init_app(app) -> None:
     """Navigation, the overdue digest job, demo data, the data export and erasure, and the CLI."""
     from ..core.hooks import contributions, user_erased
+    from ..core.i18n import _l
     from . import services
     from .cli import plans_cli
     from .services import home
 
     hooks = contributions(app)
-    hooks.add_nav_item("My city's plan", "plans.my_city", {"coordinator", "learner"}, order=400, group="My city")
-    hooks.add_nav_item("Cities overview", "plans.overview", {"admin"}, order=410, group="Office")
-    hooks.add_nav_item("Plans", "plans.all_plans", {"admin"}, order=420, group="Office")
+    hooks.add_nav_item(_l("My city's plan"), "plans.my_city", {"coordinator", "learner"}, order=400, group="My city")
+    hooks.add_nav_item(_l("Cities overview"), "plans.overview", {"admin"}, order=410, group="Office")
+    hooks.add_nav_item(_l("Plans"), "plans.all_plans", {"admin"}, order=420, group="Office")
     hooks.add_job("plans_overdue_digest", services.send_overdue_digests, OVERDUE_DIGEST_INTERVAL_SECONDS)
     hooks.add_home_panel("plan", home.plan_panel, {"coordinator": 10, "learner": 40})
     hooks.add_home_panel("overdue_cities", home.overdue_cities_panel, {"admin": 30})
@@ -25,7 +26,7 @@ def init_app(app) -> None:
     app.cli.add_command(plans_cli)
 
 
-def _erase(sender: Any, user: Any, **_: Any) -> None:
+def _erase(sender: Any, user: Any, **kwargs: Any) -> None:
     from . import services
 
     services.erase_plan_history_names(user)

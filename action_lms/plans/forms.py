@@ -5,6 +5,7 @@ from wtforms import DateField, SelectField, SelectMultipleField, StringField, Te
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.i18n import _l
 from ..core.validators import column_length
 from .models import MAX_BLOCKED_REASON, MAX_NOTE, STATUS_LABELS, STATUSES, Milestone, Plan
 
@@ -16,16 +17,18 @@ class CheckboxesField(SelectMultipleField):
 
 class PlanForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[DataRequired(), Length(max=column_length(Plan.title))],
-        description="e.g. 'Local action plan against racism 2027-2030'",
+        description=_l("e.g. 'Local action plan against racism 2027-2030'"),
     )
     focus = StringField(
-        "Focus",
+        _l("Focus"),
         validators=[DataRequired(), Length(max=column_length(Plan.focus))],
-        description="e.g. anti-Muslim racism, or the whole Ten-Point Plan",
+        description=_l("e.g. anti-Muslim racism, or the whole Ten-Point Plan"),
     )
-    commitments = CheckboxesField("Commitments of the Ten-Point Plan it addresses", coerce=int, validators=[Optional()])
+    commitments = CheckboxesField(
+        _l("Commitments of the Ten-Point Plan it addresses"), coerce=int, validators=[Optional()]
+    )
 
     def __init__(self, *args, commitments=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,23 +36,25 @@ class PlanForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
-    status = SelectField("Status", choices=[(s, STATUS_LABELS[s]) for s in STATUSES], validators=[DataRequired()])
-    due_date = DateField("Due date", validators=[Optional()], description="YYYY-MM-DD, in the city's calendar")
+    status = SelectField(_l("Status"), choices=[(s, STATUS_LABELS[s]) for s in STATUSES], validators=[DataRequired()])
+    due_date = DateField(_l("Due date"), validators=[Optional()], description=_l("YYYY-MM-DD, in the city's calendar"))
     evidence_url = StringField(
-        "Evidence link",
+        _l("Evidence link"),
         validators=[Optional(), Length(max=column_length(Milestone.evidence_url))],
-        description="A web address of the decision, minutes or publication",
+        description=_l("A web address of the decision, minutes or publication"),
     )
     note = TextAreaField(
-        "Note",
+        _l("Note"),
         validators=[Optional(), Length(max=MAX_NOTE)],
-        description="Completing a milestone needs an evidence link or a note",
+        description=_l("Completing a milestone needs an evidence link or a note"),
     )
     owner = StringField(
-        "Owner", validators=[Optional(), Length(max=column_length(Milestone.owner))], description="A person or a unit"
+        _l("Owner"),
+        validators=[Optional(), Length(max=column_length(Milestone.owner))],
+        description=_l("A person or a unit"),
     )
     blocked_reason = TextAreaField(
-        "Reason it is blocked",
+        _l("Reason it is blocked"),
         validators=[Optional(), Length(max=MAX_BLOCKED_REASON)],
-        description="Needed when the status is Blocked",
+        description=_l("Needed when the status is Blocked"),
     )

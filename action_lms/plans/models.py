@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import City
 from ..core.db import UTCDateTime
+from ..core.i18n import _l
 from ..core.time import to_zone, utcnow
 from ..extensions import Model
 
@@ -31,8 +32,14 @@ IN_PROGRESS = "in_progress"
 COMPLETED = "completed"
 BLOCKED = "blocked"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, BLOCKED)
-STATUS_LABELS = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", COMPLETED: "Completed", BLOCKED: "Blocked"}
+STATUS_LABELS = {
+    NOT_STARTED: _l("Not started"),
+    IN_PROGRESS: _l("In progress"),
+    COMPLETED: _l("Completed"),
+    BLOCKED: _l("Blocked"),
+}
 
+#: Stored as the author of an erased user's changes (a key: pages show its label).
 ERASED_ACTOR = "Erased user"
 
 # Limits of a milestone's free text (Text columns; one-line fields carry their length:
@@ -111,7 +118,7 @@ class Milestone(Model):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return str(STATUS_LABELS.get(self.status, self.status))
 
     @property
     def template(self):
@@ -121,15 +128,20 @@ class Milestone(Model):
 
     @property
     def title(self) -> str:
-        return self.template.title if self.template else self.key
+        return str(self.template.title) if self.template else self.key
 
     @property
     def description(self) -> str:
-        return self.template.description if self.template else ""
+        return str(self.template.description) if self.template else ""
 
     @property
     def phase(self) -> str:
+        """The phase's key; `phase_label` is what people read."""
         return self.template.phase if self.template else ""
+
+    @property
+    def phase_label(self) -> str:
+        return self.template.phase_label if self.template else ""
 
     def is_overdue(self, today: date) -> bool:
         """Due date passed (in the city's calendar) and not completed."""

@@ -7,16 +7,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from ..core.i18n import _l
 from .models import COMPLETED, Milestone, Plan, city_today
+from .template import PHASE_LABELS
 
+#: Phases beyond the template's: every milestone completed, and (in the overview) no plan.
+#: Keys like the template's phases; `phase_label` gives what people read.
 COMPLETED_PHASE = "Completed"
+NO_PLAN_PHASE = "No plan"
+OTHER_PHASE_LABELS = {COMPLETED_PHASE: _l("Completed"), NO_PLAN_PHASE: _l("No plan")}
 
 __all__ = [
     "COMPLETED_PHASE",
+    "NO_PLAN_PHASE",
     "city_today",
     "completed_count",
     "current_phase",
     "overdue_milestones",
+    "phase_label",
     "progress_percent",
 ]
 
@@ -39,6 +47,12 @@ def current_phase(milestones: Iterable[Milestone]) -> str:
         if m.status != COMPLETED:
             return m.phase
     return COMPLETED_PHASE
+
+
+def phase_label(phase: str) -> str:
+    """A phase (key) as people read it, in their language."""
+    label = PHASE_LABELS.get(phase) or OTHER_PHASE_LABELS.get(phase)
+    return str(label) if label is not None else phase
 
 
 def overdue_milestones(plan: Plan, now: datetime | None = None) -> list[Milestone]:

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from ..accounts.schemas import CityRefSchema
 from ..core.api import UtcDateTime
+from ..core.i18n import _l
 from ..core.validators import column_length
 from .models import MAX_BLOCKED_REASON, MAX_NOTE, STATUSES, Milestone, Plan
 from .progress import current_phase, progress_percent
@@ -89,7 +90,8 @@ class PlanPatchSchema(Schema):
     commitments = fields.List(fields.Integer(validate=COMMITMENT), validate=COMMITMENT_COUNT)
     is_current = fields.Boolean(
         validate=validate.Equal(
-            True, error="Make a plan current by sending true; creating or making another plan current ends it."
+            True,
+            error=_l("Make a plan current by sending true; creating or making another plan current ends it."),
         ),
         metadata={"description": "true makes this earlier plan the city's current plan again."},
     )

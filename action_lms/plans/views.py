@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..core.csvfile import csv_response
 from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors
+from ..core.i18n import _
 from . import services
 from .forms import MilestoneForm, PlanForm
 from .models import STATUS_LABELS
@@ -68,7 +69,9 @@ def _render_plan(plan, dashboard: bool = False, failed_key=None, failed_form=Non
         errors=error_summary(failed_form) if failed_form is not None else [],
         milestone_url=milestone_url,
         describe=services.describe_change,
+        actor=services.actor_label,
         format_day=services.format_day,
+        phase_label=services.phase_label,
         empty_form=EmptyForm(),
         **page,
     ), status
@@ -98,6 +101,7 @@ def city_plans(city_id):
         can_edit=services.can_edit_city(current_user, city_id),
         progress=services.progress_percent,
         phase=services.current_phase,
+        phase_label=services.phase_label,
         empty_form=EmptyForm(),
     )
 
@@ -115,7 +119,10 @@ def new_plan(city_id):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"The plan \u201c{plan.title}\u201d is now {city.name}'s current plan.", "success")
+            flash(
+                _("The plan \u201c%(title)s\u201d is now %(city)s's current plan.", title=plan.title, city=city.name),
+                "success",
+            )
             return redirect(url_for("plans.plan_page", plan_id=plan.id))
     status = 422 if request.method == "POST" else 200
     return render_template("plans/plan_form.html", form=form, city=city, plan=None), status
@@ -144,7 +151,14 @@ def update_milestone(plan_id, key):
                 raise
             apply_errors(form, exc)
         else:
-            flash(f"{milestone.title}: saved ({STATUS_LABELS[milestone.status].lower()}).", "success")
+            flash(
+                _(
+                    "%(milestone)s: saved (%(status)s).",
+                    milestone=milestone.title,
+                    status=str(STATUS_LABELS[milestone.status]).lower(),
+                ),
+                "success",
+            )
             # No #anchor: the page opens at the top, where the message is, with the milestone open.
             return redirect(url_for("plans.plan_page", plan_id=plan_id, milestone=key))
     plan = services.get_plan(current_user, plan_id)
@@ -167,7 +181,7 @@ def edit_plan(plan_id):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash("The plan is saved.", "success")
+            flash(_("The plan is saved."), "success")
             return redirect(url_for("plans.plan_page", plan_id=plan_id))
     status = 422 if request.method == "POST" else 200
     return render_template("plans/plan_form.html", form=form, city=plan.city, plan=plan), status
@@ -178,7 +192,7 @@ def edit_plan(plan_id):
 def make_current(plan_id):
     if EmptyForm().validate_on_submit():
         plan = services.make_current(current_user, plan_id)
-        flash(f"\u201c{plan.title}\u201d is now the city's current plan.", "success")
+        flash(_("\u201c%(title)s\u201d is now the city's current plan.", title=plan.title), "success")
     return redirect(url_for("plans.plan_page", plan_id=plan_id))
 
 
@@ -193,6 +207,7 @@ def history(plan_id):
         entries=entries,
         label=services.history_label,
         describe=services.describe_change,
+        actor=services.actor_label,
     )
 
 
@@ -207,6 +222,7 @@ def all_plans():
         country=country,
         progress=services.progress_percent,
         phase=services.current_phase,
+        phase_label=services.phase_label,
     )
 
 
@@ -229,7 +245,7 @@ def overview():
     except DomainError as exc:
         if exc.code != 422:
             raise
-        flash(exc.message + " " + " ".join(m for ms in (exc.errors or {}).values() for m in ms), "error")
+        flash(" ".join(str(m) for m in [exc.message, *(m for ms in (exc.errors or {}).values() for m in ms)]), "error")
         return redirect(url_for("plans.overview"))
     from ..accounts.services import all_cities
 
@@ -240,6 +256,7 @@ def overview():
         args=args,
         countries=countries,
         phases=services.ALL_PHASES,
+        phase_label=services.phase_label,
         base_sorts=services.BASE_SORTS,
     )
 

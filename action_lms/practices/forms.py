@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.i18n import _, _l
 from ..plans.template import COMMITMENTS, MILESTONES
 from .models import Practice
 
@@ -31,51 +32,55 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LinkForm(Form):
-    title = StringField("Link title")
-    url = StringField("Address", render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"})
+    title = StringField(_l("Link title"))
+    url = StringField(_l("Address"), render_kw={"type": "url", "inputmode": "url", "placeholder": "https://"})
 
 
 class PracticeForm(FlaskForm):
-    city_id = SelectField("City", coerce=_optional_int, validators=[Optional()])
-    title = StringField("Title", description="What the practice is called, in one line.")
+    city_id = SelectField(_l("City"), coerce=_optional_int, validators=[Optional()])
+    title = StringField(_l("Title"), description=_l("What the practice is called, in one line."))
     summary = TextAreaField(
-        "Summary",
-        description=f"Two or three sentences for the library's card (at most {Practice.MAX_SUMMARY} characters).",
+        _l("Summary"),
+        description=_l(
+            "Two or three sentences for the library's card (at most %(num)d characters).", num=Practice.MAX_SUMMARY
+        ),
     )
     description = TextAreaField(
-        "Description",
-        description="What the city did, for a colleague in another city. Markdown: **bold**, *italic*, lists with -.",
+        _l("Description"),
+        description=_l(
+            "What the city did, for a colleague in another city. Markdown: **bold**, *italic*, lists with -."
+        ),
         render_kw={"rows": 10},
     )
-    problem = TextAreaField("The problem it answers")
-    actions = TextAreaField("What was done")
-    resources = TextAreaField("Resources", description="People, budget, partners.")
-    results = TextAreaField("Results", description="What changed, and how you know (indicators).")
+    problem = TextAreaField(_l("The problem it answers"))
+    actions = TextAreaField(_l("What was done"))
+    resources = TextAreaField(_l("Resources"), description=_l("People, budget, partners."))
+    results = TextAreaField(_l("Results"), description=_l("What changed, and how you know (indicators)."))
     transfer = TextAreaField(
-        "What another city needs to transfer it", description="Mandate, staff, partners, data: what made it work."
+        _l("What another city needs to transfer it"),
+        description=_l("Mandate, staff, partners, data: what made it work."),
     )
-    commitments = MultiCheckboxField(
-        "Commitments of the Ten-Point Plan", coerce=int, choices=[(n, f"{n}. {t}") for n, t in COMMITMENTS.items()]
-    )
-    milestone_keys = MultiCheckboxField(
-        "Plan milestones it illustrates", choices=[(m.key, m.title) for m in MILESTONES], validate_choice=True
-    )
+    # Choices are set per form (in __init__), so their titles are in the reader's language.
+    commitments = MultiCheckboxField(_l("Commitments of the Ten-Point Plan"), coerce=int, choices=[])
+    milestone_keys = MultiCheckboxField(_l("Plan milestones it illustrates"), choices=[], validate_choice=True)
     languages = StringField(
-        "Languages the city can talk about it in",
-        description="ISO 639 codes separated by commas, e.g. es, ca, en for Spanish, Catalan and English.",
+        _l("Languages the city can talk about it in"),
+        description=_l("ISO 639 codes separated by commas, e.g. es, ca, en for Spanish, Catalan and English."),
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
     links = FieldList(FormField(LinkForm), min_entries=EXTRA_LINK_ROWS, max_entries=Practice.MAX_LINKS)
-    contact_id = SelectField("Contact person", coerce=_optional_int, validators=[Optional()])
-    started_year = IntegerField("Year it started", validators=[Optional()], render_kw={"inputmode": "numeric"})
+    contact_id = SelectField(_l("Contact person"), coerce=_optional_int, validators=[Optional()])
+    started_year = IntegerField(_l("Year it started"), validators=[Optional()], render_kw={"inputmode": "numeric"})
     featured_in = StringField(
-        "Featured in", description="A publication that presents it, e.g. the coalition's Guidebook."
+        _l("Featured in"), description=_l("A publication that presents it, e.g. the coalition's Guidebook.")
     )
 
     def __init__(self, *args, cities=(), contacts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.city_id.choices = [("", "— choose a city —")] + [(c.id, c.name) for c in cities]
-        self.contact_id.choices = [("", "— nobody named yet —")] + [(u.id, u.name) for u in contacts]
+        self.city_id.choices = [("", _("— choose a city —"))] + [(c.id, c.name) for c in cities]
+        self.contact_id.choices = [("", _("— nobody named yet —"))] + [(u.id, u.name) for u in contacts]
+        self.commitments.choices = [(n, f"{n}. {t}") for n, t in COMMITMENTS.items()]
+        self.milestone_keys.choices = [(m.key, m.title) for m in MILESTONES]
 
     def values(self) -> dict:
         """The fields as the service takes them (empty optional texts are None, empty link rows skipped)."""
@@ -106,5 +111,6 @@ class PracticeForm(FlaskForm):
 
 class SendBackForm(FlaskForm):
     comment = TextAreaField(
-        "Comment for the city", description="What to change before it can be published. The city's coordinators get it."
+        _l("Comment for the city"),
+        description=_l("What to change before it can be published. The city's coordinators get it."),
     )

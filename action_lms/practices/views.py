@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from ..core.errors import DomainError, Invalid
 from ..core.forms import EmptyForm, apply_errors
+from ..core.i18n import _
 from ..plans.template import BY_KEY, COMMITMENTS, MILESTONES
 from . import services
 from .forms import EXTRA_LINK_ROWS, PracticeForm, SendBackForm
@@ -158,7 +159,7 @@ def new():
             except DomainError as exc:
                 status = _show_errors(form, exc)
             else:
-                flash("The draft is saved. When it is ready, submit it to the ACTION office for review.", "success")
+                flash(_("The draft is saved. When it is ready, submit it to the ACTION office for review."), "success")
                 return redirect(url_for("practices.detail", practice_id=practice.id))
     return _render_form(form, None, status, contact_later=for_any_city)
 
@@ -203,7 +204,7 @@ def edit(practice_id):
         except DomainError as exc:
             status = _show_errors(form, exc)
         else:
-            flash("The practice is saved.", "success")
+            flash(_("The practice is saved."), "success")
             return redirect(url_for("practices.detail", practice_id=practice.id))
     return _render_form(form, practice, status)
 
@@ -232,7 +233,7 @@ def _transition(practice_id: int, change, done: str):
         else:
             flash(done, "success")
     else:
-        flash("The form has expired. Please try again.", "error")
+        flash(_("The form has expired. Please try again."), "error")
     return _back(practice_id)
 
 
@@ -242,7 +243,7 @@ def submit(practice_id):
     return _transition(
         practice_id,
         services.submit_practice,
-        "Submitted. The ACTION office reviews it and tells your city's coordinators when it is published.",
+        _("Submitted. The ACTION office reviews it and tells your city's coordinators when it is published."),
     )
 
 
@@ -250,14 +251,14 @@ def submit(practice_id):
 @login_required
 def publish(practice_id):
     return _transition(
-        practice_id, services.publish_practice, "Published: the practice is in the library and the city is told."
+        practice_id, services.publish_practice, _("Published: the practice is in the library and the city is told.")
     )
 
 
 @bp.route("/practices/<int:practice_id>/archive", methods=["POST"])
 @login_required
 def archive(practice_id):
-    return _transition(practice_id, services.archive_practice, "Archived: the practice has left the library.")
+    return _transition(practice_id, services.archive_practice, _("Archived: the practice has left the library."))
 
 
 @bp.route("/practices/<int:practice_id>/send-back", methods=["POST"])
@@ -277,7 +278,7 @@ def send_back(practice_id):
             apply_errors(form, exc)
             status = exc.code
         else:
-            flash("Sent back to the city as a draft, with your comment.", "success")
+            flash(_("Sent back to the city as a draft, with your comment."), "success")
             return _back(practice_id)
     if request.form.get("back") == "review":
         return _review_page(failed_id=practice_id, failed_form=form, status=status)

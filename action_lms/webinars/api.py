@@ -11,6 +11,7 @@ from ..core.api import Blueprint
 from ..core.calendar import calendar_response
 from ..core.csvfile import csv_response
 from ..core.errors import Unauthorized
+from ..core.i18n import _
 from ..core.pagination import RowsPage, SelectPage
 from . import services
 from .schemas import (
@@ -33,7 +34,7 @@ blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Web
 def signed_in_only():
     """Every webinar endpoint needs a signed-in user: say 401 before validating the body."""
     if not current_user.is_authenticated:
-        raise Unauthorized("You need to sign in to do this.")
+        raise Unauthorized(_("You need to sign in to do this."))
 
 
 class WebinarPage(RowsPage):
@@ -124,7 +125,7 @@ def list_registrations(args, webinar_id, pagination_parameters):
     if args["format"] == "csv":
         filename, text = services.registrations_csv(current_user, webinar_id, args.get("status"))
         # Rows, not lines: a quoted name may hold a line break.
-        pagination_parameters.item_count = sum(1 for _ in csv.reader(io.StringIO(text))) - 1
+        pagination_parameters.item_count = sum(1 for __ in csv.reader(io.StringIO(text))) - 1
         return csv_response(text, filename)
     stmt = services.registrations_query(current_user, webinar_id, args.get("status"))
     return RegistrationPage(stmt, pagination_parameters).items

@@ -10,6 +10,7 @@ from ..core.calendar import calendar_response
 from ..core.csvfile import csv_response
 from ..core.errors import DomainError, Invalid
 from ..core.forms import EmptyForm, apply_errors
+from ..core.i18n import _
 from . import services
 from .forms import CancelForm, WebinarForm
 
@@ -56,9 +57,15 @@ def register(webinar_id):
             flash(exc.message, "error")
         else:
             if reg.status == "confirmed":
-                flash("You are registered. A confirmation with a calendar file is on its way.", "success")
+                flash(_("You are registered. A confirmation with a calendar file is on its way."), "success")
             else:
-                flash(f"The webinar is full: you are on the waitlist at position {reg.waitlist_position}.", "warning")
+                flash(
+                    _(
+                        "The webinar is full: you are on the waitlist at position %(position)s.",
+                        position=reg.waitlist_position,
+                    ),
+                    "warning",
+                )
     return redirect(url_for("webinars.detail", webinar_id=webinar_id))
 
 
@@ -71,7 +78,7 @@ def unregister(webinar_id):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash("Your registration is cancelled.", "info")
+            flash(_("Your registration is cancelled."), "info")
     return redirect(url_for("webinars.detail", webinar_id=webinar_id))
 
 
@@ -123,7 +130,7 @@ def _form_data(form: WebinarForm, webinar=None) -> dict:
     except Invalid as exc:
         errors.update(exc.errors or {})
     if errors:
-        raise Invalid("Some fields are invalid.", errors)
+        raise Invalid(_("Some fields are invalid."), errors)
     return data
 
 
@@ -153,11 +160,12 @@ def edit(webinar_id=None):
             if webinar is None:
                 webinar = services.create_webinar(current_user, data)
                 flash(
-                    "The webinar is scheduled." if webinar.status == "published" else "The draft is saved.", "success"
+                    _("The webinar is scheduled.") if webinar.status == "published" else _("The draft is saved."),
+                    "success",
                 )
             else:
                 services.update_webinar(current_user, webinar.id, data)
-                flash("The webinar is saved. People registered are told of any change of time.", "success")
+                flash(_("The webinar is saved. People registered are told of any change of time."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar.id))
         except DomainError as exc:
             apply_errors(form, exc, FIELD_MAP)
@@ -196,7 +204,7 @@ def cancel(webinar_id):
         except DomainError as exc:
             apply_errors(form, exc)
         else:
-            flash("The webinar is cancelled and everyone registered has been told.", "success")
+            flash(_("The webinar is cancelled and everyone registered has been told."), "success")
             return redirect(url_for("webinars.detail", webinar_id=webinar_id))
     return render_template("webinars/cancel.html", form=form, w=item), 200 if request.method == "GET" else 422
 
@@ -213,7 +221,7 @@ def registrations(webinar_id):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            flash(f"Attendance saved: {result['attended_count']} attended.", "success")
+            flash(_("Attendance saved: %(num)s attended.", num=result["attended_count"]), "success")
         return redirect(url_for("webinars.registrations", webinar_id=webinar_id))
     item = services.webinar_detail(current_user, webinar_id)
     regs = services.list_registrations(current_user, webinar_id)

@@ -24,7 +24,7 @@ def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run(
-        [str(pybabel), "extract", "-q", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
+        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(pot), "."],
         cwd=ROOT,
         check=True,
     )

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ...core.db import transactional
 from ...core.errors import Conflict, NotFound
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...core.validators import column_length
 from ...extensions import db
@@ -29,11 +30,11 @@ def get_city(actor: User, city_id: int) -> City:
     policy.require(actor, "city.view")
     city = db.session.get(City, city_id)
     if city is None:
-        raise NotFound("No city with this id.")
+        raise NotFound(_("No city with this id."))
     return city
 
 
-@transactional("A city with this name already exists.")
+@transactional(_l("A city with this name already exists."))
 def create_city(actor: User | None, name: str, country: str, timezone: str) -> City:
     if actor is not None:
         policy.require(actor, "city.create")
@@ -44,19 +45,19 @@ def create_city(actor: User | None, name: str, country: str, timezone: str) -> C
         created_at=utcnow(),
     )
     if db.session.scalar(select(City.id).where(func.lower(City.name) == city.name.lower())):
-        raise Conflict(f"A city named {city.name} already exists.")
+        raise Conflict(_("A city named %(name)s already exists.", name=city.name))
     db.session.add(city)
     return city
 
 
-@transactional("A city with this name already exists.")
+@transactional(_l("A city with this name already exists."))
 def update_city(actor: User, city_id: int, changes: dict) -> City:
     policy.require(actor, "city.update")
     city = get_city(actor, city_id)
     if "name" in changes:
         name = check_name(changes["name"], max_len=column_length(City.name))
         if db.session.scalar(select(City.id).where(func.lower(City.name) == name.lower(), City.id != city.id)):
-            raise Conflict(f"A city named {name} already exists.")
+            raise Conflict(_("A city named %(name)s already exists.", name=name))
         city.name = name
     if "country" in changes:
         city.country = check_country(changes["country"])

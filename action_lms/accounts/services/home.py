@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeItem
+from ...core.i18n import _, ngettext
 from ...core.policy import ADMIN, CONSULTANT, COORDINATOR, LEARNER
 from ...extensions import db
 from ..models import User
@@ -36,20 +37,19 @@ def membership_todo(user, now: datetime) -> list[HomeItem]:
         waiting = 0
     items = []
     if waiting:
-        items.append(
-            HomeItem(
-                text=f"{waiting} {'people ask' if waiting != 1 else 'person asks'} to join "
-                + ("your city" if user.role == COORDINATOR else "a city"),
-                url=url_for("accounts.join_requests"),
-            )
+        text = (
+            ngettext("%(num)d person asks to join your city", "%(num)d people ask to join your city", waiting)
+            if user.role == COORDINATOR
+            else ngettext("%(num)d person asks to join a city", "%(num)d people ask to join a city", waiting)
         )
+        items.append(HomeItem(text=text, url=url_for("accounts.join_requests")))
     if user.role == LEARNER and user.city_id is None:
         requested = user.requested_city
         items.append(
             HomeItem(
-                text=f"Your request to join {requested.name} waits for its coordinators"
+                text=_("Your request to join %(city)s waits for its coordinators", city=requested.name)
                 if requested is not None
-                else "Ask to join your city to see its action plan",
+                else _("Ask to join your city to see its action plan"),
                 url=url_for("accounts.account", _anchor="city"),
             )
         )
@@ -59,8 +59,9 @@ def membership_todo(user, now: datetime) -> list[HomeItem]:
 def role_line(user) -> str:
     """Who the person is here, in words: "Coordinator for Bologna", "ACTION office"."""
     if user.role == ADMIN:
-        return "ACTION office"
+        return _("ACTION office")
     if user.role == CONSULTANT:
-        return "Consultant"
-    label = "Coordinator" if user.role == COORDINATOR else "Learner"
-    return f"{label} for {user.city.name}" if user.city is not None else label
+        return _("Consultant")
+    if user.role == COORDINATOR:
+        return _("Coordinator for %(city)s", city=user.city.name) if user.city is not None else _("Coordinator")
+    return _("Learner for %(city)s", city=user.city.name) if user.city is not None else _("Learner")

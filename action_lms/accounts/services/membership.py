@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from ...core import outbox
 from ...core.db import affected_rows, transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, COORDINATOR
 from ...core.time import utcnow
 from ...extensions import db
@@ -58,7 +59,7 @@ def notify_join_deciders(user: User, city: City) -> None:
         outbox.queue(
             person,
             "membership.requested",
-            f"{user.name} asks to join {city.name} on ACTION LMS",
+            _l("%(name)s asks to join %(city)s on ACTION LMS", name=user.name, city=city.name),
             "accounts/join_requested.txt",
             {"applicant": user, "city": city, "link": link},
             f"membership:requested:{user.id}:{city.id}:{_stamp(requested_at)}:to-{person.id}",
@@ -69,14 +70,16 @@ def notify_join_deciders(user: User, city: City) -> None:
 def request_to_join(user: User, city_id: int) -> User:
     """Ask to join a city (a learner without one). Asking again for another city replaces
     the open request."""
-    policy.require(user, "membership.request", "Coordinators and experts get their city from the coalition's office.")
+    policy.require(
+        user, "membership.request", _("Coordinators and experts get their city from the coalition's office.")
+    )
     if user.city is not None:
-        raise Conflict(f"You are already a member of {user.city.name}.")
+        raise Conflict(_("You are already a member of %(city)s.", city=user.city.name))
     city = city_or_invalid(city_id)
     if city is None:
-        raise Invalid.field("city_id", "Choose the city you work for.")
+        raise Invalid.field("city_id", _("Choose the city you work for."))
     if user.requested_city_id == city.id:
-        raise Conflict(f"You have already asked to join {city.name}; its coordinators will decide.")
+        raise Conflict(_("You have already asked to join %(city)s; its coordinators will decide.", city=city.name))
     user.requested_city = city
     user.city_requested_at = utcnow()
     db.session.flush()
@@ -88,7 +91,7 @@ def request_to_join(user: User, city_id: int) -> User:
 def withdraw_join_request(user: User) -> None:
     policy.require(user, "membership.request")
     if user.requested_city_id is None:
-        raise Conflict("You have no open request to join a city.")
+        raise Conflict(_("You have no open request to join a city."))
     user.requested_city = None
     user.requested_city_id = None
     user.city_requested_at = None
@@ -98,9 +101,9 @@ def _city_for_decider(actor, city_id: int) -> City:
     policy.require(actor, "membership.decide")
     city = db.session.get(City, city_id)
     if city is None:
-        raise NotFound("No city with this id.")
+        raise NotFound(_("No city with this id."))
     if not can_decide_membership(actor, city.id):
-        raise Forbidden("Only this city's coordinators and the coalition's office decide who joins it.")
+        raise Forbidden(_("Only this city's coordinators and the coalition's office decide who joins it."))
     return city
 
 
@@ -144,11 +147,17 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
     city = _city_for_decider(actor, city_id)
     applicant = db.session.get(User, user_id)
     if applicant is None or applicant.erased_at is not None:
-        raise NotFound("No request to join this city from this person.")
+        raise NotFound(_("No request to join this city from this person."))
     if applicant.requested_city_id != city.id:
         if applicant.city_id == city.id:
-            raise Conflict(f"{applicant.name} is already a member of {city.name}.")
-        raise Conflict(f"{applicant.name} has no open request to join {city.name}; it may have just been decided.")
+            raise Conflict(_("%(name)s is already a member of %(city)s.", name=applicant.name, city=city.name))
+        raise Conflict(
+            _(
+                "%(name)s has no open request to join %(city)s; it may have just been decided.",
+                name=applicant.name,
+                city=city.name,
+            )
+        )
     values: dict[str, int | None] = {"requested_city_id": None, "city_requested_at": None}
     if approve:
         values["city_id"] = city.id
@@ -159,16 +168,16 @@ def _decide(actor, city_id: int, user_id: int, approve: bool) -> User:
         .execution_options(synchronize_session=False)
     )
     if affected_rows(result) != 1:
-        raise Conflict("This request has just been decided by someone else.")
+        raise Conflict(_("This request has just been decided by someone else."))
     db.session.flush()
     db.session.refresh(applicant)
     kind = "approved" if approve else "declined"
     outbox.queue(
         applicant,
         f"membership.{kind}",
-        f"You are now a member of {city.name} on ACTION LMS"
+        _l("You are now a member of %(city)s on ACTION LMS", city=city.name)
         if approve
-        else f"Your request to join {city.name} on ACTION LMS was declined",
+        else _l("Your request to join %(city)s on ACTION LMS was declined", city=city.name),
         f"accounts/join_{kind}.txt",
         {"city": city, "decider": actor},
         f"membership:{kind}:{applicant.id}:{city.id}:{_stamp(utcnow())}",

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from ...core.db import unit_of_work
 from ...core.errors import Conflict, Forbidden
 from ...core.hooks import app_object, contributions, user_erased
+from ...core.i18n import _
 from ...core.models import OutboxMessage
 from ...core.policy import ADMIN
 from ...core.time import utcnow
@@ -110,7 +111,7 @@ def erase_account(user: User) -> None:
             )
         )
         if not remaining:
-            raise Conflict("You are the last active administrator; appoint another before erasing your account.")
+            raise Conflict(_("You are the last active administrator; appoint another before erasing your account."))
     with unit_of_work():
         user_erased.send(app_object(), user=user)  # every domain's rows first
         _anonymise_account(user)
@@ -118,4 +119,4 @@ def erase_account(user: User) -> None:
 
 def require_same_user_or_admin(actor: User, user: User) -> None:
     if actor.id != user.id and not actor.is_admin:
-        raise Forbidden("You may only see your own account.")
+        raise Forbidden(_("You may only see your own account."))

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from ...core import outbox
 from ...core.db import dialect_insert, transactional
 from ...core.errors import Invalid
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import EmailPreference, User
@@ -25,7 +26,8 @@ def email_preferences(user: User) -> dict[str, bool]:
 
 
 def group_labels() -> dict[str, str]:
-    return dict(outbox.OPTIONAL_GROUPS)
+    """The label of each group, in the reader's language."""
+    return {group: str(label) for group, label in outbox.OPTIONAL_GROUPS.items()}
 
 
 @transactional()
@@ -34,11 +36,11 @@ def set_email_preferences(user: User, **choices: bool) -> dict[str, bool]:
     policy.require(user, "me.update")
     unknown = sorted(set(choices) - set(GROUPS))
     if unknown:
-        raise Invalid.field(unknown[0], "Not a group of optional e-mails.")
+        raise Invalid.field(unknown[0], _("Not a group of optional e-mails."))
     now = utcnow()
     for group, enabled in choices.items():
         if not isinstance(enabled, bool):
-            raise Invalid.field(group, "Use true or false.")
+            raise Invalid.field(group, _("Use true or false."))
         stmt = dialect_insert(db.session, EmailPreference.__table__).values(
             user_id=user.id, kind_group=group, enabled=enabled, updated_at=now
         )

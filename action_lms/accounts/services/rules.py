@@ -8,13 +8,14 @@ import hashlib
 from sqlalchemy import func, select
 
 from ...core.errors import Invalid
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, LEARNER, Policy
 from ...core.validators import column_length, single_line, time_zone
 from ...extensions import db
 from ..models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, City, User
 
 DEFAULT_TIMEZONE = "Europe/Brussels"
-BAD_CREDENTIALS = "E-mail or password is not correct."
+BAD_CREDENTIALS = _l("E-mail or password is not correct.")
 
 policy = Policy(
     "accounts",
@@ -46,11 +47,11 @@ def normalise_email(email: str) -> str:
     from email_validator import EmailNotValidError, validate_email  # on first use: it loads dnspython
 
     if not isinstance(email, str):
-        raise Invalid.field("email", "Not a valid e-mail address.")
+        raise Invalid.field("email", _("Not a valid e-mail address."))
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise Invalid.field("email", f"Not a valid e-mail address: {exc}") from exc
+        raise Invalid.field("email", _("Not a valid e-mail address: %(reason)s", reason=exc)) from exc
     return result.normalized.casefold()
 
 
@@ -67,9 +68,9 @@ def email_rate_limit_key(email) -> str:
 
 def check_password(password: str | None, field: str = "password") -> None:
     if not password or len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid.field(field, f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise Invalid.field(field, _("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise Invalid.field(field, f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        raise Invalid.field(field, _("Use at most %(num)d characters.", num=MAX_PASSWORD_LENGTH))
 
 
 def check_timezone(tz: str, field: str = "timezone") -> str:
@@ -83,7 +84,7 @@ def check_language(value: str | None, field: str = "language") -> str | None:
     if value is None or value == "":
         return None
     if value not in LANGUAGES:
-        raise Invalid.field(field, "Language must be one of: " + ", ".join(LANGUAGES) + ".")
+        raise Invalid.field(field, _("Language must be one of: %(values)s.", values=", ".join(LANGUAGES)))
     return value
 
 
@@ -98,7 +99,7 @@ def city_or_invalid(city_id: int | None) -> City | None:
         return None
     city = db.session.get(City, city_id)
     if city is None:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     return city
 
 
@@ -112,7 +113,7 @@ def email_taken(email: str, exclude_id: int | None = None) -> bool:
 def check_country(country: str) -> str:
     country = (country or "").strip().upper()
     if len(country) != 2 or not country.isalpha() or not country.isascii():
-        raise Invalid.field("country", "Use the two-letter ISO 3166 country code, e.g. DE.")
+        raise Invalid.field("country", _("Use the two-letter ISO 3166 country code, e.g. DE."))
     return country
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from ...core.db import affected_rows, transactional, unit_of_work
 from ...core.errors import NotFound
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...core.validators import column_length, single_line
 from ...extensions import db
@@ -126,12 +127,12 @@ _SYSTEMS = (
 def describe_user_agent(agent: str | None) -> str:
     """ "Firefox on Windows" rather than the raw header a person cannot read."""
     if not agent:
-        return "Unknown browser"
+        return _("Unknown browser")
     browser = next((name for marker, name in _BROWSERS if marker in agent), None)
     system = next((name for marker, name in _SYSTEMS if marker in agent), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Other browser or program"
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Other browser or program")
 
 
 def list_sessions(user: User, current: str | None = None) -> list[dict]:
@@ -186,7 +187,7 @@ def revoke_token(user: User, token_id: int) -> ApiToken:
     policy.require(user, "token.manage_own")
     token = db.session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and not user.is_admin):
-        raise NotFound("No API token with this id.")
+        raise NotFound(_("No API token with this id."))
     if not token.revoked:
         token.revoked = True
         token.revoked_at = utcnow()

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...core import outbox
 from ...core.db import transactional
 from ...core.errors import Invalid, Unauthorized
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import ApiToken, User
@@ -74,7 +75,7 @@ def request_password_reset(email: str) -> None:
     outbox.queue(
         user,
         "password_reset",
-        "Reset your ACTION LMS password",
+        _l("Reset your ACTION LMS password"),
         "password_reset.txt",
         {"link": link, "minutes": PASSWORD_RESET_MAX_AGE // 60},
         f"password-reset:{user.id}:{now:%Y%m%d%H%M%S%f}",
@@ -85,12 +86,12 @@ def user_for_reset_token(token: str) -> User:
     try:
         data = _reset_serializer().loads(token, max_age=PASSWORD_RESET_MAX_AGE)
     except SignatureExpired as exc:
-        raise Invalid.field("token", "This reset link has expired. Ask for a new one.") from exc
+        raise Invalid.field("token", _("This reset link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise Invalid.field("token", "This reset link is not valid. Ask for a new one.") from exc
+        raise Invalid.field("token", _("This reset link is not valid. Ask for a new one.")) from exc
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
-        raise Invalid.field("token", "This reset link has already been used or is no longer valid.")
+        raise Invalid.field("token", _("This reset link has already been used or is no longer valid."))
     return user
 
 

@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...core import outbox
 from ...core.db import transactional
 from ...core.errors import MAX_DB_INT, Conflict, Invalid, NotFound
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, COORDINATOR, ROLES
 from ...core.time import utcnow
 from ...extensions import db
@@ -31,15 +32,15 @@ def _new_user(email, name, role, timezone, city_id, password) -> User:
     email = normalise_email(email)
     name = check_name(name)
     if role not in ROLES:
-        raise Invalid.field("role", f"Role must be one of: {', '.join(ROLES)}.")
+        raise Invalid.field("role", _("Role must be one of: %(values)s.", values=", ".join(ROLES)))
     city = city_or_invalid(city_id)
     if role == COORDINATOR and city is None:
-        raise Invalid.field("city_id", "A coordinator must belong to a city.")
+        raise Invalid.field("city_id", _("A coordinator must belong to a city."))
     timezone = check_timezone(timezone or (city.timezone if city else DEFAULT_TIMEZONE))
     if password is not None:
         check_password(password)
     if email_taken(email):
-        raise Conflict("An account with this e-mail address already exists.")
+        raise Conflict(_("An account with this e-mail address already exists."))
     user = User(
         email=email,
         name=name,
@@ -54,7 +55,7 @@ def _new_user(email, name, role, timezone, city_id, password) -> User:
     return user
 
 
-@transactional("An account with this e-mail address already exists.")
+@transactional(_l("An account with this e-mail address already exists."))
 def register(
     email: str,
     password: str,
@@ -76,14 +77,14 @@ def register(
         user.city_requested_at = utcnow()
     db.session.flush()
     outbox.queue(
-        user, "welcome", "Welcome to ACTION LMS", "welcome.txt", {"requested_city": city}, f"welcome:{user.id}"
+        user, "welcome", _l("Welcome to ACTION LMS"), "welcome.txt", {"requested_city": city}, f"welcome:{user.id}"
     )
     if city is not None:
         notify_join_deciders(user, city)
     return user
 
 
-@transactional("An account with this e-mail address already exists.")
+@transactional(_l("An account with this e-mail address already exists."))
 def create_user(
     actor: User | None,
     email: str,
@@ -105,7 +106,7 @@ def list_users_query(actor: User, role: str | None = None, city_id: int | None =
     stmt = select(User).where(User.erased_at.is_(None)).order_by(User.name, User.id)
     if role:
         if role not in ROLES:
-            raise Invalid.field("role", f"Role must be one of: {', '.join(ROLES)}.")
+            raise Invalid.field("role", _("Role must be one of: %(values)s.", values=", ".join(ROLES)))
         stmt = stmt.where(User.role == role)
     if city_id is not None:
         stmt = stmt.where(User.city_id == city_id)
@@ -126,26 +127,26 @@ def get_user(actor: User, user_id: int) -> User:
     policy.require(actor, "user.view")
     user = db.session.get(User, user_id)
     if user is None or user.erased_at is not None:
-        raise NotFound("No user with this id.")
+        raise NotFound(_("No user with this id."))
     return user
 
 
-@transactional("An account with this e-mail address already exists.")
+@transactional(_l("An account with this e-mail address already exists."))
 def update_user(actor: User, user_id: int, changes: dict) -> User:
     policy.require(actor, "user.update")
     user = get_user(actor, user_id)
     if "email" in changes:
         email = normalise_email(changes["email"])
         if email_taken(email, exclude_id=user.id):
-            raise Conflict("An account with this e-mail address already exists.")
+            raise Conflict(_("An account with this e-mail address already exists."))
         user.email = email
     if "name" in changes:
         user.name = check_name(changes["name"])
     if "role" in changes:
         if changes["role"] not in ROLES:
-            raise Invalid.field("role", f"Role must be one of: {', '.join(ROLES)}.")
+            raise Invalid.field("role", _("Role must be one of: %(values)s.", values=", ".join(ROLES)))
         if user.id == actor.id and changes["role"] != ADMIN:
-            raise Conflict("You cannot remove your own administrator role.")
+            raise Conflict(_("You cannot remove your own administrator role."))
         user.role = changes["role"]
     if "city_id" in changes:
         # An admin's choice is membership at once; it settles any pending request.
@@ -158,10 +159,10 @@ def update_user(actor: User, user_id: int, changes: dict) -> User:
         user.timezone = check_timezone(changes["timezone"])
     if "active" in changes:
         if user.id == actor.id and not changes["active"]:
-            raise Conflict("You cannot deactivate your own account.")
+            raise Conflict(_("You cannot deactivate your own account."))
         user.active = bool(changes["active"])
     if user.role == COORDINATOR and user.city is None:
-        raise Invalid.field("city_id", "A coordinator must belong to a city.")
+        raise Invalid.field("city_id", _("A coordinator must belong to a city."))
     password_set = bool(changes.get("password"))
     if password_set:
         check_password(changes["password"])
@@ -201,7 +202,7 @@ def change_password(user: User, current_password: str, new_password: str, keep_s
     """Change my password; every other signed-in browser is signed out (the one making
     the change, `keep_session`, stays)."""
     if not user.password_hash or not check_password_hash(user.password_hash, current_password or ""):
-        raise Invalid.field("current_password", "The current password is not correct.")
+        raise Invalid.field("current_password", _("The current password is not correct."))
     check_password(new_password, "new_password")
     user.password_hash = generate_password_hash(new_password)
     end_sessions(user, keep=keep_session)

@@ -63,8 +63,10 @@ from .rules import (
     MAX_SLOT_MINUTES,
     MIN_SLOT_MINUTES,
     REMINDER_BEFORE,
+    STATUS_LABELS,
     policy,
     setting,
+    status_label,
 )
 from .slots import (
     GeneratedSlot,
@@ -91,6 +93,7 @@ __all__ = [
     "MAX_SLOT_MINUTES",
     "MIN_SLOT_MINUTES",
     "REMINDER_BEFORE",
+    "STATUS_LABELS",
     "SUBJECTS",
     "TIMEZONE_MESSAGE",
     "GeneratedSlot",
@@ -152,6 +155,7 @@ __all__ = [
     "sessions_held_by_city",
     "set_meeting_link",
     "setting",
+    "status_label",
     "upcoming_and_past_bookings",
     "update_profile",
     "visible_bookings",

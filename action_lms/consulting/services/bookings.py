@@ -17,6 +17,7 @@ from ...accounts.models import City
 from ...core.calendar import CalendarEvent
 from ...core.db import flush_or_conflict, transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import _, _l, format_pattern
 from ...core.policy import OPERATOR
 from ...core.time import UTC, utcnow, zone
 from ...core.validators import EARLIEST_YEAR, LATEST_YEAR, column_length, multi_line, single_line
@@ -38,7 +39,7 @@ from .permissions import (
 from .rules import NO_SLOT_MESSAGE, TAKEN_MESSAGE, is_postgres, meeting_place, milestone, policy, setting, when
 from .slots import slot_for_update
 
-NOT_VISIBLE = "No booking with this id, or it is not visible to you."
+NOT_VISIBLE = _l("No booking with this id, or it is not visible to you.")
 
 # ---------------------------------------------------------------- seeing bookings
 
@@ -76,7 +77,7 @@ def list_bookings_query(
     stmt = visible_bookings(select(Booking).join(Slot, Slot.id == Booking.slot_id), actor)
     if status:
         if status not in Booking.STATUSES:
-            raise Invalid.field("status", "Status is one of: " + ", ".join(Booking.STATUSES) + ".")
+            raise Invalid.field("status", _("Status is one of: %(statuses)s.", statuses=", ".join(Booking.STATUSES)))
         stmt = stmt.where(Booking.status == status)
     if city_id is not None:
         stmt = stmt.where(Booking.city_id == city_id)
@@ -141,16 +142,16 @@ def _booking_city(actor, city_id: int | None) -> City:
     """The city a booking is for, locked: bookings of one city are serialised (monthly quota)."""
     if not can_book_for_any_city(actor):
         if city_id is not None and not can_book_for_city(actor, city_id):
-            raise Forbidden("Coordinators book sessions for their own city.")
+            raise Forbidden(_("Coordinators book sessions for their own city."))
         city_id = actor.city_id
     elif city_id is None:
-        raise Invalid.field("city_id", "Choose the city this session is for.")
+        raise Invalid.field("city_id", _("Choose the city this session is for."))
     stmt = select(City).where(City.id == city_id)
     if is_postgres():
         stmt = stmt.with_for_update(of=City)
     city = db.session.scalar(stmt)
     if city is None:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     return city
 
 
@@ -161,7 +162,7 @@ def _month_bounds(moment: datetime, tz_name: str) -> tuple[datetime, datetime, s
     nxt = date(local.year + (local.month == 12), local.month % 12 + 1, 1)
     start = datetime.combine(first, time()).replace(tzinfo=tz).astimezone(UTC)
     end = datetime.combine(nxt, time()).replace(tzinfo=tz).astimezone(UTC)
-    return start, end, local.strftime("%B %Y")
+    return start, end, format_pattern(local, "%B %Y")
 
 
 def _check_bookable(actor, slot: Slot, city: City, now: datetime, exclude_booking_id: int | None = None) -> None:
@@ -170,18 +171,25 @@ def _check_bookable(actor, slot: Slot, city: City, now: datetime, exclude_bookin
         # Stored before the date rules (e.g. year 9999): no session can take place then, and the
         # month arithmetic of the quota would leave the calendar.
         raise Conflict(
-            f"This slot is not between {EARLIEST_YEAR} and {LATEST_YEAR}, so it cannot be booked. "
-            "Please choose another time."
+            _(
+                "This slot is not between %(first)d and %(last)d, so it cannot be booked. Please choose another time.",
+                first=EARLIEST_YEAR,
+                last=LATEST_YEAR,
+            )
         )
     if slot.starts_at <= now:
-        raise Conflict("This slot is in the past. Please choose a later time.")
+        raise Conflict(_("This slot is in the past. Please choose a later time."))
     if slot.status == Slot.BOOKED:
         raise Conflict(TAKEN_MESSAGE)
     notice = setting("CONSULTING_MIN_NOTICE_HOURS")
     if slot.starts_at < now + timedelta(hours=notice):
         raise Conflict(
-            f"Sessions must be booked at least {notice} hours ahead, so the expert can prepare. "
-            f"Please choose a slot after {when(now + timedelta(hours=notice), actor.timezone)}."
+            _(
+                "Sessions must be booked at least %(hours)d hours ahead, so the expert can prepare. "
+                "Please choose a slot after %(when)s.",
+                hours=notice,
+                when=when(now + timedelta(hours=notice), actor.timezone),
+            )
         )
     quota = setting("CONSULTING_MONTHLY_QUOTA")
     start, end, month = _month_bounds(slot.starts_at, city.timezone)
@@ -199,8 +207,13 @@ def _check_bookable(actor, slot: Slot, city: City, now: datetime, exclude_bookin
         stmt = stmt.where(Booking.id != exclude_booking_id)
     if (db.session.scalar(stmt) or 0) >= quota:
         raise Conflict(
-            f"{city.name} already has {quota} consulting sessions in {month}, the monthly limit. "
-            "Please choose a slot in another month, or ask the ACTION office."
+            _(
+                "%(city)s already has %(quota)d consulting sessions in %(month)s, the monthly limit. "
+                "Please choose a slot in another month, or ask the ACTION office.",
+                city=city.name,
+                quota=quota,
+                month=month,
+            )
         )
 
 
@@ -263,12 +276,27 @@ def book_slot(
     return booking
 
 
-def _check_deadline(actor, booking: Booking, verb: str) -> None:
+def _check_deadline(actor, booking: Booking, change: str) -> None:
+    """`change` is "cancel" or "move": each refusal is its own sentence."""
     hours = setting("CONSULTING_CANCEL_DEADLINE_HOURS")
     if not can_override_deadline(actor) and booking.slot.starts_at - utcnow() < timedelta(hours=hours):
+        starts = when(booking.slot.starts_at, actor.timezone)
+        if change == "move":
+            raise Conflict(
+                _(
+                    "Bookings can be moved up to %(hours)d hours before the session, and this one starts "
+                    "%(when)s. Please ask the ACTION office to do it.",
+                    hours=hours,
+                    when=starts,
+                )
+            )
         raise Conflict(
-            f"Bookings can be {verb} up to {hours} hours before the session, and this one starts "
-            f"{when(booking.slot.starts_at, actor.timezone)}. Please ask the ACTION office to do it."
+            _(
+                "Bookings can be cancelled up to %(hours)d hours before the session, and this one starts "
+                "%(when)s. Please ask the ACTION office to do it.",
+                hours=hours,
+                when=starts,
+            )
         )
 
 
@@ -277,11 +305,11 @@ def cancel_booking(actor, booking_id: int, reason: str) -> Booking:
     """Cancel with a reason: the slot reopens and both sides are told."""
     booking = booking_for(actor, booking_id, "booking.cancel", can_cancel_booking, lock=True)
     if booking.status == Booking.CANCELLED:
-        raise Conflict("This booking is already cancelled.")
+        raise Conflict(_("This booking is already cancelled."))
     if booking.status != Booking.BOOKED:
-        raise Conflict("This session has already taken place, so it can no longer be cancelled.")
+        raise Conflict(_("This session has already taken place, so it can no longer be cancelled."))
     why = multi_line(reason, "reason", Booking.MAX_CANCEL_REASON, required=True)
-    _check_deadline(actor, booking, "cancelled")
+    _check_deadline(actor, booking, "cancel")
     slot = slot_for_update(booking.slot_id) or booking.slot
     now = utcnow()
     booking.status = Booking.CANCELLED
@@ -302,10 +330,10 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
     """Move a booking to another open slot of the same consultant, in one step or not at all."""
     booking = booking_for(actor, booking_id, "booking.reschedule", can_reschedule_booking, lock=True)
     if booking.status != Booking.BOOKED:
-        raise Conflict("Only an upcoming booking can be moved.")
+        raise Conflict(_("Only an upcoming booking can be moved."))
     if new_slot_id == booking.slot_id:
-        raise Conflict("The booking is already in this slot.")
-    _check_deadline(actor, booking, "moved")
+        raise Conflict(_("The booking is already in this slot."))
+    _check_deadline(actor, booking, "move")
     city = _booking_city(actor, booking.city_id)
     locked = {s.id: s for s in (slot_for_update(i) for i in sorted([booking.slot_id, new_slot_id])) if s is not None}
     old_slot, new_slot = locked.get(booking.slot_id, booking.slot), locked.get(new_slot_id)
@@ -313,8 +341,10 @@ def reschedule_booking(actor, booking_id: int, new_slot_id: int) -> Booking:
         raise NotFound(NO_SLOT_MESSAGE)
     if new_slot.consultant_id != old_slot.consultant_id:
         raise Conflict(
-            "A booking can only move to another slot of the same consultant. "
-            "To see another expert, cancel this booking and book again."
+            _(
+                "A booking can only move to another slot of the same consultant. "
+                "To see another expert, cancel this booking and book again."
+            )
         )
     now = utcnow()
     _check_bookable(actor, new_slot, city, now, exclude_booking_id=booking.id)
@@ -338,7 +368,7 @@ def set_meeting_link(actor, booking_id: int, meeting_link: str | None) -> Bookin
     the same value again changes nothing."""
     booking = booking_for(actor, booking_id, "booking.meeting_link", can_set_meeting_link, lock=True)
     if booking.status != Booking.BOOKED:
-        raise Conflict("Where to meet can only be set for an upcoming session, not a cancelled or past one.")
+        raise Conflict(_("Where to meet can only be set for an upcoming session, not a cancelled or past one."))
     place = meeting_place(meeting_link)
     if place == booking.meeting_link:
         return booking

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ...core.calendar import CalendarEvent
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ...plans.template import BY_KEY
@@ -26,19 +27,23 @@ def booking_event(booking: Booking) -> CalendarEvent:
     """The session as an event; where to meet is its LOCATION (only the two sides and the office
     ever get this file: the booking's page, its messages, their own calendar feeds)."""
     slot = booking.slot
-    lines = [f"Topic: {booking.topic}", f"City: {booking.city.name}", f"Expert: {slot.consultant.name}"]
+    lines = [
+        _("Topic: %(topic)s", topic=booking.topic),
+        _("City: %(city)s", city=booking.city.name),
+        _("Expert: %(name)s", name=slot.consultant.name),
+    ]
     if booking.meeting_link:
-        lines.append(f"Where: {booking.meeting_link}")
+        lines.append(_("Where: %(place)s", place=booking.meeting_link))
     if booking.milestone_key:
-        lines.append(f"Plan milestone: {BY_KEY[booking.milestone_key].title}")
+        lines.append(_("Plan milestone: %(milestone)s", milestone=BY_KEY[booking.milestone_key].title))
     if booking.status == Booking.CANCELLED and booking.cancel_reason:
-        lines.append(f"Cancelled: {booking.cancel_reason}")
+        lines.append(_("Cancelled: %(reason)s", reason=booking.cancel_reason))
     lines.append(booking_url(booking))
     return CalendarEvent(
         uid=f"consulting-booking-{booking.id}@action-lms",
         starts_at=slot.starts_at,
         ends_at=slot.ends_at,
-        summary=f"ACTION consulting: {booking.city.name} with {slot.consultant.name}",
+        summary=_("ACTION consulting: %(city)s with %(name)s", city=booking.city.name, name=slot.consultant.name),
         description="\n".join(lines),
         url=booking_url(booking),
         location=booking.meeting_link,

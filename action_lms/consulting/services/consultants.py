@@ -15,6 +15,7 @@ from ...accounts import services as accounts
 from ...accounts.models import User
 from ...core.db import transactional
 from ...core.errors import Forbidden, Invalid, NotFound
+from ...core.i18n import _
 from ...core.policy import CONSULTANT
 from ...core.time import utcnow
 from ...core.validators import multi_line, single_line, time_zone
@@ -120,7 +121,7 @@ def get_consultant(actor, user_id: int) -> dict:
     policy.require(actor, "consultant.list")
     user = consultant_user(user_id)
     if user is None:
-        raise NotFound("No consultant with this id.")
+        raise NotFound(_("No consultant with this id."))
     return consultant_cards([user])[0]
 
 
@@ -131,7 +132,7 @@ def _languages(languages: list[str]) -> list[str]:
         if name is not None and name not in cleaned:
             cleaned.append(name)
     if len(cleaned) > ConsultantProfile.MAX_LANGUAGES:
-        raise Invalid.field("languages", f"List at most {ConsultantProfile.MAX_LANGUAGES} languages.")
+        raise Invalid.field("languages", _("List at most %(num)d languages.", num=ConsultantProfile.MAX_LANGUAGES))
     return cleaned
 
 
@@ -158,10 +159,10 @@ def update_profile(
     account's zone (through the accounts service, in this unit of work): one zone per person."""
     policy.require(actor, "profile.edit")
     if not can_edit_profile(actor, user_id):
-        raise Forbidden("You can only edit your own consultant profile.")
+        raise Forbidden(_("You can only edit your own consultant profile."))
     user = consultant_user(user_id)
     if user is None:
-        raise NotFound("No consultant with this id.")
+        raise NotFound(_("No consultant with this id."))
     profile = db.session.get(ConsultantProfile, user.id)
     if profile is None:
         profile = ConsultantProfile(user_id=user.id, languages=[], bio="", timezone=user.timezone)
@@ -176,7 +177,7 @@ def update_profile(
     if expertise is not None:
         wanted = sorted(set(expertise))
         if any(c not in COMMITMENTS for c in wanted):
-            raise Invalid.field("expertise", "Expertise is a list of commitment numbers from 1 to 10.")
+            raise Invalid.field("expertise", _("Expertise is a list of commitment numbers from 1 to 10."))
         db.session.execute(delete(ConsultantExpertise).where(ConsultantExpertise.user_id == user.id))
         db.session.add_all(ConsultantExpertise(user_id=user.id, commitment=c) for c in wanted)
     profile.updated_at = utcnow()

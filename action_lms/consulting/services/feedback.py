@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from ...accounts.models import User
 from ...core.hooks import FeedbackDue
+from ...core.i18n import _
 from ...core.impact import figures, year_range
 from ...core.policy import COORDINATOR
 from ...extensions import db
@@ -31,7 +32,10 @@ def feedback_due(now: datetime, since: datetime) -> list[FeedbackDue]:
         )
         .order_by(Slot.ends_at, Booking.id, User.id)
     )
-    return [FeedbackDue(uid, bid, f"Consulting: {topic}", ends, city) for uid, bid, topic, ends, city in rows]
+    return [
+        FeedbackDue(uid, bid, _("Consulting: %(topic)s", topic=topic), ends, city)
+        for uid, bid, topic, ends, city in rows
+    ]
 
 
 def impact_figures(year: int, city_ids: list[int] | None) -> dict:

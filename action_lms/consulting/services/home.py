@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeContent, HomeItem, HomeNumber
+from ...core.i18n import _, ngettext
 from ...core.policy import ADMIN, CONSULTANT, COORDINATOR
 from ...core.time import to_zone, zone
 from ...extensions import db
@@ -42,18 +43,18 @@ def city_sessions_panel(user, now: datetime) -> HomeContent | None:
         return None
     bookings = _upcoming(user, HOME_LIMIT)
     return HomeContent(
-        title="Next consulting sessions",
+        title=_("Next consulting sessions"),
         items=tuple(
             HomeItem(
                 text=b.topic,
                 url=_booking_url(b),
                 when=b.slot.starts_at,
-                detail=f"with {b.slot.consultant.name}" if b.slot.consultant else "",
+                detail=_("with %(name)s", name=b.slot.consultant.name) if b.slot.consultant else "",
             )
             for b in bookings
         ),
-        empty="No session with an expert is booked for your city.",
-        more=("Book a session", url_for("consulting.slots_week")),
+        empty=_("No session with an expert is booked for your city."),
+        more=(_("Book a session"), url_for("consulting.slots_week")),
     )
 
 
@@ -71,22 +72,24 @@ def consultant_sessions_panel(user, now: datetime) -> HomeContent | None:
     if user.role != CONSULTANT:
         return None
     bookings = _upcoming(user, HOME_LIMIT + 1)
-    _, end_of_today = _day_bounds(now, user.timezone)
+    end_of_today = _day_bounds(now, user.timezone)[1]
     items = tuple(
         HomeItem(
-            text=f"{b.city.name}: {b.topic}",
+            text=_("%(city)s: %(topic)s", city=b.city.name, topic=b.topic),
             url=_booking_url(b),
             when=b.slot.starts_at,
-            detail=("Questions: " + _preview(b.questions)) if b.questions.strip() else "No questions sent ahead.",
-            badge="Today" if b.slot.starts_at < end_of_today else "",
+            detail=_("Questions: %(questions)s", questions=_preview(b.questions))
+            if b.questions.strip()
+            else _("No questions sent ahead."),
+            badge=_("Today") if b.slot.starts_at < end_of_today else "",
         )
         for b in bookings[:HOME_LIMIT]
     )
     return HomeContent(
-        title="Your next sessions",
+        title=_("Your next sessions"),
         items=items,
-        empty="No city has booked one of your slots yet.",
-        more=("My schedule", url_for("consulting.schedule")),
+        empty=_("No city has booked one of your slots yet."),
+        more=(_("My schedule"), url_for("consulting.schedule")),
     )
 
 
@@ -96,7 +99,7 @@ def consultant_week_panel(user, now: datetime) -> HomeContent | None:
         return None
     local = to_zone(now, user.timezone)
     assert local is not None
-    _, week_end = _day_bounds(now, user.timezone, days=7 - local.weekday())
+    week_end = _day_bounds(now, user.timezone, days=7 - local.weekday())[1]
     open_, booked = db.session.execute(
         select(
             func.count(Slot.id).filter(Slot.status == Slot.OPEN),
@@ -104,10 +107,10 @@ def consultant_week_panel(user, now: datetime) -> HomeContent | None:
         ).where(Slot.consultant_id == user.id, Slot.starts_at >= now, Slot.starts_at < week_end)
     ).one()
     return HomeContent(
-        title="Your availability this week",
-        figures=(HomeNumber("Open slots", str(open_ or 0)), HomeNumber("Booked slots", str(booked or 0))),
-        empty="" if open_ else "You have no open slot left this week: publish availability so cities can book you.",
-        more=("Publish availability", url_for("consulting.schedule", _anchor="availability-h")),
+        title=_("Your availability this week"),
+        figures=(HomeNumber(_("Open slots"), str(open_ or 0)), HomeNumber(_("Booked slots"), str(booked or 0))),
+        empty="" if open_ else _("You have no open slot left this week: publish availability so cities can book you."),
+        more=(_("Publish availability"), url_for("consulting.schedule", _anchor="availability-h")),
     )
 
 
@@ -127,15 +130,19 @@ def notes_todo(user, now: datetime) -> list[HomeItem]:
             return []
         return [
             HomeItem(
-                text=f"{missing} consulting session{'s have' if missing != 1 else ' has'} no notes yet",
+                text=ngettext(
+                    "%(num)d consulting session has no notes yet",
+                    "%(num)d consulting sessions have no notes yet",
+                    missing,
+                ),
                 url=url_for("consulting.bookings", status=Booking.BOOKED),
-                detail="The experts record what was discussed and what follows.",
+                detail=_("The experts record what was discussed and what follows."),
             )
         ]
     bookings = list(db.session.scalars(stmt.order_by(Slot.starts_at).limit(HOME_LIMIT)))
     return [
         HomeItem(
-            text=f"Write the notes of {b.city.name}'s session “{b.topic}”",
+            text=_("Write the notes of %(city)s's session “%(topic)s”", city=b.city.name, topic=b.topic),
             url=url_for("consulting.notes", booking_id=b.id),
             when=b.slot.starts_at,
         )
@@ -149,4 +156,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.status == Booking.HELD, Slot.starts_at >= start, Slot.starts_at < end)
     )
-    return [("Consulting sessions held", held or 0, url_for("consulting.overview"))]
+    return [(_("Consulting sessions held"), held or 0, url_for("consulting.overview"))]

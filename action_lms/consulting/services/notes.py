@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...core.validators import column_length, multi_line, single_line
 from ...extensions import db
@@ -34,18 +35,21 @@ def record_notes(
     """After the session: the consultant records what was discussed and what follows."""
     booking = booking_for(actor, booking_id, "booking.notes", can_write_notes, lock=True)
     if booking.status == Booking.CANCELLED:
-        raise Conflict("This booking was cancelled, so there is no session to record.")
+        raise Conflict(_("This booking was cancelled, so there is no session to record."))
     now = utcnow()
     if booking.slot.starts_at > now:
         raise Conflict(
-            f"Notes can be recorded once the session has started ({when(booking.slot.starts_at, actor.timezone)})."
+            _(
+                "Notes can be recorded once the session has started (%(when)s).",
+                when=when(booking.slot.starts_at, actor.timezone),
+            )
         )
     if status not in AFTER_SESSION:
-        raise Invalid.field("status", "Status after a session is held or no_show.")
+        raise Invalid.field("status", _("Status after a session is held or no_show."))
     summary = multi_line(summary, "summary", Booking.MAX_SUMMARY, required=status == Booking.HELD) or ""
     items = [_follow_up(item, i) for i, item in enumerate(follow_ups or [])]
     if len(items) > Booking.MAX_FOLLOW_UPS:
-        raise Invalid.field("follow_ups", f"Record at most {Booking.MAX_FOLLOW_UPS} follow-up actions.")
+        raise Invalid.field("follow_ups", _("Record at most %(num)d follow-up actions.", num=Booking.MAX_FOLLOW_UPS))
     first_time = booking.notes_recorded_at is None
     booking.follow_ups.clear()
     db.session.flush()

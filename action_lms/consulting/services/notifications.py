@@ -4,7 +4,9 @@ unique key, so nothing is sent twice."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
@@ -13,6 +15,7 @@ from ...accounts.models import User
 from ...core import outbox
 from ...core.calendar import build_calendar
 from ...core.db import transactional
+from ...core.i18n import _, _l, in_language, user_language
 from ...core.policy import COORDINATOR
 from ...core.time import format_local, utcnow
 from ...extensions import db
@@ -22,13 +25,15 @@ from .calendar import booking_event, booking_url
 from .consultants import consultant_zone
 from .rules import REMINDER_BEFORE, when
 
-SUBJECTS = {
-    "confirmed": "Consulting session booked: {when}",
-    "cancelled": "Consulting session cancelled: {when}",
-    "rescheduled": "Consulting session moved to {when}",
-    "reminder": "Reminder: consulting session {when}",
-    "notes": "Notes from your consulting session of {when}",
-    "meeting_link": "Where to meet for your consulting session {when}",
+#: Each kind's subject, given the session's time as the recipient reads it; lazy, so the
+#: outbox writes it in the recipient's language.
+SUBJECTS: dict[str, Callable[[str], Any]] = {
+    "confirmed": lambda when: _l("Consulting session booked: %(when)s", when=when),
+    "cancelled": lambda when: _l("Consulting session cancelled: %(when)s", when=when),
+    "rescheduled": lambda when: _l("Consulting session moved to %(when)s", when=when),
+    "reminder": lambda when: _l("Reminder: consulting session %(when)s", when=when),
+    "notes": lambda when: _l("Notes from your consulting session of %(when)s", when=when),
+    "meeting_link": lambda when: _l("Where to meet for your consulting session %(when)s", when=when),
 }
 WITH_CALENDAR = ("confirmed", "rescheduled", "cancelled", "meeting_link")
 
@@ -63,7 +68,8 @@ def notify(
     previous_start: datetime | None = None,
     previous_place: str | None = None,
 ) -> int:
-    """Queue one message per person on each side, each in their own zone. Returns how many."""
+    """Queue one message per person on each side, each in their own zone and language (the
+    times in the text, the subject and the calendar file too). Returns how many."""
     slot = booking.slot
     consultant = slot.consultant
     consultant_tz = consultant_zone(consultant)
@@ -75,33 +81,34 @@ def notify(
         attachment = (
             f"consulting-{booking.id}.ics",
             "text/calendar",
-            build_calendar([booking_event(booking)], "ACTION consulting").decode("utf-8"),
+            lambda: build_calendar([booking_event(booking)], _("ACTION consulting")).decode("utf-8"),
         )
     queued = 0
     for person, side in recipients:
         tz_name = consultant_tz if side == "consultant" else person.timezone
-        local = when(slot.starts_at, tz_name)
-        context = {
-            "booking": booking,
-            "side": side,
-            "when": local,
-            "until": format_local(slot.ends_at, tz_name, "%H:%M"),
-            "when_city": when(slot.starts_at, booking.city.timezone),
-            "when_consultant": when(slot.starts_at, consultant_tz),
-            "previous": when(previous_start, tz_name) if previous_start else None,
-            "consultant": consultant,
-            "city": booking.city,
-            "url": booking_url(booking),
-            "actor": actor,
-            "milestone": BY_KEY.get(booking.milestone_key) if booking.milestone_key else None,
-            "meeting_link": booking.meeting_link,
-            "previous_place": previous_place,
-        }
+        with in_language(user_language(person)):  # times spelled as the recipient reads them
+            local = when(slot.starts_at, tz_name)
+            context = {
+                "booking": booking,
+                "side": side,
+                "when": local,
+                "until": format_local(slot.ends_at, tz_name, "%H:%M"),
+                "when_city": when(slot.starts_at, booking.city.timezone),
+                "when_consultant": when(slot.starts_at, consultant_tz),
+                "previous": when(previous_start, tz_name) if previous_start else None,
+                "consultant": consultant,
+                "city": booking.city,
+                "url": booking_url(booking),
+                "actor": actor,
+                "milestone": BY_KEY.get(booking.milestone_key) if booking.milestone_key else None,
+                "meeting_link": booking.meeting_link,
+                "previous_place": previous_place,
+            }
         key = f"consulting:{kind}:{booking.id}:{booking.sequence}:{person.id}"
         if outbox.queue(
             person,
             f"consulting_{kind}",
-            SUBJECTS[kind].format(when=local),
+            SUBJECTS[kind](local),
             f"consulting/booking_{kind}.txt",
             context,
             key,

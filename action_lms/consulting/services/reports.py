@@ -9,11 +9,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 
 from ...accounts.models import City, User
+from ...core.i18n import _, format_pattern
 from ...core.policy import CONSULTANT
 from ...core.time import UTC, format_local, utcnow
 from ...extensions import db
 from ..models import Booking, FollowUp, Slot
-from .rules import policy, setting
+from .rules import policy, setting, status_label
 
 
 def sessions_held_by_city(city_ids: list[int]) -> dict[int, int]:
@@ -60,10 +61,15 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
     for b in db.session.scalars(sessions):
         result[b.milestone_key or ""].append(
             {
-                "title": f"Consulting session: {b.topic}",
+                "title": _("Consulting session: %(topic)s", topic=b.topic),
                 "url": f"/consulting/bookings/{b.id}",
-                "detail": f"{b.city.name} with {b.slot.consultant.name}, "
-                f"{format_local(b.slot.starts_at, b.city.timezone, '%d %b %Y')} ({b.status.replace('_', ' ')})",
+                "detail": _(
+                    "%(city)s with %(name)s, %(day)s (%(status)s)",
+                    city=b.city.name,
+                    name=b.slot.consultant.name,
+                    day=format_local(b.slot.starts_at, b.city.timezone, "%d %b %Y"),
+                    status=status_label(b.status),
+                ),
             }
         )
     follow_ups = (
@@ -75,12 +81,13 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
     if city_id is not None:
         follow_ups = follow_ups.where(Booking.city_id == city_id)
     for fu, booking_id in db.session.execute(follow_ups):
-        due = f", due {fu.due_date.isoformat()}" if fu.due_date else ""
         result[fu.milestone_key or ""].append(
             {
-                "title": f"Follow-up: {fu.text[:120]}",
+                "title": _("Follow-up: %(text)s", text=fu.text[:120]),
                 "url": f"/consulting/bookings/{booking_id}",
-                "detail": f"Owner: {fu.owner}{due}",
+                "detail": _("Owner: %(owner)s, due %(date)s", owner=fu.owner, date=fu.due_date.isoformat())
+                if fu.due_date
+                else _("Owner: %(owner)s", owner=fu.owner),
             }
         )
     return result
@@ -118,5 +125,5 @@ def overview(actor) -> dict:
         "per_city": [{"id": i, "name": n, "count": c} for i, n, c in per_city],
         "consultants": [{"id": i, "name": n, "open": o, "booked": b} for i, n, o, b in consultants],
         "quota": setting("CONSULTING_MONTHLY_QUOTA"),
-        "month": now.strftime("%B %Y"),
+        "month": format_pattern(now, "%B %Y"),
     }

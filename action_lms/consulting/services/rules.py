@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 
 from ...core.errors import Invalid
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, Policy
 from ...core.time import format_local
 from ...core.validators import column_length, date_in_range, http_url, single_line
@@ -45,8 +46,17 @@ MAX_BUFFER_MINUTES = AvailabilityRule.MAX_BUFFER_MINUTES
 MAX_RANGE_DAYS = 366
 MAX_GENERATED = 2000
 
-TAKEN_MESSAGE = "This slot has just been booked by another city. Please choose another time."
-NO_SLOT_MESSAGE = "No slot with this id."
+TAKEN_MESSAGE = _l("This slot has just been booked by another city. Please choose another time.")
+NO_SLOT_MESSAGE = _l("No slot with this id.")
+#: How a slot's or a booking's status reads on the pages (the values stay the keys).
+STATUS_LABELS = {
+    Slot.OPEN: _l("open"),
+    Booking.BOOKED: _l("booked"),
+    Slot.REMOVED: _l("removed"),
+    Booking.HELD: _l("held"),
+    Booking.NO_SHOW: _l("no show"),
+    Booking.CANCELLED: _l("cancelled"),
+}
 _TIME_RE = re.compile(AvailabilityRule.TIME_OF_DAY)
 # "https://…", "javascript:…", "mailto:…", "www.…": text that is meant as a link (a scheme and
 # a colon with no space after it), as opposed to a place such as "Town hall, room 2: 3rd floor".
@@ -69,7 +79,7 @@ def is_postgres() -> bool:
 def calendar_date(value, field_name: str) -> date:
     """A calendar date (not a time) within the service's years."""
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise Invalid.field(field_name, "Use a date such as 2027-03-31.")
+        raise Invalid.field(field_name, _("Use a date such as 2027-03-31."))
     date_in_range(value, field_name)
     return value
 
@@ -77,7 +87,7 @@ def calendar_date(value, field_name: str) -> date:
 def milestone(key: str | None, field_name: str = "milestone_key") -> str | None:
     key = (key or "").strip() or None
     if key is not None and not is_milestone_key(key):
-        raise Invalid.field(field_name, "Unknown milestone: use one of the keys of the milestone template.")
+        raise Invalid.field(field_name, _("Unknown milestone: use one of the keys of the milestone template."))
     return key
 
 
@@ -87,9 +97,9 @@ def meeting_place(value: str | None, field_name: str = "meeting_link") -> str | 
     text = single_line(value, field_name, column_length(Booking.meeting_link), required=False)
     if text is not None and _LOOKS_LIKE_URL.match(text):
         if text.lower().startswith("www."):
-            raise Invalid.field(field_name, "Start the link with https://, or write the place in words.")
+            raise Invalid.field(field_name, _("Start the link with https://, or write the place in words."))
         if any(ch.isspace() for ch in text):
-            raise Invalid.field(field_name, "A link has no spaces: give only the address.")
+            raise Invalid.field(field_name, _("A link has no spaces: give only the address."))
         return http_url(text, field_name, column_length(Booking.meeting_link))
     return text
 
@@ -97,11 +107,24 @@ def meeting_place(value: str | None, field_name: str = "meeting_link") -> str | 
 def time_of_day(value: str, field_name: str) -> time:
     match = _TIME_RE.match((value or "").strip())
     if not match:
-        raise Invalid.field(field_name, "Use the 24-hour format HH:MM, e.g. 09:00.")
+        raise Invalid.field(field_name, _("Use the 24-hour format HH:MM, e.g. 09:00."))
     return time(int(match.group(1)), int(match.group(2)))
 
 
 def slot_minutes(value: int, field_name: str) -> int:
     if not MIN_SLOT_MINUTES <= int(value) <= MAX_SLOT_MINUTES:
-        raise Invalid.field(field_name, f"A slot lasts between {MIN_SLOT_MINUTES} and {MAX_SLOT_MINUTES} minutes.")
+        raise Invalid.field(
+            field_name,
+            _(
+                "A slot lasts between %(min)d and %(max)d minutes.",
+                min=MIN_SLOT_MINUTES,
+                max=MAX_SLOT_MINUTES,
+            ),
+        )
     return int(value)
+
+
+def status_label(status: str) -> str:
+    """A slot's or a booking's status as people read it ("no show"), in the current language."""
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else status.replace("_", " ")

@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select
 from ...accounts.models import City, User
 from ...core.db import transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import _, _l, format_pattern
 from ...core.time import UTC, format_local, utcnow, zone
 from ...core.validators import aware_utc, time_zone
 from ...extensions import db
@@ -36,8 +37,8 @@ from .rules import (
     when,
 )
 
-OVERLAP_CONFLICT = "This slot overlaps an existing slot. A consultant's slots never overlap."
-PUBLISH_CONFLICT = "Another change to this consultant's slots happened at the same time. Please try again."
+OVERLAP_CONFLICT = _l("This slot overlaps an existing slot. A consultant's slots never overlap.")
+PUBLISH_CONFLICT = _l("Another change to this consultant's slots happened at the same time. Please try again.")
 
 
 def managed_consultant(actor, consultant_id: int | None, lock: bool = True) -> User:
@@ -48,13 +49,13 @@ def managed_consultant(actor, consultant_id: int | None, lock: bool = True) -> U
     policy.require(actor, "slot.manage")
     if not can_manage_any_consultant(actor):
         if consultant_id is not None and not can_manage_slots(actor, consultant_id):
-            raise Forbidden("You can only manage your own availability.")
+            raise Forbidden(_("You can only manage your own availability."))
         consultant_id = actor.id
     elif consultant_id is None:
-        raise Invalid.field("consultant_id", "Choose the consultant whose availability this is.")
+        raise Invalid.field("consultant_id", _("Choose the consultant whose availability this is."))
     user = consultant_user(consultant_id, lock=lock)  # the lock serialises slot changes per consultant
     if user is None:
-        raise Invalid.field("consultant_id", "No consultant with this id.")
+        raise Invalid.field("consultant_id", _("No consultant with this id."))
     return user
 
 
@@ -98,10 +99,16 @@ def _repeated_reason(first_utc: datetime, tz_name: str, created: bool) -> str:
     clock = format_local(first_utc, tz_name, "%H:%M")  # e.g. "01:30 WEST"
     hhmm = clock.split(" ", 1)[0]
     if created:
-        return f"{hhmm} happens twice on this night (clocks go back); the slot was created at the first {clock}."
-    return (
-        f"{hhmm} happens twice on this night (clocks go back); only the first {clock} is used, "
-        "and it was skipped as well."
+        return _(
+            "%(time)s happens twice on this night (clocks go back); the slot was created at the first %(clock)s.",
+            time=hhmm,
+            clock=clock,
+        )
+    return _(
+        "%(time)s happens twice on this night (clocks go back); only the first %(clock)s is used, "
+        "and it was skipped as well.",
+        time=hhmm,
+        clock=clock,
     )
 
 
@@ -140,9 +147,11 @@ def generate_slot_times(
             while local + length <= window_end:
                 start_utc = local.replace(tzinfo=tz, fold=0).astimezone(UTC)  # the first occurrence
                 end_utc = start_utc + length  # real duration, even across a clock change
-                label = local.strftime("%a %d %b %Y, %H:%M")
+                label = format_pattern(local, "%a %d %b %Y, %H:%M")
                 if start_utc.astimezone(tz).replace(tzinfo=None) != local:
-                    skipped.append(Skipped(None, label, "This local time does not exist on this day (clock change)."))
+                    skipped.append(
+                        Skipped(None, label, _("This local time does not exist on this day (clock change)."))
+                    )
                     local += step
                     continue
                 second_utc = local.replace(tzinfo=tz, fold=1).astimezone(UTC)
@@ -161,9 +170,12 @@ def generate_slot_times(
                         Skipped(
                             start_utc,
                             when(start_utc, tz_name),
-                            f"Overlaps the slot before it ({when(before.starts_at, tz_name)}–"
-                            f"{format_local(before.ends_at, tz_name, '%H:%M')}): clocks go forward this night, "
-                            "so that slot ends later on the clock.",
+                            _(
+                                "Overlaps the slot before it (%(start)s–%(end)s): clocks go forward this night, "
+                                "so that slot ends later on the clock.",
+                                start=when(before.starts_at, tz_name),
+                                end=format_local(before.ends_at, tz_name, "%H:%M"),
+                            ),
                         )
                     )
                 else:
@@ -199,21 +211,21 @@ def _pattern(
 ) -> _Pattern:
     days = sorted(set(weekdays or []))
     if not days or any(d not in range(7) for d in days):
-        raise Invalid.field("weekdays", "Choose at least one weekday (0 = Monday ... 6 = Sunday).")
+        raise Invalid.field("weekdays", _("Choose at least one weekday (0 = Monday ... 6 = Sunday)."))
     start_t, end_t = time_of_day(start_time, "start_time"), time_of_day(end_time, "end_time")
     minutes = slot_minutes(minutes, "slot_minutes")
     if not 0 <= int(buffer_minutes or 0) <= MAX_BUFFER_MINUTES:
-        raise Invalid.field("buffer_minutes", f"The buffer is between 0 and {MAX_BUFFER_MINUTES} minutes.")
+        raise Invalid.field("buffer_minutes", _("The buffer is between 0 and %(max)d minutes.", max=MAX_BUFFER_MINUTES))
     if end_t <= start_t:
-        raise Invalid.field("end_time", "The daily window must end after it starts (on the same day).")
+        raise Invalid.field("end_time", _("The daily window must end after it starts (on the same day)."))
     window = (datetime.combine(date.min, end_t) - datetime.combine(date.min, start_t)).total_seconds() / 60
     if window < minutes:
-        raise Invalid.field("end_time", "The daily window is shorter than one slot.")
+        raise Invalid.field("end_time", _("The daily window is shorter than one slot."))
     first, last = calendar_date(valid_from, "valid_from"), calendar_date(valid_until, "valid_until")
     if last < first:
-        raise Invalid.field("valid_until", "The last day must not be before the first day.")
+        raise Invalid.field("valid_until", _("The last day must not be before the first day."))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise Invalid.field("valid_until", f"Publish at most {MAX_RANGE_DAYS} days at a time.")
+        raise Invalid.field("valid_until", _("Publish at most %(num)d days at a time.", num=MAX_RANGE_DAYS))
     return _Pattern(days, start_t, end_t, minutes, int(buffer_minutes or 0), first, last)
 
 
@@ -239,7 +251,8 @@ def publish_availability(
     )
     if len(times) > MAX_GENERATED:
         raise Invalid.field(
-            "valid_until", f"This would create more than {MAX_GENERATED} slots; publish a shorter range."
+            "valid_until",
+            _("This would create more than %(num)d slots; publish a shorter range.", num=MAX_GENERATED),
         )
     rule = AvailabilityRule(
         consultant_id=consultant.id,
@@ -262,12 +275,12 @@ def publish_availability(
     for item in times:
         label = when(item.starts_at, tz_name)
         if item.starts_at <= now:
-            result.skipped.append(Skipped(item.starts_at, label, "This time is in the past."))
+            result.skipped.append(Skipped(item.starts_at, label, _("This time is in the past.")))
             continue
         clash = next((s for s in existing if s.starts_at < item.ends_at and s.ends_at > item.starts_at), None)
         if clash is not None:
             result.skipped.append(
-                Skipped(item.starts_at, label, f"Overlaps your existing slot {_span(clash, tz_name)}.")
+                Skipped(item.starts_at, label, _("Overlaps your existing slot %(span)s.", span=_span(clash, tz_name)))
             )
             continue
         slot = Slot(
@@ -292,13 +305,15 @@ def _add_slot(consultant: User, starts_at: datetime, duration_minutes: int) -> S
     starts_at = aware_utc(starts_at, "starts_at")
     minutes = slot_minutes(duration_minutes, "duration_minutes")
     if starts_at <= utcnow():
-        raise Invalid.field("starts_at", "Choose a time in the future.")
+        raise Invalid.field("starts_at", _("Choose a time in the future."))
     ends_at = starts_at + timedelta(minutes=minutes)
     clash = _live_slots(consultant.id, starts_at, ends_at)
     if clash:
         raise Conflict(
-            f"This slot overlaps the existing slot {_span(clash[0], consultant_zone(consultant))}. "
-            "A consultant's slots never overlap."
+            _(
+                "This slot overlaps the existing slot %(span)s. A consultant's slots never overlap.",
+                span=_span(clash[0], consultant_zone(consultant)),
+            )
         )
     slot = Slot(
         consultant_id=consultant.id, starts_at=starts_at, ends_at=ends_at, status=Slot.OPEN, created_at=utcnow()
@@ -346,17 +361,22 @@ def delete_slot(actor, slot_id: int) -> None:
     if slot is None or slot.status == Slot.REMOVED:
         raise NotFound(NO_SLOT_MESSAGE)
     if not can_manage_slots(actor, slot.consultant_id):
-        raise Forbidden("You can only remove your own slots.")
+        raise Forbidden(_("You can only remove your own slots."))
     if slot.status == Slot.BOOKED:
         city = db.session.scalar(
             select(City.name)
             .join(Booking, Booking.city_id == City.id)
             .where(Booking.slot_id == slot.id, Booking.status != Booking.CANCELLED)
         )
-        raise Conflict(
-            f"This slot is booked{' by ' + city if city else ''}. Cancel the booking first "
-            "(the city is told why), then remove the slot."
-        )
+        if city:
+            raise Conflict(
+                _(
+                    "This slot is booked by %(city)s. Cancel the booking first "
+                    "(the city is told why), then remove the slot.",
+                    city=city,
+                )
+            )
+        raise Conflict(_("This slot is booked. Cancel the booking first (the city is told why), then remove the slot."))
     has_history = db.session.scalar(select(func.count(Booking.id)).where(Booking.slot_id == slot.id))
     if has_history:
         slot.status = Slot.REMOVED
@@ -377,7 +397,7 @@ def list_slots_query(
     stmt = select(Slot).where(Slot.status != Slot.REMOVED).order_by(Slot.starts_at, Slot.id)
     if status:
         if status not in (Slot.OPEN, Slot.BOOKED):
-            raise Invalid.field("status", "Status is open or booked.")
+            raise Invalid.field("status", _("Status is open or booked."))
         stmt = stmt.where(Slot.status == status)
     if consultant_id is not None:
         stmt = stmt.where(Slot.consultant_id == consultant_id)

@@ -23,6 +23,17 @@ from .certificates import verify_certificate
 from .demo import DEMO_COURSE, DEMO_LEARNER, seed_demo
 from .enrollment import LearningRow, enroll, my_learning, progress, unenroll
 from .importer import ImportResult, import_directory
+from .languages import (
+    Reading,
+    choose_course_language,
+    content_text,
+    has_text,
+    language_choices,
+    offered,
+    reading,
+    reading_language,
+    text,
+)
 from .lessons import LessonView, Locked, complete_lesson, lesson_view
 from .module_choices import module_choices as module_choices
 from .personal_data import erase_learning, export_learning
@@ -64,6 +75,7 @@ __all__ = [
     "NextStep",
     "Progress",
     "QuizView",
+    "Reading",
     "ReportRow",
     "ReportTotals",
     "Unanswered",
@@ -74,7 +86,9 @@ __all__ = [
     "can_view_all_cities",
     "catalogue",
     "catalogue_query",
+    "choose_course_language",
     "complete_lesson",
+    "content_text",
     "course_quizzes",
     "course_report",
     "course_state",
@@ -82,16 +96,21 @@ __all__ = [
     "erase_learning",
     "export_learning",
     "grade",
+    "has_text",
     "import_directory",
+    "language_choices",
     "learners_certified_by_city",
     "learners_enrolled_by_city",
     "lesson_view",
     "lessons_for_milestones",
     "my_learning",
+    "offered",
     "outline",
     "policy",
     "progress",
     "quiz_view",
+    "reading",
+    "reading_language",
     "report_cities",
     "report_csv_rows",
     "reports_overview",
@@ -99,6 +118,7 @@ __all__ = [
     "seed_demo",
     "step_url",
     "submit_attempt",
+    "text",
     "unenroll",
     "verify_certificate",
 ]

@@ -9,7 +9,7 @@ every page and the API. `CourseState.next_step` is the one answer to "what do I 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ...core.errors import MAX_DB_INT, NotFound
+from ...core.i18n import _, ngettext
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment, Lesson, LessonCompletion, Module, Quiz, QuizAttempt
 from .rules import policy
@@ -42,7 +43,7 @@ def visible_course(user, slug: str) -> Course:
     policy.require(user, "course.view")
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None or not can_view_course(user, course):
-        raise NotFound("No course with this address.")
+        raise NotFound(_("No course with this address."))
     return course
 
 
@@ -57,10 +58,6 @@ def catalogue_query(user):
 
 def catalogue(user) -> list[Course]:
     return list(db.session.scalars(catalogue_query(user)))
-
-
-def _counted(count: int, total: int, one: str, many: str) -> str:
-    return f"{count} of {total} {one if total == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -88,15 +85,20 @@ class Progress:
     @property
     def summary(self) -> str:
         """E.g. "8 of 10 lessons and 2 of 3 quizzes done" (no quiz part in a course without quizzes)."""
-        parts = _counted(self.lessons_completed, self.lessons_total, "lesson", "lessons")
-        if self.quizzes_total:
-            parts += " and " + _counted(self.quizzes_passed, self.quizzes_total, "quiz", "quizzes")
-        return f"{parts} done"
+        lessons = ngettext(
+            "%(done)d of %(num)d lesson", "%(done)d of %(num)d lessons", self.lessons_total, done=self.lessons_completed
+        )
+        if not self.quizzes_total:
+            return _("%(lessons)s done", lessons=lessons)
+        quizzes = ngettext(
+            "%(done)d of %(num)d quiz", "%(done)d of %(num)d quizzes", self.quizzes_total, done=self.quizzes_passed
+        )
+        return _("%(lessons)s and %(quizzes)s done", lessons=lessons, quizzes=quizzes)
 
     @property
     def label(self) -> str:
         """E.g. "77% · 8 of 10 lessons and 2 of 3 quizzes done"."""
-        return f"{self.percent}% · {self.summary}"
+        return _("%(percent)d%% · %(summary)s", percent=self.percent, summary=self.summary)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class NextStep:
     id: int
     title: str
     module: Module
+    translations: dict = field(default_factory=dict)  # the lesson's or quiz's, for its title in a language
 
 
 def step_url(step: NextStep) -> str:
@@ -221,9 +224,9 @@ class CourseState:
                 continue
             lesson = next((item for item in module.lessons if item.id not in self.completed_lesson_ids), None)
             if lesson is not None:
-                return NextStep(NextStep.LESSON, lesson.id, lesson.title, module)
+                return NextStep(NextStep.LESSON, lesson.id, lesson.title, module, lesson.translations)
             if state.quiz is not None and state.quiz_attempts_left:
-                return NextStep(NextStep.QUIZ, state.quiz.id, state.quiz.title, module)
+                return NextStep(NextStep.QUIZ, state.quiz.id, state.quiz.title, module, state.quiz.translations)
         return None
 
     @property
@@ -336,8 +339,9 @@ def _course_state(
         for key in module.prerequisites or []:
             required = by_key.get(key)
             if required is not None and not required.finished:
-                state.locked_reason = (
-                    f"Finish the module “{required.module.title}” first: complete its lessons and pass its quiz."
+                state.locked_reason = _(
+                    "Finish the module “%(module)s” first: complete its lessons and pass its quiz.",
+                    module=required.module.title,
                 )
                 break
         states[module.id] = state
@@ -391,7 +395,7 @@ def _lesson_state_for(viewer, state: CourseState, lesson_id: int, module_id: int
         return {
             "state": "enroll",
             "url": None,
-            "why": f"Enroll in the course “{course.title}” to open its lessons.",
+            "why": _("Enroll in the course “%(course)s” to open its lessons.", course=course.title),
             "enroll_url": _enroll_url(course.slug),
             "course_url": _course_url(course.slug),
         }

@@ -10,11 +10,13 @@ from sqlalchemy import select, update
 from ...core import outbox
 from ...core.db import dialect_insert
 from ...core.errors import NotFound
+from ...core.i18n import _, _l, user_language
 from ...core.time import utcnow
 from ...core.validators import column_length
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment
 from .catalogue import course_state
+from .languages import text
 
 
 def lock_enrollment(enrollment: Enrollment | None) -> None:
@@ -37,6 +39,9 @@ def complete_course_if_done(user, course: Course) -> Certificate | None:
         .values(completed_at=now)
     )
     code = secrets.token_urlsafe(18)  # 144 random bits: unguessable
+    # Issued in the learner's language; the course's title in it where the course has one.
+    language = user_language(user)
+    title = text(course, "title", language)
     stmt = (
         dialect_insert(db.session, Certificate.__table__)
         .values(
@@ -44,7 +49,8 @@ def complete_course_if_done(user, course: Course) -> Certificate | None:
             user_id=user.id,
             course_id=course.id,
             learner_name=user.name,
-            course_title=course.title,
+            course_title=title,
+            language=language,
             issued_at=now,
         )
         .on_conflict_do_nothing(index_elements=["user_id", "course_id"])
@@ -54,9 +60,9 @@ def complete_course_if_done(user, course: Course) -> Certificate | None:
         outbox.queue(
             user,
             "course_certificate",
-            f"Your certificate: {course.title}",
+            _l("Your certificate: %(title)s", title=title),
             "courses/certificate.txt",
-            {"course_title": course.title, "code": code},
+            {"course_title": title, "code": code},
             f"course-certificate:{user.id}:{course.id}",
         )
     return db.session.scalar(
@@ -70,5 +76,5 @@ def verify_certificate(code: str) -> Certificate:
         select(Certificate).where(Certificate.code == (code or "")[: column_length(Certificate.code)])
     )
     if certificate is None:
-        raise NotFound("No certificate with this code.")
+        raise NotFound(_("No certificate with this code."))
     return certificate

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from ...core.db import affected_rows, dialect_insert, transactional, unit_of_work
 from ...core.errors import Forbidden
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment
@@ -59,7 +60,7 @@ def progress(user, slug: str) -> CourseState:
     course = visible_course(user, slug)
     state = course_state(user, course)
     if state.enrollment is None:
-        raise Forbidden(f"You are not enrolled in “{course.title}”.")
+        raise Forbidden(_("You are not enrolled in “%(course)s”.", course=course.title))
     return state
 
 
@@ -105,5 +106,5 @@ def my_learning(user) -> list[LearningRow]:
         .where(Enrollment.user_id == user.id)
         .order_by(Enrollment.active.desc(), Enrollment.enrolled_at.desc())
     ).all()
-    states = course_states(user, [course for _, course in rows])
+    states = course_states(user, [course for _enrollment, course in rows])
     return [LearningRow(enrollment, course, states[course.id]) for enrollment, course in rows]

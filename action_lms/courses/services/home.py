@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeContent, HomeItem
+from ...core.i18n import _
 from ...core.policy import COORDINATOR, LEARNER
 from ...extensions import db
 from ..models import Certificate, Enrollment
@@ -22,8 +23,9 @@ HOME_LIMIT = 5
 
 
 def _step_detail(step: NextStep) -> str:
-    what = "quiz" if step.kind == NextStep.QUIZ else "lesson"
-    return f"Next: {what} “{step.title}” in {step.module.title}"
+    if step.kind == NextStep.QUIZ:
+        return _("Next: quiz “%(title)s” in %(module)s", title=step.title, module=step.module.title)
+    return _("Next: lesson “%(title)s” in %(module)s", title=step.title, module=step.module.title)
 
 
 def learning_panel(user, now: datetime) -> HomeContent | None:
@@ -42,13 +44,15 @@ def learning_panel(user, now: datetime) -> HomeContent | None:
         if row.next_step is not None
     )
     return HomeContent(
-        title="Continue learning",
+        title=_("Continue learning"),
         items=items,
-        empty="You have no course in progress. The catalogue lists the courses on drafting and carrying out "
-        "a local action plan.",
-        more=("My learning", url_for("courses.my_learning"))
+        empty=_(
+            "You have no course in progress. The catalogue lists the courses on drafting and carrying out "
+            "a local action plan."
+        ),
+        more=(_("My learning"), url_for("courses.my_learning"))
         if len(in_progress) > HOME_LIMIT or any(row.certificate for row in rows)
-        else ("Browse the courses", url_for("courses.catalogue")),
+        else (_("Browse the courses"), url_for("courses.catalogue")),
     )
 
 
@@ -64,12 +68,12 @@ def certificates_panel(user, now: datetime) -> HomeContent | None:
     if not certificates:
         return None
     return HomeContent(
-        title="Your certificates",
+        title=_("Your certificates"),
         items=tuple(
             HomeItem(text=c.course_title, url=url_for("courses.certificate", code=c.code), when=c.issued_at)
             for c in certificates[:HOME_LIMIT]
         ),
-        more=("My learning", url_for("courses.my_learning")) if len(certificates) > HOME_LIMIT else None,
+        more=(_("My learning"), url_for("courses.my_learning")) if len(certificates) > HOME_LIMIT else None,
     )
 
 
@@ -81,17 +85,24 @@ def city_learning_panel(user, now: datetime) -> HomeContent | None:
     city, rows = reports_overview(user, user.city_id)
     taken = [(course, totals) for course, totals in rows if totals.enrolled]
     return HomeContent(
-        title=f"What {city.name if city else 'your city'}'s people are learning",
+        title=_("What %(city)s's people are learning", city=city.name)
+        if city
+        else _("What your city's people are learning"),
         items=tuple(
             HomeItem(
                 text=course.title,
                 url=url_for("courses.report", slug=course.slug, city_id=user.city_id),
-                detail=f"{totals.enrolled} enrolled · {totals.in_progress} under way · {totals.completed} completed",
+                detail=_(
+                    "%(enrolled)d enrolled · %(in_progress)d under way · %(completed)d completed",
+                    enrolled=totals.enrolled,
+                    in_progress=totals.in_progress,
+                    completed=totals.completed,
+                ),
             )
             for course, totals in taken
         ),
-        empty="Nobody from your city has enrolled in a course yet.",
-        more=("Course reports", url_for("courses.reports", city_id=user.city_id)),
+        empty=_("Nobody from your city has enrolled in a course yet."),
+        more=(_("Course reports"), url_for("courses.reports", city_id=user.city_id)),
     )
 
 
@@ -103,4 +114,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         select(func.count(Certificate.id)).where(Certificate.issued_at >= start, Certificate.issued_at < end)
     )
     reports = url_for("courses.reports")
-    return [("Course enrolments", enrolled or 0, reports), ("Certificates issued", certified or 0, reports)]
+    return [(_("Course enrolments"), enrolled or 0, reports), (_("Certificates issued"), certified or 0, reports)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...core.db import dialect_insert, unit_of_work
 from ...core.errors import Forbidden, NotFound
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Course, Lesson, LessonCompletion, Module
@@ -44,7 +45,9 @@ class Locked(Forbidden):
 
 def _require_learning_access(user, course: Course, module: Module, state: CourseState) -> None:
     if not state.enrolled:
-        raise Locked(f"Enroll in the course “{course.title}” to open its lessons and quizzes.", course, False)
+        raise Locked(
+            _("Enroll in the course “%(course)s” to open its lessons and quizzes.", course=course.title), course, False
+        )
     reason = state.state_of(module).locked_reason
     if reason:
         raise Locked(reason, course, True)
@@ -77,8 +80,8 @@ def _lesson_context(user, lesson_id: int, action: str) -> LessonView:
     policy.require(user, action)
     lesson = get_by_id(Lesson, lesson_id)
     if lesson is None:
-        raise NotFound("No lesson with this id.")
-    state, module, preview = open_module(user, lesson.course_id, lesson.module_id, action, "No lesson with this id.")
+        raise NotFound(_("No lesson with this id."))
+    state, module, preview = open_module(user, lesson.course_id, lesson.module_id, action, _("No lesson with this id."))
     ordered = state.lessons
     index = next(i for i, item in enumerate(ordered) if item.id == lesson.id)
     return LessonView(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from ...accounts.models import User
 from ...core.db import affected_rows, flush_or_conflict, transactional, unit_of_work
 from ...core.errors import Conflict, Invalid, NotFound
+from ...core.i18n import _, ngettext
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Course, Module, Question, Quiz, QuizAttempt
@@ -74,8 +75,8 @@ def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
         )
     )
     if quiz is None:
-        raise NotFound("No quiz with this id.")
-    state, module, preview = open_module(user, quiz.course_id, quiz.module_id, action, "No quiz with this id.")
+        raise NotFound(_("No quiz with this id."))
+    state, module, preview = open_module(user, quiz.course_id, quiz.module_id, action, _("No quiz with this id."))
     attempts = list(
         db.session.scalars(
             select(QuizAttempt)
@@ -88,7 +89,7 @@ def quiz_view(user, quiz_id: int, action: str = "quiz.view") -> QuizView:
 
 def _validate_answers(quiz: Quiz, answers) -> dict[int, set[int]]:
     if not isinstance(answers, dict):
-        raise Invalid.field("answers", "Send an object mapping question ids to lists of option ids.")
+        raise Invalid.field("answers", _("Send an object mapping question ids to lists of option ids."))
     questions = {q.id: q for q in quiz.questions}
     errors: dict[str, list[str]] = {}
     chosen: dict[int, set[int]] = {}
@@ -96,29 +97,31 @@ def _validate_answers(quiz: Quiz, answers) -> dict[int, set[int]]:
         try:
             question_id = int(raw_id)
         except (TypeError, ValueError):
-            errors[f"answers.{raw_id}"] = ["Not a question id."]
+            errors[f"answers.{raw_id}"] = [_("Not a question id.")]
             continue
         question = questions.get(question_id)
         if question is None:
-            errors[f"answers.{raw_id}"] = ["This question is not part of this quiz."]
+            errors[f"answers.{raw_id}"] = [_("This question is not part of this quiz.")]
             continue
         if not isinstance(option_ids, (list, tuple)):
-            errors[f"answers.{raw_id}"] = ["Send a list of option ids."]
+            errors[f"answers.{raw_id}"] = [_("Send a list of option ids.")]
             continue
         valid = {o.id for o in question.options}
         picked = set()
         for option_id in option_ids:
             if isinstance(option_id, bool) or not isinstance(option_id, int) or option_id not in valid:
-                errors[f"answers.{raw_id}"] = [f"Option {option_id!r} is not an option of this question."]
+                errors[f"answers.{raw_id}"] = [
+                    _("Option %(option)s is not an option of this question.", option=repr(option_id))
+                ]
                 break
             picked.add(option_id)
         else:
             if question.type == Question.SINGLE and len(picked) > 1:
-                errors[f"answers.{raw_id}"] = ["Choose one option only: this is a single-choice question."]
+                errors[f"answers.{raw_id}"] = [_("Choose one option only: this is a single-choice question.")]
                 continue
             chosen[question_id] = picked
     if errors:
-        raise Invalid("Some answers do not match the quiz's questions.", errors)
+        raise Invalid(_("Some answers do not match the quiz's questions."), errors)
     return chosen
 
 
@@ -129,14 +132,25 @@ class Unanswered(Invalid):
 
     def __init__(self, questions: list[tuple[int, Question]]):
         self.questions = questions
-        named = [f"{number} (“{question.text.strip()}”)" for number, question in questions]
-        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-        noun = "Question" if len(named) == 1 else "Questions"
-        verb = "is" if len(named) == 1 else "are"
+        named = [
+            _("%(number)d (“%(text)s”)", number=number, text=question.text.strip()) for number, question in questions
+        ]
+        listed = (
+            named[0] if len(named) == 1 else _("%(first)s and %(last)s", first=", ".join(named[:-1]), last=named[-1])
+        )
         super().__init__(
-            f"{noun} {listed} {verb} not answered. Answer every question: nothing was recorded "
-            "and no attempt was used.",
-            {f"answers.{q.id}": [f"Question {n} is not answered: choose an option."] for n, q in questions},
+            ngettext(
+                "Question %(listed)s is not answered. Answer every question: nothing was recorded "
+                "and no attempt was used.",
+                "Questions %(listed)s are not answered. Answer every question: nothing was recorded "
+                "and no attempt was used.",
+                len(named),
+                listed=listed,
+            ),
+            {
+                f"answers.{q.id}": [_("Question %(number)d is not answered: choose an option.", number=n)]
+                for n, q in questions
+            },
         )
 
 
@@ -182,7 +196,7 @@ def submit_attempt(user, quiz_id: int, answers) -> tuple[QuizAttempt, QuizView]:
             or 0
         )
         if quiz.max_attempts is not None and used >= quiz.max_attempts:
-            raise Conflict(f"You have used all {quiz.max_attempts} attempts for this quiz.")
+            raise Conflict(_("You have used all %(num)d attempts for this quiz.", num=quiz.max_attempts))
         require_answers(quiz, chosen)
         score, results = grade(quiz, chosen)
         attempt = QuizAttempt(
@@ -208,10 +222,10 @@ def reset_quiz_attempts(actor, quiz_id: int, user_id: int) -> int:
     attempt): their attempts at it are deleted. A completed course stays completed."""
     policy.require(actor, "quiz.reset_attempts")
     if get_by_id(Quiz, quiz_id) is None:
-        raise NotFound("No quiz with this id.")
+        raise NotFound(_("No quiz with this id."))
     learner = get_by_id(User, user_id)
     if learner is None or learner.erased_at is not None:
-        raise NotFound("No user with this id.")
+        raise NotFound(_("No user with this id."))
     deleted = db.session.execute(
         delete(QuizAttempt).where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.user_id == user_id)
     )
@@ -234,7 +248,7 @@ def attempt_result(user, quiz_id: int, attempt_number: int) -> tuple[QuizAttempt
     view = quiz_view(user, quiz_id)
     attempt = next((a for a in view.attempts if a.attempt_number == attempt_number), None)
     if attempt is None:
-        raise NotFound("No attempt with this number.")
+        raise NotFound(_("No attempt with this number."))
     return attempt, view
 
 

@@ -11,10 +11,19 @@ from sqlalchemy import case, exists, func, select
 
 from ...accounts.models import City, User
 from ...core.errors import Forbidden, Invalid
+from ...core.i18n import _, _l
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizAttempt
 from .catalogue import Progress, catalogue, get_by_id, visible_course
 from .rules import can_view_all_cities, policy
+
+#: How each learner status (`ReportRow.status`) reads on the report page.
+STATUS_LABELS = {
+    "completed": _l("completed"),
+    "unenrolled": _l("unenrolled"),
+    "in_progress": _l("in progress"),
+    "not_started": _l("not started"),
+}
 
 
 @dataclass
@@ -45,6 +54,10 @@ class ReportRow:
         if self.lessons_completed or self.quizzes_passed or self.average_score is not None:
             return "in_progress"
         return "not_started"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[self.status])
 
 
 @dataclass
@@ -83,13 +96,13 @@ def _report_city(user, city_id: int | None) -> City | None:
     policy.require(user, "report.view")
     if not can_view_all_cities(user):
         if city_id is not None and city_id != user.city_id:
-            raise Forbidden("Coordinators see the reports of their own city only.")
+            raise Forbidden(_("Coordinators see the reports of their own city only."))
         city_id = user.city_id
     if city_id is None:
         return None
     city = get_by_id(City, city_id)
     if city is None:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     return city
 
 
@@ -130,17 +143,17 @@ def course_report(user, slug: str, city_id: int | None = None) -> CourseReport:
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
     ):
         best[user_id].append((score, bool(passed)))
-    totals = ReportTotals(label="All cities" if city is None else city.name, city=city)
+    totals = ReportTotals(label=_("All cities") if city is None else city.name, city=city)
     per_city: dict[int | None, ReportTotals] = {}
     report_rows = []
     for enrollment, learner, learner_city in rows:
-        scores = [s for s, _ in best.get(learner.id, [])]
+        scores = [s for s, _passed in best.get(learner.id, [])]
         row = ReportRow(
             user=learner,
             city=learner_city,
             enrollment=enrollment,
             lessons_completed=completions.get(learner.id, 0),
-            quizzes_passed=sum(1 for _, p in best.get(learner.id, []) if p),
+            quizzes_passed=sum(1 for _score, p in best.get(learner.id, []) if p),
             average_score=round(sum(scores) / len(scores), 1) if scores else None,
             lessons_total=course.lessons_count,
             quizzes_total=course.quizzes_count,
@@ -148,7 +161,7 @@ def course_report(user, slug: str, city_id: int | None = None) -> CourseReport:
         report_rows.append(row)
         key = learner_city.id if learner_city else None
         if key not in per_city:
-            per_city[key] = ReportTotals(label=learner_city.name if learner_city else "No city", city=learner_city)
+            per_city[key] = ReportTotals(label=learner_city.name if learner_city else _("No city"), city=learner_city)
         per_city[key].add(row, scores)
         totals.add(row, scores)
     cities = sorted(per_city.values(), key=lambda t: (t.city is None, t.label))
@@ -218,18 +231,18 @@ def reports_overview(user, city_id: int | None = None) -> tuple[City | None, lis
 
 def report_csv_rows(report: CourseReport) -> list[list[str | int | float]]:
     header: list[str | int | float] = [
-        "learner",
-        "email",
-        "city",
-        "status",
-        "enrolled_at",
-        "completed_at",
-        "lessons_completed",
-        "lessons_total",
-        "quizzes_passed",
-        "quizzes_total",
-        "percent",
-        "average_quiz_score",
+        _("learner"),
+        _("email"),
+        _("city"),
+        _("status"),
+        _("enrolled_at"),
+        _("completed_at"),
+        _("lessons_completed"),
+        _("lessons_total"),
+        _("quizzes_passed"),
+        _("quizzes_total"),
+        _("percent"),
+        _("average_quiz_score"),
     ]
     rows = [header]
     for row in report.learners:

@@ -6,6 +6,7 @@ pages and templates ask, so no view compares roles.
 
 from __future__ import annotations
 
+from ...core.i18n import _l
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
 
 policy = Policy(
@@ -32,7 +33,7 @@ policy = Policy(
 PREVIEW_ACTIONS = ("lesson.view", "quiz.view")
 
 IMPORT_CONFLICT = "another import changed the same courses at the same moment; nothing was written, run it again"
-ATTEMPT_CONFLICT = "Another attempt at this quiz was submitted at the same moment; reload and try again."
+ATTEMPT_CONFLICT = _l("Another attempt at this quiz was submitted at the same moment; reload and try again.")
 
 
 def can_preview(user) -> bool:

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ...core.calendar import CalendarEvent
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Exchange, Invitation, Participant
@@ -31,22 +32,23 @@ def city_names(exchange: Exchange) -> list[str]:
 def exchange_event(exchange: Exchange, with_join_link: bool) -> CalendarEvent:
     """One event per exchange (stable UID); SEQUENCE is raised on every change of time."""
     assert exchange.starts_at is not None and exchange.ends_at is not None
-    lines = [f"Peer exchange: {exchange.topic}", "Cities: " + ", ".join(city_names(exchange))]
+    cities = ", ".join(city_names(exchange))
+    lines = [_("Peer exchange: %(topic)s", topic=exchange.topic), _("Cities: %(cities)s", cities=cities)]
     if exchange.objective:
-        lines.append(f"Objective: {exchange.objective}")
+        lines.append(_("Objective: %(objective)s", objective=exchange.objective))
     if exchange.questions:
-        lines.append("Questions sent ahead:")
+        lines.append(_("Questions sent ahead:"))
         lines.extend(f"- {q}" for q in exchange.questions)
     if with_join_link and exchange.join_url:
-        lines.append(f"Join: {exchange.join_url}")
+        lines.append(_("Join: %(url)s", url=exchange.join_url))
     if exchange.status == Exchange.CANCELLED and exchange.cancel_reason:
-        lines.append(f"Cancelled: {exchange.cancel_reason}")
+        lines.append(_("Cancelled: %(reason)s", reason=exchange.cancel_reason))
     lines.append(exchange_url(exchange))
     return CalendarEvent(
         uid=f"exchange-{exchange.id}@action-lms",
         starts_at=exchange.starts_at,
         ends_at=exchange.ends_at,
-        summary=f"Peer exchange: {exchange.topic} ({', '.join(city_names(exchange))})",
+        summary=_("Peer exchange: %(topic)s (%(cities)s)", topic=exchange.topic, cities=cities),
         description="\n".join(lines),
         url=exchange_url(exchange),
         location=exchange.join_url if with_join_link else None,

@@ -12,6 +12,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeContent, HomeItem
+from ...core.i18n import _, ngettext
 from ...core.policy import ADMIN, COORDINATOR
 from ...extensions import db
 from ..models import Exchange
@@ -47,17 +48,17 @@ def city_exchanges_panel(user, now: datetime) -> HomeContent | None:
                 text=exchange.topic,
                 url=_detail_url(exchange, section),
                 when=exchange.starts_at,
-                detail=(f"Asked by {exchange.city.name} · " if hosting else "") + step,
-                badge="Your turn" if yours else "",
+                detail=_("Asked by %(city)s · %(step)s", city=exchange.city.name, step=step) if hosting else step,
+                badge=_("Your turn") if yours else "",
             )
         )
     return HomeContent(
-        title="Peer exchanges",
+        title=_("Peer exchanges"),
         items=tuple(items),
-        empty="Your city has no peer exchange under way. Other cities are glad to share what worked for them.",
-        more=("All exchanges", url_for("exchanges.index"))
+        empty=_("Your city has no peer exchange under way. Other cities are glad to share what worked for them."),
+        more=(_("All exchanges"), url_for("exchanges.index"))
         if len(exchanges) > HOME_LIMIT
-        else ("Ask for an exchange", url_for("exchanges.new_exchange")),
+        else (_("Ask for an exchange"), url_for("exchanges.new_exchange")),
     )
 
 
@@ -70,19 +71,19 @@ def exchanges_todo(user, now: datetime) -> list[HomeItem]:
         return []
     steps = [(exchange, *next_step(user, exchange)) for exchange in _under_way(user)]
     if user.role == ADMIN:
-        counts = Counter(step for _, step, yours, _ in steps if yours)
+        counts = Counter(step for __, step, yours, ___ in steps if yours)
         return [
             HomeItem(
-                text=f"{step}: {count} exchange{'s' if count != 1 else ''}",
+                text=ngettext("%(step)s: %(num)d exchange", "%(step)s: %(num)d exchanges", count, step=step),
                 url=url_for("exchanges.board"),
             )
             for step, count in sorted(counts.items(), key=lambda kv: -kv[1])
         ]
     return [
         HomeItem(
-            text=f"{step}: “{exchange.topic}”",
+            text=_("%(step)s: “%(topic)s”", step=step, topic=exchange.topic),
             url=_detail_url(exchange, section),
-            detail=f"Asked by {exchange.city.name}" if exchange.city_id != user.city_id else "",
+            detail=_("Asked by %(city)s", city=exchange.city.name) if exchange.city_id != user.city_id else "",
         )
         for exchange, step, yours, section in steps
         if yours
@@ -101,4 +102,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         select(func.count(Exchange.id)).where(Exchange.created_at >= start, Exchange.created_at < end)
     )
     board = url_for("exchanges.board")
-    return [("Peer exchanges held", held or 0, board), ("Peer exchanges requested", requested or 0, board)]
+    return [(_("Peer exchanges held"), held or 0, board), (_("Peer exchanges requested"), requested or 0, board)]

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, true
 from ...accounts.models import City
 from ...core.db import flush_or_conflict, transactional
 from ...core.errors import Conflict, Invalid, NotFound
+from ...core.i18n import _, _l, ngettext
 from ...core.time import utcnow
 from ...core.validators import multi_line
 from ...extensions import db
@@ -21,9 +22,9 @@ from ..models import Exchange, Invitation
 from .notifications import coordinators_of, notify, office
 from .permissions import can_respond
 from .requests import exchange_for
-from .rules import MAX_SUGGESTIONS
+from .rules import MAX_SUGGESTIONS, invitation_word, status_word
 
-INVITED_TWICE = "This city is already invited to this exchange."
+INVITED_TWICE = _l("This city is already invited to this exchange.")
 NOT_INVITABLE = (Exchange.HELD, Exchange.REPORTED, Exchange.WITHDRAWN, Exchange.CANCELLED)
 
 
@@ -69,10 +70,10 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
     named_practices = {p.id for p in exchange.practices}
     for practice in exchange.practices:
         if practice.city_id in others:
-            _add(others[practice.city_id], 5, f"owns the practice you asked about: {practice.title}")
+            _add(others[practice.city_id], 5, _("owns the practice you asked about: %(title)s", title=practice.title))
     for city in exchange.preferred_cities:
         if city.id in others:
-            _add(others[city.id], 4, "named by the requesting city")
+            _add(others[city.id], 4, _("named by the requesting city"))
     if exchange.commitments:
         rows = db.session.execute(
             select(Practice.city_id, PracticeCommitment.commitment)
@@ -87,7 +88,7 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
         )
         for city_id, commitment in rows:
             if city_id in others:
-                _add(others[city_id], 3, f"published practice on commitment {commitment}")
+                _add(others[city_id], 3, _("published practice on commitment %(number)s", number=commitment))
     if exchange.milestone_key:
         done = db.session.scalars(
             select(Plan.city_id)
@@ -96,7 +97,7 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
         )
         for city_id in done:
             if city_id in others:
-                _add(others[city_id], 2, f"completed milestone {exchange.milestone_key}")
+                _add(others[city_id], 2, _("completed milestone %(key)s", key=exchange.milestone_key))
     if exchange.languages:
         spoken = db.session.execute(
             select(Practice.city_id, PracticeLanguage.language)
@@ -107,7 +108,7 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
         )
         for city_id, language in spoken:
             if city_id in others and others[city_id].reasons:
-                _add(others[city_id], 1, f"speaks {language}")
+                _add(others[city_id], 1, _("speaks %(language)s", language=language))
     hosted = hosted_counts(list(others), since=utcnow() - timedelta(days=365))
     for invitation in exchange.invitations:
         if invitation.city_id in others and invitation.status != Invitation.WITHDRAWN:
@@ -119,7 +120,11 @@ def suggestions(actor, exchange_id: int) -> list[Suggestion]:
         count = hosted.get(suggestion.city.id, 0)
         suggestion.hosted_last_year = count
         suggestion.score -= count
-        suggestion.reasons.append(f"hosted {count} exchange{'s' if count != 1 else ''} in the last 12 months")
+        suggestion.reasons.append(
+            ngettext(
+                "hosted %(num)d exchange in the last 12 months", "hosted %(num)d exchanges in the last 12 months", count
+            )
+        )
         ranked.append(suggestion)
     ranked.sort(key=lambda s: (-s.score, s.hosted_last_year, s.city.name.lower()))
     return ranked[:MAX_SUGGESTIONS]
@@ -138,17 +143,19 @@ def invite_city(
     (the partial unique index decides when two office users invite at once)."""
     exchange = exchange_for(actor, exchange_id, "exchange.match", lock=True)
     if exchange.status in NOT_INVITABLE:
-        raise Conflict(f"This exchange is {exchange.status}: no more cities can be invited.")
+        raise Conflict(
+            _("This exchange is %(status)s: no more cities can be invited.", status=status_word(exchange.status))
+        )
     if city_id == exchange.city_id:
-        raise Invalid.field("city_id", "A city cannot host its own exchange: invite another city.")
+        raise Invalid.field("city_id", _("A city cannot host its own exchange: invite another city."))
     city = db.session.get(City, city_id)
     if city is None:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     practice = None
     if practice_id is not None:
         practice = db.session.get(Practice, practice_id)
         if practice is None or practice.status != Practice.PUBLISHED or practice.city_id != city.id:
-            raise Invalid.field("practice_id", "Name a published practice of the invited city.")
+            raise Invalid.field("practice_id", _("Name a published practice of the invited city."))
     if any(i.city_id == city.id and i.status != Invitation.WITHDRAWN for i in exchange.invitations):
         raise Conflict(INVITED_TWICE)
     invitation = Invitation(
@@ -185,11 +192,16 @@ def _invitation(actor, exchange_id: int, invitation_id: int) -> tuple[Exchange, 
     exchange = exchange_for(actor, exchange_id, "invitation.respond", lock=True)
     invitation = next((i for i in exchange.invitations if i.id == invitation_id), None)
     if invitation is None or not can_respond(actor, invitation):
-        raise NotFound("No invitation with this id for your city.")
+        raise NotFound(_("No invitation with this id for your city."))
     if exchange.status not in Exchange.OPEN:
-        raise Conflict(f"This exchange is {exchange.status}: the invitation can no longer be answered.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s: the invitation can no longer be answered.",
+                status=status_word(exchange.status),
+            )
+        )
     if invitation.status != Invitation.PENDING:
-        raise Conflict(f"This invitation is already {invitation.status}.")
+        raise Conflict(_("This invitation is already %(status)s.", status=invitation_word(invitation.status)))
     return exchange, invitation
 
 
@@ -223,11 +235,16 @@ def withdraw_invitation(actor, exchange_id: int, invitation_id: int) -> Exchange
     exchange = exchange_for(actor, exchange_id, "exchange.match", lock=True)
     invitation = next((i for i in exchange.invitations if i.id == invitation_id), None)
     if invitation is None:
-        raise NotFound("No invitation with this id.")
+        raise NotFound(_("No invitation with this id."))
     if exchange.status in NOT_INVITABLE:
-        raise Conflict(f"This exchange is {exchange.status}: its invitations can no longer change.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s: its invitations can no longer change.",
+                status=status_word(exchange.status),
+            )
+        )
     if invitation.status == Invitation.WITHDRAWN:
-        raise Conflict("This invitation is already withdrawn.")
+        raise Conflict(_("This invitation is already withdrawn."))
     invitation.status = Invitation.WITHDRAWN
     exchange.updated_at = utcnow()
     db.session.flush()

@@ -13,6 +13,7 @@ from ...accounts.models import User
 from ...core import outbox
 from ...core.calendar import build_calendar
 from ...core.db import affected_rows, transactional
+from ...core.i18n import _, _l, in_language, user_language
 from ...core.policy import ADMIN, COORDINATOR
 from ...core.time import format_local, utcnow
 from ...extensions import db
@@ -21,18 +22,19 @@ from ..models import Exchange, Invitation
 from .calendar import city_names, exchange_event, exchange_url
 from .rules import REMINDER_BEFORE_HOURS
 
+#: The subjects, filled in with `city`, `topic`, `when` and `host` in the recipient's language.
 SUBJECTS = {
-    "requested": "Peer exchange requested by {city}: {topic}",
-    "invited": "{city} would like to learn from your city: {topic}",
-    "accepted": "{host} accepted to host the peer exchange: {topic}",
-    "declined": "{host} declined the peer exchange: {topic}",
-    "scheduled": "Peer exchange on {when}: {topic}",
-    "rescheduled": "Peer exchange moved to {when}: {topic}",
-    "cancelled": "Peer exchange cancelled: {topic}",
-    "withdrawn": "Peer exchange request withdrawn by {city}: {topic}",
-    "reminder": "Reminder: peer exchange {when}: {topic}",
-    "reported": "Report of the peer exchange: {topic}",
-    "added": "You take part in a peer exchange: {topic}",
+    "requested": _l("Peer exchange requested by %(city)s: %(topic)s"),
+    "invited": _l("%(city)s would like to learn from your city: %(topic)s"),
+    "accepted": _l("%(host)s accepted to host the peer exchange: %(topic)s"),
+    "declined": _l("%(host)s declined the peer exchange: %(topic)s"),
+    "scheduled": _l("Peer exchange on %(when)s: %(topic)s"),
+    "rescheduled": _l("Peer exchange moved to %(when)s: %(topic)s"),
+    "cancelled": _l("Peer exchange cancelled: %(topic)s"),
+    "withdrawn": _l("Peer exchange request withdrawn by %(city)s: %(topic)s"),
+    "reminder": _l("Reminder: peer exchange %(when)s: %(topic)s"),
+    "reported": _l("Report of the peer exchange: %(topic)s"),
+    "added": _l("You take part in a peer exchange: %(topic)s"),
 }
 WITH_CALENDAR = ("scheduled", "rescheduled", "cancelled", "withdrawn", "added", "reminder")
 
@@ -82,45 +84,60 @@ def notify(
     previous_start: datetime | None = None,
     key_suffix: str = "",
 ) -> int:
-    """Queue one message per person, in their own zone; the join link (in the text and the
+    """Queue one message per person, in their own language and zone; the join link (in the text and the
     calendar file) only for participants and the office. Returns how many were queued."""
     participant_ids = {p.user_id for p in exchange.participants if p.user_id is not None}
     queued = 0
     for person in unique(people):
-        with_link = person.role == ADMIN or person.id in participant_ids
-        attachment = None
-        if kind in WITH_CALENDAR and exchange.starts_at is not None:
-            attachment = (
-                f"exchange-{exchange.id}.ics",
-                "text/calendar",
-                build_calendar([exchange_event(exchange, with_link)], "ACTION peer exchanges").decode("utf-8"),
-            )
-        when = format_local(exchange.starts_at, person.timezone) if exchange.starts_at else ""
-        context = {
-            "exchange": exchange,
-            "kind": kind,
-            "when": when,
-            "until": format_local(exchange.ends_at, person.timezone, "%H:%M") if exchange.ends_at else "",
-            "previous": format_local(previous_start, person.timezone) if previous_start else None,
-            "with_link": with_link and exchange.status == Exchange.SCHEDULED,
-            "cities": city_names(exchange),
-            "invitation": invitation,
-            "url": exchange_url(exchange),
-            "actor": actor,
-            "milestone": BY_KEY.get(exchange.milestone_key) if exchange.milestone_key else None,
-        }
-        subject = SUBJECTS[kind].format(
-            city=exchange.city.name,
-            topic=exchange.topic,
-            when=when,
-            host=invitation.city.name if invitation is not None else "",
-        )
-        key = f"exchanges:{kind}:{exchange.id}:{exchange.sequence}{key_suffix}:{person.id}"
-        if outbox.queue(
-            person, f"exchange_{kind}", subject, f"exchanges/{kind}.txt", context, key, attachment=attachment
-        ):
-            queued += 1
+        with in_language(user_language(person)):  # the times and the subject in the recipient's language
+            if _queue(exchange, kind, person, participant_ids, actor, invitation, previous_start, key_suffix):
+                queued += 1
     return queued
+
+
+def _queue(
+    exchange: Exchange,
+    kind: str,
+    person: User,
+    participant_ids: set[int],
+    actor,
+    invitation: Invitation | None,
+    previous_start: datetime | None,
+    key_suffix: str,
+) -> bool:
+    """One person's message, built in their language and zone."""
+    with_link = person.role == ADMIN or person.id in participant_ids
+    attachment = None
+    if kind in WITH_CALENDAR and exchange.starts_at is not None:
+        attachment = (
+            f"exchange-{exchange.id}.ics",
+            "text/calendar",
+            lambda: build_calendar([exchange_event(exchange, with_link)], _("ACTION peer exchanges")).decode("utf-8"),
+        )
+    when = format_local(exchange.starts_at, person.timezone) if exchange.starts_at else ""
+    context = {
+        "exchange": exchange,
+        "kind": kind,
+        "when": when,
+        "until": format_local(exchange.ends_at, person.timezone, "%H:%M") if exchange.ends_at else "",
+        "previous": format_local(previous_start, person.timezone) if previous_start else None,
+        "with_link": with_link and exchange.status == Exchange.SCHEDULED,
+        "cities": city_names(exchange),
+        "invitation": invitation,
+        "url": exchange_url(exchange),
+        "actor": actor,
+        "milestone": BY_KEY.get(exchange.milestone_key) if exchange.milestone_key else None,
+    }
+    subject = SUBJECTS[kind] % {
+        "city": exchange.city.name,
+        "topic": exchange.topic,
+        "when": when,
+        "host": invitation.city.name if invitation is not None else "",
+    }
+    key = f"exchanges:{kind}:{exchange.id}:{exchange.sequence}{key_suffix}:{person.id}"
+    return outbox.queue(
+        person, f"exchange_{kind}", subject, f"exchanges/{kind}.txt", context, key, attachment=attachment
+    )
 
 
 @transactional()

@@ -9,20 +9,24 @@ from sqlalchemy import select
 from ...accounts.models import User
 from ...core.db import flush_or_conflict, transactional
 from ...core.errors import Conflict, Forbidden, Invalid
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Exchange, Participant
 from .notifications import notify
 from .permissions import can_add_participants, can_join, is_office, taking_part_city_ids
 from .requests import exchange_for
+from .rules import status_word
 
-ALREADY = "This person already takes part in this exchange."
+ALREADY = _l("This person already takes part in this exchange.")
 JOINABLE = (Exchange.REQUESTED, Exchange.MATCHING, Exchange.SCHEDULED)
 
 
 def _open_for_people(exchange: Exchange) -> None:
     if exchange.status not in JOINABLE:
-        raise Conflict(f"This exchange is {exchange.status}: the list of participants is closed.")
+        raise Conflict(
+            _("This exchange is %(status)s: the list of participants is closed.", status=status_word(exchange.status))
+        )
 
 
 def _joinable(actor, exchange_id: int) -> Exchange:
@@ -38,7 +42,7 @@ def _joinable(actor, exchange_id: int) -> Exchange:
 
         raise NotFound(NOT_VISIBLE)
     if not can_join(actor, exchange):
-        raise Forbidden("Only people of the cities taking part join an exchange.")
+        raise Forbidden(_("Only people of the cities taking part join an exchange."))
     return exchange
 
 
@@ -81,9 +85,9 @@ def add_participant(actor, exchange_id: int, user_id: int) -> Exchange:
     if person is None or not person.is_active or person.city_id not in allowed_cities:
         raise Invalid.field(
             "user_id",
-            "Name an active member of your city."
+            _("Name an active member of your city.")
             if not is_office(actor)
-            else "Name an active member of a city taking part.",
+            else _("Name an active member of a city taking part."),
         )
     if any(p.user_id == person.id for p in exchange.participants):
         raise Conflict(ALREADY)

@@ -7,13 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Exchange, ExchangeFollowUp, Invitation
 from .matching import hosted_counts
 from .permissions import is_office
 from .requests import annotate, list_exchanges_query
-from .rules import policy
+from .rules import policy, status_word
 
 COUNTED = (Exchange.REQUESTED, Exchange.MATCHING, Exchange.SCHEDULED, Exchange.HELD, Exchange.REPORTED)
 
@@ -62,7 +63,11 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
     )
     for e in db.session.scalars(exchanges.order_by(Exchange.created_at)):
         result[e.milestone_key or ""].append(
-            {"title": f"Peer exchange: {e.topic}", "url": f"/exchanges/{e.id}", "detail": e.status.replace("_", " ")}
+            {
+                "title": _("Peer exchange: %(topic)s", topic=e.topic),
+                "url": f"/exchanges/{e.id}",
+                "detail": status_word(e.status),
+            }
         )
     follow_ups = (
         select(ExchangeFollowUp, Exchange.id, Exchange.topic)
@@ -71,12 +76,20 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
         .order_by(ExchangeFollowUp.due_date, ExchangeFollowUp.id)
     )
     for fu, exchange_id, topic in db.session.execute(follow_ups):
-        due = f", due {fu.due_date.isoformat()}" if fu.due_date else ""
+        if fu.due_date:
+            detail = _(
+                "From the exchange “%(topic)s” · owner: %(owner)s, due %(due)s",
+                topic=topic,
+                owner=fu.owner,
+                due=fu.due_date.isoformat(),
+            )
+        else:
+            detail = _("From the exchange “%(topic)s” · owner: %(owner)s", topic=topic, owner=fu.owner)
         result[fu.milestone_key or ""].append(
             {
-                "title": f"Follow-up: {fu.text[:120]}",
+                "title": _("Follow-up: %(text)s", text=fu.text[:120]),
                 "url": f"/exchanges/{exchange_id}",
-                "detail": f"From the exchange “{topic}” · owner: {fu.owner}{due}",
+                "detail": detail,
             }
         )
     return result

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ...accounts.models import City
 from ...core.db import transactional
 from ...core.errors import Conflict, Forbidden, Invalid, NotFound
+from ...core.i18n import _, _l
 from ...core.policy import OPERATOR
 from ...core.time import utcnow
 from ...core.validators import column_length, multi_line, single_line
@@ -27,7 +28,17 @@ from .permissions import (
     is_office,
     visible_exchanges,
 )
-from .rules import NOT_VISIBLE, calendar_date, commitments, id_list, is_postgres, languages, milestone, policy
+from .rules import (
+    NOT_VISIBLE,
+    calendar_date,
+    commitments,
+    id_list,
+    is_postgres,
+    languages,
+    milestone,
+    policy,
+    status_word,
+)
 
 # ---------------------------------------------------------------- seeing exchanges
 
@@ -45,7 +56,7 @@ def exchange_for(
     if exchange is None or not (is_office(actor) or can_view_exchange(actor, exchange)):
         raise NotFound(NOT_VISIBLE)
     if not allowed(actor, exchange):
-        raise Forbidden("Your role in this exchange does not allow this.")
+        raise Forbidden(_("Your role in this exchange does not allow this."))
     return annotate([exchange], actor)[0]
 
 
@@ -66,7 +77,7 @@ def list_exchanges_query(actor, status: str | None = None, city_id: int | None =
     stmt = visible_exchanges(select(Exchange), actor)
     if status:
         if status not in Exchange.STATUSES:
-            raise Invalid.field("status", "Status is one of: " + ", ".join(Exchange.STATUSES) + ".")
+            raise Invalid.field("status", _("Status is one of: %(statuses)s.", statuses=", ".join(Exchange.STATUSES)))
         stmt = stmt.where(Exchange.status == status)
     if city_id is not None:
         stmt = stmt.where(Exchange.city_id == city_id)
@@ -97,29 +108,29 @@ def requestable_cities(actor) -> list[City]:
 def _requesting_city(actor, city_id: int | None) -> City:
     if not is_office(actor):
         if not can_request_exchange(actor, city_id):
-            raise Forbidden("Coordinators ask for exchanges for their own city.")
+            raise Forbidden(_("Coordinators ask for exchanges for their own city."))
         city_id = actor.city_id
     elif city_id is None:
-        raise Invalid.field("city_id", "Choose the city that asks for the exchange.")
+        raise Invalid.field("city_id", _("Choose the city that asks for the exchange."))
     city = db.session.get(City, city_id)
     if city is None:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     return city
 
 
 def _questions(values) -> list[str]:
     if not isinstance(values, list | tuple):
-        raise Invalid.field("questions", "Send the questions as a list.")
+        raise Invalid.field("questions", _("Send the questions as a list."))
     cleaned = [multi_line(q, "questions", Exchange.MAX_QUESTION) for q in values]
     result = [q for q in cleaned if q]
     if not result:
-        raise Invalid.field("questions", "Ask the host cities at least one question: they receive it ahead.")
+        raise Invalid.field("questions", _("Ask the host cities at least one question: they receive it ahead."))
     if len(result) > Exchange.MAX_QUESTIONS:
-        raise Invalid.field("questions", f"Send at most {Exchange.MAX_QUESTIONS} questions.")
+        raise Invalid.field("questions", _("Send at most %(num)d questions.", num=Exchange.MAX_QUESTIONS))
     return result
 
 
-@transactional("This exchange request was changed at the same moment. Please reload and try again.")
+@transactional(_l("This exchange request was changed at the same moment. Please reload and try again."))
 def create_exchange(
     actor,
     topic: str,
@@ -135,22 +146,22 @@ def create_exchange(
     city_id: int | None = None,
 ) -> Exchange:
     """A city's request; the office is told and finds it in its queue."""
-    policy.require(actor, "exchange.request", "Coordinators and the office ask for peer exchanges.")
+    policy.require(actor, "exchange.request", _("Coordinators and the office ask for peer exchanges."))
     city = _requesting_city(actor, city_id)
     earliest = calendar_date(earliest_date, "earliest_date")
     latest = calendar_date(latest_date, "latest_date")
     if earliest and latest and latest < earliest:
-        raise Invalid.field("latest_date", "The window ends before it starts: choose a later last date.")
+        raise Invalid.field("latest_date", _("The window ends before it starts: choose a later last date."))
     if latest and latest < utcnow().date():
-        raise Invalid.field("latest_date", "The window is in the past: choose dates ahead.")
+        raise Invalid.field("latest_date", _("The window is in the past: choose dates ahead."))
     practice_ids = id_list(practice_ids, "practice_ids")
     preferred = id_list(preferred_city_ids, "preferred_city_ids")
     if city.id in preferred:
-        raise Invalid.field("preferred_city_ids", "Your own city cannot host your exchange: name other cities.")
+        raise Invalid.field("preferred_city_ids", _("Your own city cannot host your exchange: name other cities."))
     practices = _published_practices(practice_ids)
     hosts = list(db.session.scalars(select(City).where(City.id.in_(preferred)))) if preferred else []
     if len(hosts) != len(preferred):
-        raise Invalid.field("preferred_city_ids", "No city with one of these ids.")
+        raise Invalid.field("preferred_city_ids", _("No city with one of these ids."))
     now = utcnow()
     exchange = Exchange(
         city_id=city.id,
@@ -186,7 +197,7 @@ def _published_practices(ids: list[int]) -> list[Practice]:
         db.session.scalars(select(Practice).where(Practice.id.in_(ids), Practice.status == Practice.PUBLISHED))
     )
     if len(found) != len(ids):
-        raise Invalid.field("practice_ids", "Name published practices of the library (one of these is not).")
+        raise Invalid.field("practice_ids", _("Name published practices of the library (one of these is not)."))
     return found
 
 
@@ -219,7 +230,12 @@ def withdraw_exchange(actor, exchange_id: int) -> Exchange:
     """The requesting city no longer needs the exchange: everyone invited is told."""
     exchange = exchange_for(actor, exchange_id, "exchange.withdraw", can_withdraw, lock=True)
     if exchange.status not in Exchange.OPEN:
-        raise Conflict(f"This exchange is {exchange.status}, so it can no longer be withdrawn.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s, so it can no longer be withdrawn.",
+                status=status_word(exchange.status),
+            )
+        )
     people = _involved(exchange)
     _close(exchange, actor, Exchange.WITHDRAWN, None)
     notify(exchange, "withdrawn", [*people, *office()], actor=actor)
@@ -231,7 +247,12 @@ def cancel_exchange(actor, exchange_id: int, reason: str) -> Exchange:
     """The office cancels with a reason: everyone involved is told (with a cancelled calendar event)."""
     exchange = exchange_for(actor, exchange_id, "exchange.match", lock=True)
     if exchange.status not in Exchange.OPEN:
-        raise Conflict(f"This exchange is {exchange.status}, so it can no longer be cancelled.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s, so it can no longer be cancelled.",
+                status=status_word(exchange.status),
+            )
+        )
     why = multi_line(reason, "reason", Exchange.MAX_TEXT, required=True)
     people = _involved(exchange)
     _close(exchange, actor, Exchange.CANCELLED, why)

@@ -6,8 +6,10 @@ from datetime import date, time
 
 from flask import current_app
 
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
 from ...extensions import db
+from ..models import Exchange, Invitation
 
 policy = Policy(
     "exchanges",
@@ -37,7 +39,7 @@ def is_postgres() -> bool:
 
 
 def _clock(value: str) -> time:
-    hours, _, minutes = value.partition(":")
+    hours, __, minutes = value.partition(":")
     return time(int(hours), int(minutes or 0))
 
 
@@ -56,11 +58,39 @@ def is_working_day(day: date) -> bool:
 
 # ---------------------------------------------------------------- input checks
 
-NOT_VISIBLE = "No exchange with this id, or it is not visible to you."
+NOT_VISIBLE = _l("No exchange with this id, or it is not visible to you.")
 LANGUAGE_RE = r"^[a-z]{2,3}$"
 REMINDER_BEFORE_HOURS = 24
 SLOT_STEP_MINUTES = 30
 MAX_SUGGESTIONS = 20
+
+#: A status as a word inside a sentence ("This exchange is held: ..."); the English word is
+#: the status itself. The pages' badges say it differently (views.STATUS_LABELS).
+STATUS_WORDS = {
+    Exchange.REQUESTED: _l("requested"),
+    Exchange.MATCHING: _l("matching"),
+    Exchange.SCHEDULED: _l("scheduled"),
+    Exchange.HELD: _l("held"),
+    Exchange.REPORTED: _l("reported"),
+    Exchange.WITHDRAWN: _l("withdrawn"),
+    Exchange.CANCELLED: _l("cancelled"),
+}
+INVITATION_WORDS = {
+    Invitation.PENDING: _l("pending"),
+    Invitation.ACCEPTED: _l("accepted"),
+    Invitation.DECLINED: _l("declined"),
+    Invitation.WITHDRAWN: _l("withdrawn"),
+}
+
+
+def status_word(status: str) -> str:
+    """An exchange's status inside a sentence, in the current language."""
+    return str(STATUS_WORDS.get(status, status))
+
+
+def invitation_word(status: str) -> str:
+    """An invitation's status inside a sentence, in the current language."""
+    return str(INVITATION_WORDS.get(status, status))
 
 
 def commitments(values, field_name: str = "commitments") -> list[int]:
@@ -68,7 +98,7 @@ def commitments(values, field_name: str = "commitments") -> list[int]:
 
     values = list(values or [])
     if len(values) > 10 or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10 for v in values):
-        raise Invalid.field(field_name, "Commitments are numbers from 1 to 10 (the Ten-Point Plan of Action).")
+        raise Invalid.field(field_name, _("Commitments are numbers from 1 to 10 (the Ten-Point Plan of Action)."))
     return sorted(set(values))
 
 
@@ -76,19 +106,18 @@ def languages(values, field_name: str = "languages", required: bool = True) -> l
     import re
 
     from ...core.errors import Invalid
-    from ..models import Exchange
 
     cleaned: list[str] = []
     for value in values or []:
         code = value.strip().lower() if isinstance(value, str) else ""
         if not re.match(LANGUAGE_RE, code):
-            raise Invalid.field(field_name, "Use language codes such as de, en, es, it or fr.")
+            raise Invalid.field(field_name, _("Use language codes such as de, en, es, it or fr."))
         if code not in cleaned:
             cleaned.append(code)
     if required and not cleaned:
-        raise Invalid.field(field_name, "Name at least one language your people can use in the meeting.")
+        raise Invalid.field(field_name, _("Name at least one language your people can use in the meeting."))
     if len(cleaned) > Exchange.MAX_LIST:
-        raise Invalid.field(field_name, f"Name at most {Exchange.MAX_LIST} languages.")
+        raise Invalid.field(field_name, _("Name at most %(num)d languages.", num=Exchange.MAX_LIST))
     return cleaned
 
 
@@ -100,7 +129,7 @@ def milestone(key, field_name: str = "milestone_key") -> str | None:
     if not key:
         return None
     if not is_milestone_key(key):
-        raise Invalid.field(field_name, "Unknown milestone: use one of the keys of the milestone template.")
+        raise Invalid.field(field_name, _("Unknown milestone: use one of the keys of the milestone template."))
     return key
 
 
@@ -113,21 +142,20 @@ def calendar_date(value, field_name: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise Invalid.field(field_name, "Use a date such as 2027-03-31.")
+        raise Invalid.field(field_name, _("Use a date such as 2027-03-31."))
     date_in_range(value, field_name)
     return value
 
 
 def id_list(values, field_name: str) -> list[int]:
     from ...core.errors import MAX_DB_INT, Invalid
-    from ..models import Exchange
 
     result: list[int] = []
     for value in values or []:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_DB_INT:
-            raise Invalid.field(field_name, "Use the ids of existing records.")
+            raise Invalid.field(field_name, _("Use the ids of existing records."))
         if value not in result:
             result.append(value)
     if len(result) > Exchange.MAX_LIST:
-        raise Invalid.field(field_name, f"Name at most {Exchange.MAX_LIST}.")
+        raise Invalid.field(field_name, _("Name at most %(num)d.", num=Exchange.MAX_LIST))
     return result

@@ -15,6 +15,7 @@ from ...accounts.models import City
 from ...core.calendar import CalendarEvent
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid
+from ...core.i18n import _
 from ...core.time import UTC, format_local, utcnow, zone
 from ...core.validators import aware_utc, column_length, http_url
 from ...extensions import db
@@ -23,7 +24,7 @@ from .calendar import event_for
 from .notifications import notify, people_taking_part
 from .permissions import is_office, is_participant
 from .requests import exchange_for
-from .rules import SLOT_STEP_MINUTES, calendar_date, working_hours
+from .rules import SLOT_STEP_MINUTES, calendar_date, status_word, working_hours
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,12 @@ def _check_duration(minutes) -> int:
         or not Exchange.MIN_MINUTES <= minutes <= Exchange.MAX_MINUTES
     ):
         raise Invalid.field(
-            "duration_minutes", f"A meeting lasts between {Exchange.MIN_MINUTES} and {Exchange.MAX_MINUTES} minutes."
+            "duration_minutes",
+            _(
+                "A meeting lasts between %(min)d and %(max)d minutes.",
+                min=Exchange.MIN_MINUTES,
+                max=Exchange.MAX_MINUTES,
+            ),
         )
     return minutes
 
@@ -93,15 +99,17 @@ def options_on(cities: list[City], home_zone: str, day: date, minutes: int) -> l
 
 
 def _refusal(cities: list[City], starts_at: datetime, ends_at: datetime) -> str:
-    start_t, end_t, _ = working_hours()
+    start_t, end_t, __ = working_hours()
     parts = [
         f"{c.name} ({format_local(starts_at, c.timezone, '%a %H:%M')}–{format_local(ends_at, c.timezone, '%H:%M')})"
         for c in cities
     ]
-    return (
-        f"This time is outside working hours ({start_t:%H:%M}–{end_t:%H:%M}, Monday to Friday) in "
-        + ", ".join(parts)
-        + ". Choose one of the times offered, or confirm that it is fine for them."
+    return _(
+        "This time is outside working hours (%(start)s–%(end)s, Monday to Friday) in %(cities)s. "
+        "Choose one of the times offered, or confirm that it is fine for them.",
+        start=start_t.strftime("%H:%M"),
+        end=end_t.strftime("%H:%M"),
+        cities=", ".join(parts),
     )
 
 
@@ -119,12 +127,17 @@ def schedule_exchange(
     taking part is told in their own zone, with the calendar file; a move raises SEQUENCE."""
     exchange = exchange_for(actor, exchange_id, "exchange.match", lock=True)
     if exchange.status not in (Exchange.MATCHING, Exchange.SCHEDULED, Exchange.REQUESTED):
-        raise Conflict(f"This exchange is {exchange.status}, so it can no longer be scheduled.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s, so it can no longer be scheduled.",
+                status=status_word(exchange.status),
+            )
+        )
     if not any(i.status == Invitation.ACCEPTED for i in exchange.invitations):
-        raise Conflict("No host city has accepted yet: a session needs at least one accepted host.")
+        raise Conflict(_("No host city has accepted yet: a session needs at least one accepted host."))
     start = aware_utc(starts_at, "starts_at")
     if start <= utcnow():
-        raise Invalid.field("starts_at", "Choose a time in the future.")
+        raise Invalid.field("starts_at", _("Choose a time in the future."))
     end = start + timedelta(minutes=_check_duration(duration_minutes))
     url = http_url(join_url, "join_url", column_length(Exchange.join_url), required=True)
     refused = outside_hours(cities_taking_part(exchange), start, end)
@@ -158,5 +171,5 @@ def exchange_calendar(actor, exchange_id: int) -> tuple[list[CalendarEvent], str
     """The session's calendar file, for the people taking part and the office."""
     exchange = exchange_for(actor, exchange_id, "exchange.view", lambda u, e: is_office(u) or is_participant(u, e))
     if exchange.starts_at is None:
-        raise Conflict("This exchange has no time yet: the calendar file comes once it is scheduled.")
+        raise Conflict(_("This exchange has no time yet: the calendar file comes once it is scheduled."))
     return [event_for(actor, exchange)], f"exchange-{exchange.id}.ics"

@@ -13,6 +13,7 @@ from ...core.content import render_markdown
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid, NotFound
 from ...core.hooks import app_object, exchange_reported
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...core.validators import column_length, date_in_range, multi_line, single_line
 from ...extensions import db
@@ -20,7 +21,7 @@ from ..models import Exchange, ExchangeFollowUp
 from .calendar import city_names
 from .notifications import notify, people_taking_part
 from .requests import exchange_for
-from .rules import id_list, milestone
+from .rules import id_list, milestone, status_word
 
 
 @transactional()
@@ -28,15 +29,23 @@ def record_attendance(actor, exchange_id: int, attended_user_ids: list[int]) -> 
     """The session took place: who attended (the other participants did not)."""
     exchange = exchange_for(actor, exchange_id, "exchange.record", lock=True)
     if exchange.status not in (Exchange.SCHEDULED, Exchange.HELD):
-        raise Conflict(f"This exchange is {exchange.status}: attendance is recorded for a scheduled session.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s: attendance is recorded for a scheduled session.",
+                status=status_word(exchange.status),
+            )
+        )
     assert exchange.starts_at is not None
     if exchange.starts_at > utcnow():
-        raise Conflict("The session has not started yet: record attendance once it took place.")
+        raise Conflict(_("The session has not started yet: record attendance once it took place."))
     ids = set(id_list(attended_user_ids, "attended_user_ids"))
     known = {p.user_id for p in exchange.participants if p.user_id is not None}
     unknown = sorted(ids - known)
     if unknown:
-        raise Invalid.field("attended_user_ids", f"Not participants of this exchange: {', '.join(map(str, unknown))}.")
+        raise Invalid.field(
+            "attended_user_ids",
+            _("Not participants of this exchange: %(ids)s.", ids=", ".join(map(str, unknown))),
+        )
     for participant in exchange.participants:
         participant.attended = participant.user_id in ids
     now = utcnow()
@@ -49,16 +58,16 @@ def record_attendance(actor, exchange_id: int, attended_user_ids: list[int]) -> 
 
 def _follow_ups(items) -> list[ExchangeFollowUp]:
     if not isinstance(items, list | tuple):
-        raise Invalid.field("follow_ups", "Send the follow-up actions as a list.")
+        raise Invalid.field("follow_ups", _("Send the follow-up actions as a list."))
     if len(items) > Exchange.MAX_FOLLOW_UPS:
-        raise Invalid.field("follow_ups", f"Record at most {Exchange.MAX_FOLLOW_UPS} follow-up actions.")
+        raise Invalid.field("follow_ups", _("Record at most %(num)d follow-up actions.", num=Exchange.MAX_FOLLOW_UPS))
     result = []
     for position, item in enumerate(items):
         if not isinstance(item, dict):
-            raise Invalid.field("follow_ups", "Each follow-up has a text and an owner.")
+            raise Invalid.field("follow_ups", _("Each follow-up has a text and an owner."))
         due = item.get("due_date")
         if due is not None and not isinstance(due, date):
-            raise Invalid.field(f"follow_ups.{position}.due_date", "Use a date such as 2027-03-31.")
+            raise Invalid.field(f"follow_ups.{position}.due_date", _("Use a date such as 2027-03-31."))
         date_in_range(due, f"follow_ups.{position}.due_date")
         result.append(
             ExchangeFollowUp(
@@ -89,7 +98,12 @@ def write_report(
     `publish` the report becomes a public story. Writing it again replaces both."""
     exchange = exchange_for(actor, exchange_id, "exchange.record", lock=True)
     if exchange.status not in (Exchange.HELD, Exchange.REPORTED):
-        raise Conflict(f"This exchange is {exchange.status}: record attendance before writing the report.")
+        raise Conflict(
+            _(
+                "This exchange is %(status)s: record attendance before writing the report.",
+                status=status_word(exchange.status),
+            )
+        )
     text = multi_line(report, "report", Exchange.MAX_REPORT, required=True)
     actions = _follow_ups(follow_ups or [])
     first_report = exchange.status == Exchange.HELD
@@ -128,7 +142,7 @@ def stories_query():
 def get_story(slug: str) -> Exchange:
     exchange = db.session.scalar(stories_query().where(Exchange.story_slug == slug))
     if exchange is None:
-        raise NotFound("No published story at this address.")
+        raise NotFound(_("No published story at this address."))
     return exchange
 
 

@@ -4,6 +4,7 @@ home page all show it."""
 
 from __future__ import annotations
 
+from ...core.i18n import _
 from ...core.time import format_local, utcnow
 from ..models import Exchange, Invitation
 from .permissions import (
@@ -34,49 +35,51 @@ def next_step(user, exchange: Exchange) -> tuple[str, bool, str | None]:
     answers_due = any(i.status == Invitation.PENDING for i in exchange.invitations)
     names_people = coordinates_taking_part_city(user, exchange) and not _city_has_people(exchange, user.city_id)
     if status == Exchange.WITHDRAWN:
-        return f"Withdrawn by {exchange.city.name}", False, None
+        return _("Withdrawn by %(city)s", city=exchange.city.name), False, None
     if status == Exchange.CANCELLED:
-        reason = f": {exchange.cancel_reason}" if exchange.cancel_reason else ""
-        return f"Cancelled by the office{reason}", False, None
+        if exchange.cancel_reason:
+            return _("Cancelled by the office: %(reason)s", reason=exchange.cancel_reason), False, None
+        return _("Cancelled by the office"), False, None
     if status == Exchange.REPORTED:
         public = exchange.story_published_at is not None
-        return ("Report written and published as a story" if public else "Report written"), False, "report-view"
+        words = _("Report written and published as a story") if public else _("Report written")
+        return words, False, "report-view"
     if status == Exchange.HELD:
         if office:
-            return "Write the report", True, "write-report"
-        return "Held: the office is writing the report", False, None
+            return _("Write the report"), True, "write-report"
+        return _("Held: the office is writing the report"), False, None
     if status == Exchange.SCHEDULED:
         assert exchange.starts_at is not None
         if exchange.starts_at <= utcnow():
             if office:
-                return "Record attendance", True, "attendance"
-            return "Held: the office is writing the report", False, None
+                return _("Record attendance"), True, "attendance"
+            return _("Held: the office is writing the report"), False, None
         if names_people:
-            return f"Scheduled for {_when(exchange, user)}: name your participants", True, "people"
-        return f"Scheduled for {_when(exchange, user)}", False, "when"
+            return _("Scheduled for %(when)s: name your participants", when=_when(exchange, user)), True, "people"
+        return _("Scheduled for %(when)s", when=_when(exchange, user)), False, "when"
     # requested or matching
     if office:
         if status == Exchange.REQUESTED:
-            return "Invite host cities", True, "matching"
+            return _("Invite host cities"), True, "matching"
         if accepted:
-            return "Set a time", True, "schedule"
-        return "Waiting for the invited cities to answer", False, "matching"
+            return _("Set a time"), True, "schedule"
+        return _("Waiting for the invited cities to answer"), False, "matching"
     if invitation is not None and not is_requesting_coordinator(user, exchange):
         if invitation.status == Invitation.PENDING:
-            return "Answer the invitation", True, "answer"
+            return _("Answer the invitation"), True, "answer"
         if invitation.status == Invitation.DECLINED:
-            return "Your city declined", False, None
+            return _("Your city declined"), False, None
         if invitation.status == Invitation.WITHDRAWN:
-            return "The office withdrew the invitation", False, None
+            return _("The office withdrew the invitation"), False, None
         if names_people:
-            return "Name your participants", True, "people"
-        return "Waiting for the office to set a time", False, None
+            return _("Name your participants"), True, "people"
+        return _("Waiting for the office to set a time"), False, None
     if status == Exchange.REQUESTED:
-        return "Waiting for the office to invite host cities", False, None
+        return _("Waiting for the office to invite host cities"), False, None
     if not accepted:
         if answers_due:
-            return "Waiting for the invited cities to answer", False, None
-        return "Waiting for the office to invite more cities", False, None
+            return _("Waiting for the invited cities to answer"), False, None
+        return _("Waiting for the office to invite more cities"), False, None
     if names_people:
-        return "Name your participants", True, "people"
-    return "Waiting for the office to set a time", False, None
+        return _("Name your participants"), True, "people"
+    return _("Waiting for the office to set a time"), False, None

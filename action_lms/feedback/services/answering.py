@@ -6,6 +6,7 @@ from __future__ import annotations
 from ...accounts.models import City
 from ...core.db import flush_or_conflict, transactional
 from ...core.errors import Conflict, Invalid
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...core.validators import multi_line
 from ...extensions import db
@@ -16,7 +17,7 @@ from .rules import ANSWERED
 
 def _rating(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise Invalid.field(field, "Choose a number from 1 to 5.")
+        raise Invalid.field(field, _("Choose a number from 1 to 5."))
     return value
 
 
@@ -26,7 +27,7 @@ def answer(actor, request_id: int, usefulness, will_apply, recommend, comment: s
     if request.answered_at is not None:
         raise Conflict(ANSWERED)
     if not isinstance(recommend, bool):
-        raise Invalid.field("recommend", "Say yes or no.")
+        raise Invalid.field("recommend", _("Say yes or no."))
     city = db.session.get(City, request.city_id) if request.city_id is not None else None
     now = utcnow()
     result = FeedbackAnswer(

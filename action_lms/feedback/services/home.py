@@ -9,12 +9,21 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeItem
+from ...core.i18n import _, _l
 from ...extensions import db
 from ..models import FeedbackAnswer
-from .requesting import LABELS, open_requests_query
+from .requesting import open_requests_query
 from .rules import policy
 
 HOME_LIMIT = 3
+
+#: What the home page asks for each format's request ("%(title)s": the event's title).
+TODO_TEXTS = {
+    "course": _l("Say how useful the course “%(title)s” was"),
+    "webinar": _l("Say how useful the webinar “%(title)s” was"),
+    "consulting": _l("Say how useful the consulting session “%(title)s” was"),
+    "exchange": _l("Say how useful the peer exchange “%(title)s” was"),
+}
 
 
 def feedback_todo(user, now: datetime) -> list[HomeItem]:
@@ -23,14 +32,14 @@ def feedback_todo(user, now: datetime) -> list[HomeItem]:
     requests = list(db.session.scalars(open_requests_query(user).limit(HOME_LIMIT + 1)))
     items = [
         HomeItem(
-            text=f"Say how useful {LABELS[r.kind]} “{r.subject_title}” was",
+            text=TODO_TEXTS[r.kind] % {"title": r.subject_title},
             url=url_for("feedback.answer", request_id=r.id),
-            detail="Three short questions, about two minutes.",
+            detail=_("Three short questions, about two minutes."),
         )
         for r in requests[:HOME_LIMIT]
     ]
     if len(requests) > HOME_LIMIT:
-        items.append(HomeItem(text="More feedback to give", url=url_for("feedback.mine")))
+        items.append(HomeItem(text=_("More feedback to give"), url=url_for("feedback.mine")))
     return items
 
 
@@ -38,4 +47,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
     answers = db.session.scalar(
         select(func.count(FeedbackAnswer.id)).where(FeedbackAnswer.created_at >= start, FeedbackAnswer.created_at < end)
     )
-    return [("Feedback answers", answers or 0, url_for("feedback.impact"))]
+    return [(_("Feedback answers"), answers or 0, url_for("feedback.impact"))]

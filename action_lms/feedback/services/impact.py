@@ -13,6 +13,7 @@ from sqlalchemy import Integer, case, func, select, true
 from ...accounts.models import City
 from ...core.errors import Forbidden, Invalid
 from ...core.hooks import contributions
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import FeedbackAnswer, FeedbackRequest
@@ -31,7 +32,7 @@ def _cities(actor, city_id: int | None, country: str | None) -> tuple[list[City]
     scope = impact_city_scope(actor)
     if scope is not None:
         if city_id is not None and city_id != scope:
-            raise Forbidden("Coordinators see the report of their own city.")
+            raise Forbidden(_("Coordinators see the report of their own city."))
         city_id = scope
     stmt = select(City).order_by(City.name)
     if city_id is not None:
@@ -40,7 +41,7 @@ def _cities(actor, city_id: int | None, country: str | None) -> tuple[list[City]
         stmt = stmt.where(City.country == country.upper())
     cities = list(db.session.scalars(stmt))
     if city_id is not None and not cities:
-        raise Invalid.field("city_id", "No city with this id.")
+        raise Invalid.field("city_id", _("No city with this id."))
     return cities, city_id is not None or bool(country)
 
 
@@ -77,10 +78,10 @@ def _rank(rows: list[dict]) -> list[dict]:
 def impact(actor, year: int | None = None, city_id: int | None = None, country: str | None = None) -> dict:
     policy.require(actor, "impact.view")
     if not can_view_impact(actor):
-        raise Forbidden("Your account is not linked to a city, so there is no report to show.")
+        raise Forbidden(_("Your account is not linked to a city, so there is no report to show."))
     year = year or utcnow().year
     if not 2000 <= year <= 2100:
-        raise Invalid.field("year", "Use a year between 2000 and 2100.")
+        raise Invalid.field("year", _("Use a year between 2000 and 2100."))
     cities, filtered = _cities(actor, city_id, country)
     ids = [c.id for c in cities]
     city_filter_r = FeedbackRequest.city_id.in_(ids) if filtered else true()
@@ -120,8 +121,8 @@ def impact(actor, year: int | None = None, city_id: int | None = None, country: 
                 fmt.label,
                 totals.get("events", 0),
                 totals.get("requests_made", 0),
-                sum(n for (kind, _), n in asked.items() if kind == fmt.kind),
-                _merge([a for (kind, _), a in answers.items() if kind == fmt.kind]),
+                sum(n for (kind, _city), n in asked.items() if kind == fmt.kind),
+                _merge([a for (kind, _city), a in answers.items() if kind == fmt.kind]),
             )
         )
     per_city = []
@@ -208,6 +209,20 @@ CSV_HEADER = [
     "recommend_share",
     "rank",
 ]
+#: The CSV's header row as people read it (CSV_HEADER holds the keys).
+CSV_HEADER_LABELS = {
+    "scope": _l("scope"),
+    "format": _l("format"),
+    "events": _l("events"),
+    "requests_made": _l("requests_made"),
+    "feedback_requests": _l("feedback_requests"),
+    "responses": _l("responses"),
+    "response_rate": _l("response_rate"),
+    "usefulness_mean": _l("usefulness_mean"),
+    "will_apply_mean": _l("will_apply_mean"),
+    "recommend_share": _l("recommend_share"),
+    "rank": _l("rank"),
+}
 
 
 def impact_csv(data: dict) -> str:
@@ -216,8 +231,8 @@ def impact_csv(data: dict) -> str:
     def line(scope: str, row: dict) -> list:
         return [scope, row["kind"], *("" if row[k] is None else row[k] for k in CSV_HEADER[2:])]
 
-    rows: list[list] = [CSV_HEADER]
-    rows.extend(line("all", r) for r in data["formats"])
+    rows: list[list] = [[str(CSV_HEADER_LABELS[key]) for key in CSV_HEADER]]
+    rows.extend(line(_("all"), r) for r in data["formats"])
     for entry in data["cities"]:
         rows.extend(line(entry["city"].name, r) for r in entry["formats"])
     return csv_text(rows)

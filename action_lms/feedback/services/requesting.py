@@ -16,6 +16,7 @@ from ...core import outbox
 from ...core.db import affected_rows, dialect_insert, unit_of_work
 from ...core.errors import NotFound
 from ...core.hooks import FeedbackDue, contributions
+from ...core.i18n import _l, in_language, user_language
 from ...core.time import format_local, utcnow
 from ...extensions import db
 from ..models import FeedbackRequest
@@ -24,35 +25,34 @@ from .rules import CATCH_UP, NOT_YOURS, REMINDER_AFTER, policy
 
 log = logging.getLogger(__name__)
 
-LABELS = {
-    "course": "the course",
-    "webinar": "the webinar",
-    "consulting": "the consulting session",
-    "exchange": "the peer exchange",
-}
-
 
 def request_url(request: FeedbackRequest) -> str:
     return f"{current_app.config['BASE_URL']}/feedback/{request.id}"
 
 
+def _subject(request: FeedbackRequest, kind: str):
+    """The e-mail's subject, rendered in the recipient's language by the outbox."""
+    title = request.subject_title
+    if kind != "request":
+        return _l("Reminder: two minutes of feedback on “%(title)s”", title=title)
+    if request.kind == "course":
+        return _l("How useful was the course “%(title)s”?", title=title)
+    if request.kind == "webinar":
+        return _l("How useful was the webinar “%(title)s”?", title=title)
+    if request.kind == "consulting":
+        return _l("How useful was the consulting session “%(title)s”?", title=title)
+    return _l("How useful was the peer exchange “%(title)s”?", title=title)
+
+
 def _queue(request: FeedbackRequest, user: User, kind: str) -> bool:
-    subject = (
-        f"How useful was {LABELS[request.kind]} “{request.subject_title}”?"
-        if kind == "request"
-        else f"Reminder: two minutes of feedback on “{request.subject_title}”"
-    )
+    with in_language(user_language(user)):  # the date in the words of the e-mail
+        when = format_local(request.due_since, user.timezone, "%d %b %Y")
     return outbox.queue(
         user,
         f"feedback_{kind}",
-        subject,
+        _subject(request, kind),
         f"feedback/{kind}.txt",
-        {
-            "request": request,
-            "what": LABELS[request.kind],
-            "when": format_local(request.due_since, user.timezone, "%d %b %Y"),
-            "url": request_url(request),
-        },
+        {"request": request, "when": when, "url": request_url(request)},
         f"feedback:{kind}:{request.id}",
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ...core.i18n import _l
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
 
 policy = Policy(
@@ -24,5 +25,5 @@ CATCH_UP = timedelta(days=60)
 MIN_RESPONSES = 3
 #: Comments name the city only when at least this many cities answered for the format.
 MIN_CITIES_FOR_COMMENTS = 3
-NOT_YOURS = "No feedback request with this id for you."
-ANSWERED = "You have already answered this feedback request. Thank you!"
+NOT_YOURS = _l("No feedback request with this id for you.")
+ANSWERED = _l("You have already answered this feedback request. Thank you!")

@@ -9,7 +9,7 @@ Modules import only from those above them: rules, validation, history, then plan
 milestones, digest, overview, dashboard, personal_data and demo.
 """
 
-from ..progress import COMPLETED_PHASE, city_today, current_phase, overdue_milestones, progress_percent
+from ..progress import COMPLETED_PHASE, city_today, current_phase, overdue_milestones, phase_label, progress_percent
 from .dashboard import (
     dashboard,
     milestone_resources,
@@ -20,7 +20,15 @@ from .dashboard import (
 )
 from .demo import seed_demo
 from .digest import send_overdue_digests
-from .history import describe_change, format_day, history_label, history_page, history_query, milestone_history
+from .history import (
+    actor_label,
+    describe_change,
+    format_day,
+    history_label,
+    history_page,
+    history_query,
+    milestone_history,
+)
 from .milestones import update_milestone
 from .overview import BASE_SORTS, OverviewRow, csv_value, overview, overview_csv, stat_columns
 from .personal_data import erase_plan_history_names, export_plan_history
@@ -67,6 +75,7 @@ __all__ = [
     "SYSTEM_ACTOR",
     "OverviewRow",
     "PlanSummary",
+    "actor_label",
     "can_edit_city",
     "can_view_city",
     "city_or_404",
@@ -97,6 +106,7 @@ __all__ = [
     "overview",
     "overview_csv",
     "patch_plan",
+    "phase_label",
     "plan_page",
     "plan_summaries",
     "policy",

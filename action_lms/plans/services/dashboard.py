@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...core.errors import NotFound
 from ...core.hooks import contributions
+from ...core.i18n import _
 from ...core.policy import LEARNER
 from ..models import COMPLETED, Plan
 from ..progress import completed_count, current_phase, overdue_milestones, progress_percent
@@ -21,12 +22,15 @@ def viewer_city_id(actor) -> int:
         requested = getattr(actor, "requested_city", None)
         if requested is not None:
             raise NotFound(
-                f"You asked to join {requested.name}; you will see its plan once its coordinators "
-                "approve. We will tell you by e-mail."
+                _(
+                    "You asked to join %(city)s; you will see its plan once its coordinators "
+                    "approve. We will tell you by e-mail.",
+                    city=requested.name,
+                )
             )
         if getattr(actor, "role", None) == LEARNER:
-            raise NotFound("Your account is not linked to a city. Ask to join yours on your account page.")
-        raise NotFound("Your account is not linked to a city. Ask the office to add you to your city.")
+            raise NotFound(_("Your account is not linked to a city. Ask to join yours on your account page."))
+        raise NotFound(_("Your account is not linked to a city. Ask the office to add you to your city."))
     return city_id
 
 
@@ -73,9 +77,9 @@ def learn_next(plan: Plan, lessons: dict[str, list[dict]], milestones: int = 2) 
         for item in lessons.get(key, []):
             identity = _item_identity(item)
             if identity in by_identity:
-                by_identity[identity]["milestones"].append(BY_KEY[key].title)
+                by_identity[identity]["milestones"].append(str(BY_KEY[key].title))
             else:
-                by_identity[identity] = {**item, "milestones": [BY_KEY[key].title]}
+                by_identity[identity] = {**item, "milestones": [str(BY_KEY[key].title)]}
     found = [item for item in by_identity.values() if item.get("state") != "done"]
     found.sort(key=lambda item: LEARN_NEXT_ORDER.get(item.get("state"), 0))  # stable: course order kept
     return [{**item, "milestone": ", ".join(item["milestones"])} for item in found]

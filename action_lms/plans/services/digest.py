@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ...accounts.models import User
 from ...core import outbox
 from ...core.db import transactional
+from ...core.i18n import lazy_ngettext
 from ...core.models import OutboxMessage
 from ...core.policy import COORDINATOR
 from ...core.time import utcnow
@@ -19,7 +20,7 @@ from ..progress import city_today
 
 
 def _digest_key(city_id: int, today: date, user_id: int) -> str:
-    year, week, _ = today.isocalendar()
+    year, week, __ = today.isocalendar()
     return f"plans:overdue-digest:city-{city_id}:{year}-W{week:02d}:user-{user_id}"
 
 
@@ -91,8 +92,11 @@ def send_overdue_digests(now: datetime | None = None) -> dict:
                 key = wanted[(city_id, user.id)]
                 if key in sent:
                     continue
-                subject = (
-                    f"{len(items)} overdue milestone{'s' if len(items) != 1 else ''} in {plan.city.name}'s action plan"
+                subject = lazy_ngettext(
+                    "%(num)d overdue milestone in %(city)s's action plan",
+                    "%(num)d overdue milestones in %(city)s's action plan",
+                    len(items),
+                    city=plan.city.name,
                 )
                 outbox.queue(
                     user,

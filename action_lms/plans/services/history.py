@@ -9,9 +9,11 @@ from datetime import date, datetime
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 
+from ...core import i18n
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...extensions import db
-from ..models import STATUS_LABELS, Plan, PlanHistory
+from ..models import ERASED_ACTOR, STATUS_LABELS, Plan, PlanHistory
 from ..template import BY_KEY
 from .rules import HISTORY_PAGE_SIZE, MAX_PAGE, SYSTEM_ACTOR, policy, visible_plan
 
@@ -69,31 +71,43 @@ def history_label(entry: PlanHistory) -> str:
     """What an entry is about: the milestone's title, or the plan itself."""
     if entry.milestone_key:
         template = BY_KEY.get(entry.milestone_key)
-        return template.title if template else entry.milestone_key
-    return "Plan"
+        return str(template.title) if template else entry.milestone_key
+    return _("Plan")
+
+
+#: Recorded authors that are not a person's name, as the pages show them.
+ACTOR_LABELS = {SYSTEM_ACTOR: _l("System"), ERASED_ACTOR: _l("Erased user")}
+
+
+def actor_label(entry: PlanHistory) -> str:
+    """Who made a change, as the pages show it: the recorded name, or the system's or an
+    erased user's label in the reader's language (the stored value stays as it is)."""
+    if entry.actor_name == ERASED_ACTOR or (entry.actor_id is None and entry.actor_name == SYSTEM_ACTOR):
+        return str(ACTOR_LABELS[entry.actor_name])
+    return entry.actor_name
 
 
 # ---------------------------------------------------------------- in words
 
 #: What each recorded field is called on the pages (the milestone form's and plan form's labels).
 FIELD_LABELS = {
-    "status": "Status",
-    "due_date": "Due date",
-    "evidence_url": "Evidence link",
-    "note": "Note",
-    "owner": "Owner",
-    "blocked_reason": "Reason it is blocked",
-    "title": "Title",
-    "focus": "Focus",
-    "commitments": "Commitments",
+    "status": _l("Status"),
+    "due_date": _l("Due date"),
+    "evidence_url": _l("Evidence link"),
+    "note": _l("Note"),
+    "owner": _l("Owner"),
+    "blocked_reason": _l("Reason it is blocked"),
+    "title": _l("Title"),
+    "focus": _l("Focus"),
+    "commitments": _l("Commitments"),
 }
 NO_VALUE = "—"
 LONG_TEXT = 160  # longer notes and reasons are shortened in a history line
 
 
 def format_day(value: date) -> str:
-    """A date as the plan pages show it: 1 Feb 2027."""
-    return f"{value.day} {value:%b %Y}"
+    """A date as the plan pages show it: 1 Feb 2027 (in the reader's language)."""
+    return i18n.format_day(value, "%-d %b %Y")
 
 
 def value_in_words(field: str, value: str | None, shorten: bool = True) -> str:
@@ -102,7 +116,7 @@ def value_in_words(field: str, value: str | None, shorten: bool = True) -> str:
     if value is None or value == "":
         return NO_VALUE
     if field == "status":
-        return STATUS_LABELS.get(value, value)
+        return str(STATUS_LABELS.get(value, value))
     if field == "due_date":
         try:
             return format_day(date.fromisoformat(value))
@@ -117,14 +131,14 @@ def describe_change(entry: PlanHistory, shorten: bool = True) -> str:
     """One history entry in words, e.g. "Status: Not started → In progress"."""
     if entry.field == "plan":
         created = (entry.new_value or "").removeprefix("created: ")
-        return f"Plan created: “{created}”"
+        return _("Plan created: “%(title)s”", title=created)
     if entry.field == "is_current":
         became = entry.new_value == "true"
-        return "Made the city's current plan" if became else "No longer the city's current plan"
-    label = FIELD_LABELS.get(entry.field, entry.field.replace("_", " ").capitalize())
+        return _("Made the city's current plan") if became else _("No longer the city's current plan")
+    label = FIELD_LABELS.get(entry.field) or entry.field.replace("_", " ").capitalize()
     old = value_in_words(entry.field, entry.old_value, shorten)
     new = value_in_words(entry.field, entry.new_value, shorten)
-    return f"{label}: {old} \u2192 {new}"
+    return _("%(field)s: %(old)s \u2192 %(new)s", field=label, old=old, new=new)
 
 
 def milestone_history(plan: Plan, limit: int = 5) -> dict[str, list[PlanHistory]]:

@@ -9,9 +9,10 @@ from datetime import date, datetime
 from flask import url_for
 
 from ...core.hooks import HomeContent, HomeItem, HomeNumber
+from ...core.i18n import _, format_share
 from ...core.policy import ADMIN, COORDINATOR, LEARNER
 from ..models import COMPLETED, Milestone, Plan
-from ..progress import city_today, completed_count, current_phase, progress_percent
+from ..progress import city_today, completed_count, current_phase, phase_label, progress_percent
 from .digest import overdue_by_city
 from .history import format_day
 from .rules import city_or_404, current_plan_of
@@ -39,9 +40,9 @@ def next_milestones(plan: Plan, today: date, limit: int = NEXT_MILESTONES) -> li
 def _milestone_detail(m: Milestone) -> str:
     parts = [m.status_label]
     if m.due_date is not None:
-        parts.append(f"due {format_day(m.due_date)}")
+        parts.append(_("due %(date)s", date=format_day(m.due_date)))
     if m.owner:
-        parts.append(f"owner: {m.owner}")
+        parts.append(_("owner: %(owner)s", owner=m.owner))
     return " · ".join(parts)
 
 
@@ -53,10 +54,15 @@ def plan_panel(user, now: datetime) -> HomeContent | None:
     plan = current_plan_of(city.id)
     if plan is None:
         return HomeContent(
-            title=f"{city.name}'s action plan",
-            empty=f"{city.name} has no action plan here yet."
-            + (" Start one from the template of nine milestones." if user.role == COORDINATOR else ""),
-            more=("Start the plan", url_for("plans.new_plan", city_id=city.id)) if user.role == COORDINATOR else None,
+            title=_("%(city)s's action plan", city=city.name),
+            empty=_(
+                "%(city)s has no action plan here yet. Start one from the template of nine milestones.", city=city.name
+            )
+            if user.role == COORDINATOR
+            else _("%(city)s has no action plan here yet.", city=city.name),
+            more=(_("Start the plan"), url_for("plans.new_plan", city_id=city.id))
+            if user.role == COORDINATOR
+            else None,
         )
     today = city_today(city, now)
     items = tuple(
@@ -64,20 +70,24 @@ def plan_panel(user, now: datetime) -> HomeContent | None:
             text=m.title,
             url=url_for("plans.my_city", milestone=m.key, _anchor=f"milestone-{m.key}"),
             detail=_milestone_detail(m),
-            badge="Overdue" if m.is_overdue(today) else "",
+            badge=_("Overdue") if m.is_overdue(today) else "",
         )
         for m in next_milestones(plan, today)
     )
     done, total = completed_count(plan.milestones), len(plan.milestones)
     return HomeContent(
-        title=f"{city.name}'s action plan",
+        title=_("%(city)s's action plan", city=city.name),
         figures=(
-            HomeNumber("Progress", f"{progress_percent(plan.milestones)}%", f"{done} of {total} milestones completed"),
-            HomeNumber("Current phase", current_phase(plan.milestones)),
+            HomeNumber(
+                _("Progress"),
+                format_share(progress_percent(plan.milestones) / 100),
+                _("%(done)d of %(total)d milestones completed", done=done, total=total),
+            ),
+            HomeNumber(_("Current phase"), phase_label(current_phase(plan.milestones))),
         ),
         items=items,
-        empty="Every milestone is completed.",
-        more=("Open the plan", url_for("plans.my_city")),
+        empty=_("Every milestone is completed."),
+        more=(_("Open the plan"), url_for("plans.my_city")),
     )
 
 
@@ -91,15 +101,22 @@ def overdue_cities_panel(user, now: datetime) -> HomeContent | None:
         HomeItem(
             text=plans[city_id].city.name,
             url=url_for("plans.plan_page", plan_id=plans[city_id].id),
-            detail=f"{len(milestones)} overdue: "
-            + ", ".join(f"{m.title} (due {format_day(m.due_date)})" for m in milestones[:2] if m.due_date)
-            + (" …" if len(milestones) > 2 else ""),
+            detail=_(
+                "%(num)d overdue: %(milestones)s",
+                num=len(milestones),
+                milestones=", ".join(
+                    _("%(milestone)s (due %(date)s)", milestone=m.title, date=format_day(m.due_date))
+                    for m in milestones[:2]
+                    if m.due_date
+                )
+                + (" …" if len(milestones) > 2 else ""),
+            ),
         )
         for city_id, milestones in ranked[:OVERDUE_CITIES]
     )
     return HomeContent(
-        title="Cities with overdue milestones",
+        title=_("Cities with overdue milestones"),
         items=items,
-        empty="No city has an overdue milestone.",
-        more=("Cities overview", url_for("plans.overview")),
+        empty=_("No city has an overdue milestone."),
+        more=(_("Cities overview"), url_for("plans.overview")),
     )

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid, NotFound
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import BLOCKED, COMPLETED, STATUSES, Milestone
@@ -30,9 +31,9 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
     plan = visible_plan(actor, plan_id)
     require_editor(actor, plan.city_id)
     if not is_milestone_key(key):
-        raise NotFound("No milestone with this key.")
+        raise NotFound(_("No milestone with this key."))
     if not plan.is_current:
-        raise Conflict("This plan is no longer the city's current plan; its milestones are kept as they were.")
+        raise Conflict(_("This plan is no longer the city's current plan; its milestones are kept as they were."))
     milestone = db.session.scalar(
         select(Milestone)
         .where(Milestone.plan_id == plan.id, Milestone.key == key)
@@ -40,14 +41,14 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
         .execution_options(populate_existing=True)
     )
     if milestone is None:
-        raise NotFound("No milestone with this key.")
+        raise NotFound(_("No milestone with this key."))
 
     unknown = set(changes) - set(MILESTONE_FIELDS)
-    errors: dict = {name: ["Unknown field."] for name in unknown}
+    errors: dict = {name: [_("Unknown field.")] for name in unknown}
     new = {name: getattr(milestone, name) for name in MILESTONE_FIELDS}
     if "status" in changes:
         if changes["status"] not in STATUSES:
-            errors["status"] = [f"Must be one of: {', '.join(STATUSES)}."]
+            errors["status"] = [_("Must be one of: %(values)s.", values=", ".join(STATUSES))]
         else:
             new["status"] = changes["status"]
     if "due_date" in changes:
@@ -61,10 +62,10 @@ def update_milestone(actor, plan_id: int, key: str, changes: dict) -> Milestone:
         raise invalid(errors)
 
     if new["status"] == COMPLETED and not (new["evidence_url"] or new["note"]):
-        message = "Add an evidence link or a note to complete this milestone."
+        message = _("Add an evidence link or a note to complete this milestone.")
         raise Invalid(message, {"evidence_url": [message], "note": [message]})
     if new["status"] == BLOCKED and not new["blocked_reason"]:
-        raise Invalid.field("blocked_reason", "Say why the milestone is blocked.")
+        raise Invalid.field("blocked_reason", _("Say why the milestone is blocked."))
     if new["status"] != BLOCKED:
         new["blocked_reason"] = None
 

@@ -13,24 +13,29 @@ from ...accounts.models import City
 from ...core.csvfile import csv_text
 from ...core.errors import Invalid
 from ...core.hooks import contributions
+from ...core.i18n import _
 from ...core.time import isoformat_z, utcnow
 from ...extensions import db
 from ..models import COMPLETED, Plan
-from ..progress import city_today, completed_count, current_phase, progress_percent
+from ..progress import city_today, completed_count, current_phase, phase_label, progress_percent
 from ..template import MILESTONES
 from .rules import ALL_PHASES, NO_PLAN_PHASE, policy
 
 BASE_SORTS = ("city", "country", "progress", "phase", "overdue")
-CSV_HEADER = (
-    "city",
-    "country",
-    "plan",
-    "progress_percent",
-    "milestones_completed",
-    "milestones_total",
-    "current_phase",
-    "overdue_milestones",
-)
+
+
+def csv_header() -> list[str]:
+    """The CSV's first columns, in the reader's language (English: the API's field names)."""
+    return [
+        _("city"),
+        _("country"),
+        _("plan"),
+        _("progress_percent"),
+        _("milestones_completed"),
+        _("milestones_total"),
+        _("current_phase"),
+        _("overdue_milestones"),
+    ]
 
 
 class OverviewRow(TypedDict):
@@ -58,17 +63,17 @@ def _phase_rank(phase: str) -> int:
 
 def _check_filters(country: str | None, phase: str | None, sort: str, order: str) -> None:
     errors: dict = {}
-    sorts = BASE_SORTS + tuple(k for k, _ in stat_columns())
+    sorts = BASE_SORTS + tuple(key for key, __ in stat_columns())
     if sort not in sorts:
-        errors["sort"] = [f"Sort by one of: {', '.join(sorts)}."]
+        errors["sort"] = [_("Sort by one of: %(values)s.", values=", ".join(sorts))]
     if order not in ("asc", "desc"):
-        errors["order"] = ["Order is asc or desc."]
+        errors["order"] = [_("Order is asc or desc.")]
     if phase and phase not in ALL_PHASES:
-        errors["phase"] = [f"Phase is one of: {', '.join(ALL_PHASES)}."]
+        errors["phase"] = [_("Phase is one of: %(values)s.", values=", ".join(ALL_PHASES))]
     if country and (len(country) != 2 or not country.isalpha()):
-        errors["country"] = ["Give a two-letter country code, e.g. DE."]
+        errors["country"] = [_("Give a two-letter country code, e.g. DE.")]
     if errors:
-        raise Invalid("Some filters are invalid.", errors)
+        raise Invalid(_("Some filters are invalid."), errors)
 
 
 def _row(city: City, plan: Plan | None, stats: dict[str, dict], now: datetime) -> OverviewRow:
@@ -137,7 +142,7 @@ def overview(
     rows = present + sorted(missing, key=lambda r: r["city"].name.lower())  # absent values always last
 
     chart = [
-        {"key": m.key, "title": m.title, "cities": sum(1 for r in rows if m.key in r["completed_keys"])}
+        {"key": m.key, "title": str(m.title), "cities": sum(1 for r in rows if m.key in r["completed_keys"])}
         for m in MILESTONES
     ]
     return {
@@ -160,7 +165,7 @@ def csv_value(value) -> str:
 def overview_csv(data: dict) -> str:
     """The overview as CSV (one row per city, the same columns as the page)."""
     columns = data["stat_columns"]
-    rows: list[list] = [[*CSV_HEADER, *(key for key, _ in columns)]]
+    rows: list[list] = [[*csv_header(), *(key for key, __ in columns)]]
     for row in data["rows"]:
         rows.append(
             [
@@ -170,9 +175,9 @@ def overview_csv(data: dict) -> str:
                 csv_value(row["progress_percent"]),
                 row["milestones_completed"],
                 row["milestones_total"],
-                row["current_phase"],
+                phase_label(row["current_phase"]),
                 row["overdue_milestones"],
             ]
-            + [csv_value(row["stats"].get(key)) for key, _ in columns]
+            + [csv_value(row["stats"].get(key)) for key, __ in columns]
         )
     return csv_text(rows)

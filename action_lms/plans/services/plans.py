@@ -13,6 +13,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from ...accounts.models import City
 from ...core.db import transactional
 from ...core.errors import NotFound
+from ...core.i18n import _l
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import NOT_STARTED, Milestone, Plan
@@ -22,8 +23,8 @@ from .history import record
 from .rules import NO_PLAN_PHASE, city_or_404, current_plan_of, policy, require_editor, require_viewer, visible_plan
 from .validation import invalid, plan_fields
 
-PLAN_CREATED_CONFLICT = "Another plan for this city was created at the same moment; please reload and try again."
-CURRENT_CHANGED_CONFLICT = "The current plan changed at the same moment; please reload and try again."
+PLAN_CREATED_CONFLICT = _l("Another plan for this city was created at the same moment; please reload and try again.")
+CURRENT_CHANGED_CONFLICT = _l("The current plan changed at the same moment; please reload and try again.")
 
 
 def milestone_template() -> list[dict]:

@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 from ...accounts.models import City
 from ...core.errors import Forbidden, NotFound
 from ...core.hooks import contributions
+from ...core.i18n import _, _l
 from ...core.policy import ADMIN, ANY_USER, CONSULTANT, COORDINATOR, LEARNER, Policy
 from ...extensions import db
 from ..models import Plan
-from ..progress import COMPLETED_PHASE
+from ..progress import COMPLETED_PHASE, NO_PLAN_PHASE
 from ..template import MILESTONES
 
 policy = Policy(
@@ -33,13 +34,12 @@ policy = Policy(
 )
 
 SYSTEM_ACTOR = "System"
-NO_PLAN_PHASE = "No plan"
 PHASES: tuple[str, ...] = tuple(dict.fromkeys(m.phase for m in MILESTONES))
 ALL_PHASES: tuple[str, ...] = (*PHASES, COMPLETED_PHASE, NO_PLAN_PHASE)
 MILESTONE_FIELDS = ("status", "due_date", "evidence_url", "note", "owner", "blocked_reason")
 HISTORY_PAGE_SIZE = 50
 MAX_PAGE = 100_000  # beyond any real history; keeps the offset bindable on every engine
-OWN_CITY_ONLY = "You may only see the plans of your own city."
+OWN_CITY_ONLY = _l("You may only see the plans of your own city.")
 
 
 # ---------------------------------------------------------------- permissions
@@ -70,12 +70,12 @@ def can_edit_city(user, city_id: int) -> bool:
 
 def require_editor(actor, city_id: int) -> None:
     if not can_edit_city(actor, city_id):
-        raise Forbidden("Only the city's coordinator or an administrator may change its plans.")
+        raise Forbidden(_("Only the city's coordinator or an administrator may change its plans."))
 
 
 def require_viewer(actor, city_id: int) -> None:
     if not can_view_city(actor, city_id):
-        raise Forbidden(OWN_CITY_ONLY)
+        raise Forbidden(str(OWN_CITY_ONLY))
 
 
 # ---------------------------------------------------------------- loading
@@ -87,7 +87,7 @@ def city_or_404(city_id: int, for_update: bool = False) -> City:
         stmt = stmt.with_for_update()
     city = db.session.scalar(stmt)
     if city is None:
-        raise NotFound("No city with this id.")
+        raise NotFound(_("No city with this id."))
     return city
 
 
@@ -99,7 +99,7 @@ def visible_plan(actor, plan_id: int, for_update: bool = False) -> Plan:
         stmt = select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan)
     plan = db.session.scalar(stmt)
     if plan is None or not can_view_city(actor, plan.city_id):
-        raise NotFound("No plan with this id, or it is not visible to you.")
+        raise NotFound(_("No plan with this id, or it is not visible to you."))
     return plan
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ...core.errors import Invalid
+from ...core.i18n import _, _l
 from ...core.validators import column_length, date_in_range, http_url, multi_line, single_line
 from ..models import MAX_BLOCKED_REASON, MAX_NOTE, Milestone, Plan
 from ..template import COMMITMENTS
@@ -18,7 +19,7 @@ SINGLE_LINE_COLUMNS = {
     "evidence_url": Milestone.evidence_url,
 }
 MULTI_LINE_MAX = {"note": MAX_NOTE, "blocked_reason": MAX_BLOCKED_REASON}
-COMMITMENTS_MESSAGE = f"Commitments are numbers from 1 to {len(COMMITMENTS)}."
+COMMITMENTS_MESSAGE = _l("Commitments are numbers from 1 to %(max)d.", max=len(COMMITMENTS))
 
 
 def text(errors: dict, field: str, value, required: bool = False) -> str | None:
@@ -34,7 +35,7 @@ def text(errors: dict, field: str, value, required: bool = False) -> str | None:
 
 def invalid(errors: dict) -> Invalid:
     """One refusal for every field found wrong, naming them (the API message and the form)."""
-    return Invalid("Invalid value for: " + ", ".join(sorted(errors)) + ".", errors)
+    return Invalid(_("Invalid value for: %(fields)s.", fields=", ".join(sorted(errors))), errors)
 
 
 def commitments(errors: dict, value) -> list[int]:
@@ -43,10 +44,10 @@ def commitments(errors: dict, value) -> list[int]:
     try:
         numbers = sorted({int(v) for v in value})
     except (TypeError, ValueError):
-        errors["commitments"] = [COMMITMENTS_MESSAGE]
+        errors["commitments"] = [str(COMMITMENTS_MESSAGE)]
         return []
     if any(n not in COMMITMENTS for n in numbers):
-        errors["commitments"] = [COMMITMENTS_MESSAGE]
+        errors["commitments"] = [str(COMMITMENTS_MESSAGE)]
         return []
     return numbers
 
@@ -63,13 +64,13 @@ def due_date(errors: dict, value) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        errors["due_date"] = ["Give a date (YYYY-MM-DD), not a time."]
+        errors["due_date"] = [_("Give a date (YYYY-MM-DD), not a time.")]
         return None
     if not isinstance(value, date):
         try:
             value = date.fromisoformat(str(value))
         except ValueError:
-            errors["due_date"] = ["Not a valid date: use YYYY-MM-DD."]
+            errors["due_date"] = [_("Not a valid date: use YYYY-MM-DD.")]
             return None
     try:
         date_in_range(value, "due_date")

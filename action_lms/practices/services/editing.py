@@ -20,6 +20,7 @@ from ...accounts.models import City
 from ...core.content import render_markdown
 from ...core.db import transactional
 from ...core.errors import Conflict, Forbidden, NotFound
+from ...core.i18n import _, _l
 from ...core.time import utcnow
 from ...core.validators import multi_line
 from ...extensions import db
@@ -35,10 +36,15 @@ _TEXT_FIELDS = ("title", "summary", "description", "problem", "actions", "resour
 _PLAIN_FIELDS = ("links", "contact_id", "started_year", "featured_in")
 #: How a refusal names the state a practice is in.
 _STATE = {
-    Practice.DRAFT: "a draft",
-    Practice.SUBMITTED: "waiting for review",
-    Practice.PUBLISHED: "published",
-    Practice.ARCHIVED: "archived",
+    Practice.DRAFT: _l("This practice is a draft."),
+    Practice.SUBMITTED: _l("This practice is waiting for review."),
+    Practice.PUBLISHED: _l("This practice is published."),
+    Practice.ARCHIVED: _l("This practice is archived."),
+}
+#: The city's refusal to edit, by the state that locks it (the states not in EDITABLE_BY_CITY).
+_LOCKED = {
+    Practice.PUBLISHED: _l("This practice is published: only the ACTION office changes it now."),
+    Practice.ARCHIVED: _l("This practice is archived: only the ACTION office changes it now."),
 }
 
 
@@ -50,27 +56,27 @@ def practice_for_write(actor, practice_id: int, action: str) -> Practice:
     404: another city's draft is not even acknowledged), locked on PostgreSQL."""
     policy.require(actor, action)
     if not valid_id(practice_id):
-        raise NotFound(NOT_VISIBLE)
+        raise NotFound(str(NOT_VISIBLE))
     stmt = select(Practice).where(Practice.id == practice_id)
     if is_postgres():
         stmt = stmt.with_for_update(of=Practice)
     practice = db.session.scalar(stmt)
     if practice is None or not can_view_practice(actor, practice):
-        raise NotFound(NOT_VISIBLE)
+        raise NotFound(str(NOT_VISIBLE))
     return practice
 
 
 def _city_for_new(actor, city_id: int | None) -> City:
     if can_create_for_any_city(actor):
         if city_id is None:
-            raise invalid({"city_id": ["Choose the city this practice belongs to."]})
+            raise invalid({"city_id": [_("Choose the city this practice belongs to.")]})
         city = db.session.get(City, city_id) if valid_id(city_id) else None
         if city is None:
-            raise invalid({"city_id": ["No city with this id."]})
+            raise invalid({"city_id": [_("No city with this id.")]})
         return city
     own = getattr(actor, "city_id", None)
     if not speaks_for_city(actor, own) or (city_id is not None and city_id != own):
-        raise Forbidden("You can only describe practices of your own city.")
+        raise Forbidden(_("You can only describe practices of your own city."))
     city = db.session.get(City, own)
     assert city is not None  # a coordinator's city exists (foreign key)
     return city
@@ -147,12 +153,10 @@ def _require_may_edit(actor, practice: Practice) -> None:
     if is_office(actor):
         return
     if not speaks_for_city(actor, practice.city_id):
-        raise Forbidden("Only the city's coordinators and the ACTION office edit this practice.")
+        raise Forbidden(_("Only the city's coordinators and the ACTION office edit this practice."))
     if practice.status not in EDITABLE_BY_CITY:
-        raise Conflict(
-            f"This practice is {_STATE[practice.status]}: only the ACTION office changes it now. "
-            "Write to the office with the change you need."
-        )
+        write_to_office = _("Write to the office with the change you need.")
+        raise Conflict(f"{_LOCKED[practice.status]} {write_to_office}")
 
 
 def practice_to_edit(actor, practice_id: int) -> Practice:
@@ -179,8 +183,8 @@ def update_practice(actor, practice_id: int, **fields: Any) -> Practice:
 
 
 def _refuse(practice: Practice, rule: str) -> Conflict:
-    """409: the practice's state, then the rule it does not meet."""
-    return Conflict(f"This practice is {_STATE[practice.status]}. {rule}")
+    """409: the practice's state, then the rule it does not meet (two sentences)."""
+    return Conflict(f"{_STATE[practice.status]} {rule}")
 
 
 @transactional()
@@ -188,9 +192,9 @@ def submit_practice(actor, practice_id: int) -> Practice:
     """The city hands its draft to the office for review; every admin is told."""
     practice = practice_for_write(actor, practice_id, "practice.submit")
     if not (is_office(actor) or speaks_for_city(actor, practice.city_id)):
-        raise Forbidden("Only the city's coordinators submit its practices.")
+        raise Forbidden(_("Only the city's coordinators submit its practices."))
     if practice.status != Practice.DRAFT:
-        raise _refuse(practice, "Only a draft can be submitted.")
+        raise _refuse(practice, _("Only a draft can be submitted."))
     now = utcnow()
     practice.status, practice.submitted_at, practice.updated_at = Practice.SUBMITTED, now, now
     db.session.flush()
@@ -205,8 +209,8 @@ def publish_practice(actor, practice_id: int) -> Practice:
     practice = practice_for_write(actor, practice_id, "practice.review")
     if practice.status not in (Practice.SUBMITTED, Practice.ARCHIVED):
         if practice.status == Practice.PUBLISHED:
-            raise Conflict("This practice is already published.")
-        raise _refuse(practice, "Only a submitted practice can be published: the city submits its draft first.")
+            raise Conflict(_("This practice is already published."))
+        raise _refuse(practice, _("Only a submitted practice can be published: the city submits its draft first."))
     now = utcnow()
     practice.status, practice.published_at, practice.updated_at = Practice.PUBLISHED, now, now
     practice.archived_at = None
@@ -221,7 +225,7 @@ def send_back_practice(actor, practice_id: int, comment: str | None) -> Practice
     """The office returns a submitted practice to the city as a draft, saying what to change."""
     practice = practice_for_write(actor, practice_id, "practice.review")
     if practice.status != Practice.SUBMITTED:
-        raise _refuse(practice, "Only a practice waiting for review can be sent back.")
+        raise _refuse(practice, _("Only a practice waiting for review can be sent back."))
     comment = multi_line(comment, "comment", Practice.MAX_COMMENT, required=True)
     practice.status, practice.review_comment = Practice.DRAFT, comment
     practice.submitted_at, practice.updated_at = None, utcnow()
@@ -236,7 +240,7 @@ def archive_practice(actor, practice_id: int) -> Practice:
     library; the city keeps seeing it on its own list."""
     practice = practice_for_write(actor, practice_id, "practice.review")
     if practice.status == Practice.ARCHIVED:
-        raise Conflict("This practice is already archived.")
+        raise Conflict(_("This practice is already archived."))
     now = utcnow()
     practice.status, practice.archived_at, practice.updated_at = Practice.ARCHIVED, now, now
     db.session.flush()

@@ -10,6 +10,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeItem
+from ...core.i18n import _, ngettext
 from ...core.policy import COORDINATOR
 from ...extensions import db
 from ..models import Practice
@@ -27,7 +28,9 @@ def practices_todo(user, now: datetime) -> list[HomeItem]:
             return []
         return [
             HomeItem(
-                text=f"{waiting} good practice{'s wait' if waiting != 1 else ' waits'} for review",
+                text=ngettext(
+                    "%(num)d good practice waits for review", "%(num)d good practices wait for review", waiting
+                ),
                 url=url_for("practices.review"),
             )
         ]
@@ -45,7 +48,7 @@ def practices_todo(user, now: datetime) -> list[HomeItem]:
     )
     return [
         HomeItem(
-            text=f"Change “{p.title}” as the office asked, then submit it again",
+            text=_("Change “%(title)s” as the office asked, then submit it again", title=p.title),
             url=url_for("practices.edit", practice_id=p.id),
             detail=_preview(p.review_comment or ""),
         )
@@ -64,4 +67,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
             Practice.status == Practice.PUBLISHED, Practice.published_at >= start, Practice.published_at < end
         )
     )
-    return [("Good practices published", published or 0, url_for("practices.library"))]
+    return [(_("Good practices published"), published or 0, url_for("practices.library"))]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from ...accounts.models import City, User
 from ...core.errors import Invalid, NotFound
+from ...core.i18n import _, _l
 from ...core.policy import OPERATOR
 from ...core.validators import single_line
 from ...extensions import db
@@ -25,17 +26,17 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 #: What the city does next, by status (the "My city's practices" page).
 NEXT_STEPS = {
-    Practice.DRAFT: "Finish the description, then submit it to the ACTION office for review.",
-    Practice.SUBMITTED: "Waiting for the ACTION office to review it. You can still edit it.",
-    Practice.PUBLISHED: "In the library: every member city can read it and ask for an exchange.",
-    Practice.ARCHIVED: "Archived: no longer in the library. Ask the office if it should be published again.",
+    Practice.DRAFT: _l("Finish the description, then submit it to the ACTION office for review."),
+    Practice.SUBMITTED: _l("Waiting for the ACTION office to review it. You can still edit it."),
+    Practice.PUBLISHED: _l("In the library: every member city can read it and ask for an exchange."),
+    Practice.ARCHIVED: _l("Archived: no longer in the library. Ask the office if it should be published again."),
 }
 
 
 def next_step(practice: Practice) -> str:
     if practice.status == Practice.DRAFT and practice.review_comment:
-        return "The office sent it back with a comment: edit it, then submit it again."
-    return NEXT_STEPS[practice.status]
+        return _("The office sent it back with a comment: edit it, then submit it again.")
+    return str(NEXT_STEPS[practice.status])
 
 
 # ---------------------------------------------------------------- one practice
@@ -46,7 +47,7 @@ def get_practice(actor, practice_id: int) -> Practice:
     policy.require(actor, "practice.view")
     practice = db.session.get(Practice, practice_id) if valid_id(practice_id) else None
     if practice is None or not can_view_practice(actor, practice):
-        raise NotFound(NOT_VISIBLE)
+        raise NotFound(str(NOT_VISIBLE))
     return practice
 
 
@@ -61,23 +62,23 @@ def _filters(q, commitment, milestone, country, language, city_id, status) -> di
     except Invalid as exc:
         errors.update(exc.errors or {})
     if commitment is not None and (isinstance(commitment, bool) or commitment not in COMMITMENTS):
-        errors["commitment"] = [f"A commitment is a number from 1 to {len(COMMITMENTS)}."]
+        errors["commitment"] = [_("A commitment is a number from 1 to %(max)d.", max=len(COMMITMENTS))]
     if milestone is not None and not is_milestone_key(milestone):
-        errors["milestone"] = ["Unknown milestone: use a key of the milestone template."]
+        errors["milestone"] = [_("Unknown milestone: use a key of the milestone template.")]
     if country is not None:
         country = str(country).strip().upper()
         if not _COUNTRY.match(country):
-            errors["country"] = ["Use a two-letter country code such as ES or IT."]
+            errors["country"] = [_("Use a two-letter country code such as ES or IT.")]
     if language is not None:
         language = str(language).strip().lower()
         if not LANGUAGE_CODE.match(language):
-            errors["language"] = ["Use an ISO 639 language code such as es or en."]
+            errors["language"] = [_("Use an ISO 639 language code such as es or en.")]
     if city_id is not None and not valid_id(city_id):
-        errors["city_id"] = ["No city with this id."]
+        errors["city_id"] = [_("No city with this id.")]
     if status is not None and status not in STATUSES:
-        errors["status"] = ["Status is one of: " + ", ".join(STATUSES) + "."]
+        errors["status"] = [_("Status is one of: %(statuses)s.", statuses=", ".join(STATUSES))]
     if errors:
-        raise Invalid("Invalid value for: " + ", ".join(sorted(errors)) + ".", errors)
+        raise Invalid(_("Invalid value for: %(fields)s.", fields=", ".join(sorted(errors))), errors)
     return {
         "q": q,
         "commitment": commitment,
@@ -236,7 +237,7 @@ def milestone_resources(city_id: int | None, keys: list[str]) -> dict[str, list[
             {
                 "title": title,
                 "url": f"/practices/{practice_id}",
-                "detail": f"{city_name}, since {year}" if year else city_name,
+                "detail": _("%(city)s, since %(year)s", city=city_name, year=year) if year else city_name,
             }
         )
     return result

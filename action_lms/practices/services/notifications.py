@@ -5,11 +5,14 @@ event, so a retried request sends once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from sqlalchemy import select
 
 from ...accounts.models import User
 from ...core import outbox
+from ...core.i18n import _l
 from ...core.policy import ADMIN, COORDINATOR
 from ...extensions import db
 from ..models import Practice
@@ -40,7 +43,8 @@ def _stamp(practice: Practice) -> str:
     return practice.updated_at.strftime("%Y%m%dT%H%M%S%f")
 
 
-def _send(people: list[User], practice: Practice, kind: str, subject: str, template: str, **context) -> int:
+def _send(people: list[User], practice: Practice, kind: str, subject: Any, template: str, **context) -> int:
+    """`subject`: a lazy string, written in each recipient's language."""
     sent = 0
     for person in people:
         sent += outbox.queue(
@@ -59,7 +63,7 @@ def notify_submitted(practice: Practice) -> int:
         office(),
         practice,
         "submitted",
-        f"Good practice to review: {practice.title} ({practice.city.name})",
+        _l("Good practice to review: %(title)s (%(city)s)", title=practice.title, city=practice.city.name),
         "submitted.txt",
         review_url=f"{current_app.config['BASE_URL'].rstrip('/')}/practices/review",
     )
@@ -70,7 +74,7 @@ def notify_published(practice: Practice) -> int:
         city_coordinators(practice.city_id),
         practice,
         "published",
-        f"Published in the good-practice library: {practice.title}",
+        _l("Published in the good-practice library: %(title)s", title=practice.title),
         "published.txt",
     )
 
@@ -80,7 +84,7 @@ def notify_sent_back(practice: Practice, comment: str) -> int:
         city_coordinators(practice.city_id),
         practice,
         "sent_back",
-        f"Sent back with a comment: {practice.title}",
+        _l("Sent back with a comment: %(title)s", title=practice.title),
         "sent_back.txt",
         comment=comment,
     )

@@ -4,6 +4,7 @@ services answer with."""
 from __future__ import annotations
 
 from ...core.errors import MAX_DB_INT
+from ...core.i18n import _l
 from ...core.policy import ADMIN, ANY_USER, COORDINATOR, Policy
 from ...core.validators import column_length
 from ...extensions import db
@@ -37,7 +38,8 @@ MAX_PAGE = MAX_DB_INT // 100  # keeps every offset bindable on both engines
 PAGE_SIZE = 12  # cards per library page
 LIST_LIMIT = 500  # rows of the "mine" page, the review queue and the CLI list
 
-NOT_VISIBLE = "No practice with this id, or it is not visible to you."
+#: The 404 of a practice one may not see (lazy: `str(NOT_VISIBLE)` where it is raised).
+NOT_VISIBLE = _l("No practice with this id, or it is not visible to you.")
 
 
 def is_postgres() -> bool:

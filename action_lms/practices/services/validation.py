@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ...accounts.models import User
 from ...core.errors import Invalid
+from ...core.i18n import _, _l
 from ...core.validators import http_url, multi_line, single_line
 from ...extensions import db
 from ...plans.template import COMMITMENTS, is_milestone_key
@@ -41,15 +42,22 @@ FIELDS = (
 )
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-COMMITMENTS_MESSAGE = f"Choose at least one commitment of the Ten-Point Plan (numbers 1 to {len(COMMITMENTS)})."
-LANGUAGES_MESSAGE = "Give at least one language the city can talk about it in, as an ISO 639 code such as es, ca or en."
-MILESTONE_MESSAGE = "Unknown milestone: use the keys of the milestone template, e.g. stakeholder_consultation."
-YEAR_MESSAGE = f"Use a year between {Practice.EARLIEST_START} and {Practice.LATEST_START}."
+# Lazy: `str(...)` where they are raised, in the asker's language.
+COMMITMENTS_MESSAGE = _l(
+    "Choose at least one commitment of the Ten-Point Plan (numbers 1 to %(max)d).", max=len(COMMITMENTS)
+)
+LANGUAGES_MESSAGE = _l(
+    "Give at least one language the city can talk about it in, as an ISO 639 code such as es, ca or en."
+)
+MILESTONE_MESSAGE = _l("Unknown milestone: use the keys of the milestone template, e.g. stakeholder_consultation.")
+YEAR_MESSAGE = _l(
+    "Use a year between %(first)d and %(last)d.", first=Practice.EARLIEST_START, last=Practice.LATEST_START
+)
 
 
 def invalid(errors: dict) -> Invalid:
     """One refusal for every field found wrong, naming them (the API message and the form)."""
-    return Invalid("Invalid value for: " + ", ".join(sorted(errors)) + ".", errors)
+    return Invalid(_("Invalid value for: %(fields)s.", fields=", ".join(sorted(errors))), errors)
 
 
 def _collect(errors: dict, fn, *args) -> Any:
@@ -66,9 +74,9 @@ def _is_int(value) -> bool:
 
 def commitments(value) -> list[int]:
     if not isinstance(value, list | tuple) or not value:
-        raise Invalid.field("commitments", COMMITMENTS_MESSAGE)
+        raise Invalid.field("commitments", str(COMMITMENTS_MESSAGE))
     if any(not _is_int(v) or v not in COMMITMENTS for v in value):
-        raise Invalid.field("commitments", COMMITMENTS_MESSAGE)
+        raise Invalid.field("commitments", str(COMMITMENTS_MESSAGE))
     return sorted(set(value))
 
 
@@ -76,26 +84,27 @@ def milestone_keys(value) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list | tuple) or any(not isinstance(k, str) or not is_milestone_key(k) for k in value):
-        raise Invalid.field("milestone_keys", MILESTONE_MESSAGE)
+        raise Invalid.field("milestone_keys", str(MILESTONE_MESSAGE))
     return list(dict.fromkeys(value))
 
 
 def languages(value) -> list[str]:
     """ISO 639 codes, lower-cased, each once, in the order given (the first is the main one)."""
     if not isinstance(value, list | tuple) or not value:
-        raise Invalid.field("languages", LANGUAGES_MESSAGE)
+        raise Invalid.field("languages", str(LANGUAGES_MESSAGE))
     codes: list[str] = []
     for item in value:
         code = item.strip().lower() if isinstance(item, str) else None
         if code is None or not LANGUAGE_CODE.match(code):
-            shown = item if isinstance(item, str) and len(item) <= 40 else "this"
+            shown = item if isinstance(item, str) and len(item) <= 40 else _("this")
             raise Invalid.field(
-                "languages", f"Use ISO 639 codes of 2 or 3 letters, such as es, ca or en ({shown!r} is not one)."
+                "languages",
+                _("Use ISO 639 codes of 2 or 3 letters, such as es, ca or en (%(code)r is not one).", code=shown),
             )
         if code not in codes:
             codes.append(code)
     if len(codes) > Practice.MAX_LANGUAGES:
-        raise Invalid.field("languages", f"Name at most {Practice.MAX_LANGUAGES} languages.")
+        raise Invalid.field("languages", _("Name at most %(num)d languages.", num=Practice.MAX_LANGUAGES))
     return codes
 
 
@@ -104,15 +113,15 @@ def links(errors: dict, value) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        errors["links"] = ["Give a list of links, each with a title and an address."]
+        errors["links"] = [_("Give a list of links, each with a title and an address.")]
         return []
     if len(value) > Practice.MAX_LINKS:
-        errors["links"] = [f"Give at most {Practice.MAX_LINKS} links."]
+        errors["links"] = [_("Give at most %(num)d links.", num=Practice.MAX_LINKS)]
         return []
     cleaned = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            errors[f"links.{i}"] = ["A link has a title and an address (url)."]
+            errors[f"links.{i}"] = [_("A link has a title and an address (url).")]
             continue
         title = _collect(errors, single_line, item.get("title"), f"links.{i}.title", LINK_TITLE_MAX)
         url = _collect(errors, http_url, item.get("url"), f"links.{i}.url", LINK_URL_MAX, True)
@@ -125,7 +134,7 @@ def started_year(value) -> int | None:
     if value is None:
         return None
     if not _is_int(value) or not Practice.EARLIEST_START <= value <= Practice.LATEST_START:
-        raise Invalid.field("started_year", YEAR_MESSAGE)
+        raise Invalid.field("started_year", str(YEAR_MESSAGE))
     return value
 
 
@@ -141,7 +150,7 @@ def contact(value, city_id: int) -> int | None:
         )
         if user is not None:
             return user.id
-    raise Invalid.field("contact_id", "The contact person must be an active member of the practice's city.")
+    raise Invalid.field("contact_id", _("The contact person must be an active member of the practice's city."))
 
 
 def clean_fields(data: dict, city_id: int, partial: bool = False) -> dict:
@@ -150,12 +159,12 @@ def clean_fields(data: dict, city_id: int, partial: bool = False) -> dict:
     errors: dict[str, list[str]] = {}
     unknown = [k for k in data if k not in FIELDS]
     for name in unknown:
-        errors[name] = ["Unknown field."]
+        errors[name] = [_("Unknown field.")]
     cleaned: dict[str, Any] = {}
     for name in FIELDS:
         if name not in data:
             if not partial and name in REQUIRED:
-                errors[name] = ["This field is required."]
+                errors[name] = [_("This field is required.")]
             continue
         value = data[name]
         if name == "title":

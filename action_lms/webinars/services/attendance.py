@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from ...core.csvfile import csv_text
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid, NotFound
+from ...core.i18n import _
 from ...core.time import UTC, utcnow
 from ...extensions import db
 from ..models import Webinar
@@ -34,7 +35,7 @@ CSV_COLUMNS = (
 def _webinar_or_404(webinar_id: int) -> Webinar:
     webinar = load_webinar(webinar_id)
     if webinar is None:
-        raise NotFound("No webinar with this id.")
+        raise NotFound(_("No webinar with this id."))
     return webinar
 
 
@@ -51,7 +52,7 @@ def registrations_query(actor, webinar_id: int, status: str | None = None) -> Se
     )
     if status:
         if status not in (Reg.CONFIRMED, Reg.WAITLISTED, Reg.CANCELLED):
-            raise Invalid.field("status", "Status must be confirmed, waitlisted or cancelled.")
+            raise Invalid.field("status", _("Status must be confirmed, waitlisted or cancelled."))
         stmt = stmt.where(Reg.status == status)
     return stmt
 
@@ -115,15 +116,17 @@ def record_attendance(actor, webinar_id: int, user_ids: list[int], replace: bool
     webinar = lock_webinar(webinar_id)
     now = utcnow()
     if webinar.status == Webinar.CANCELLED:
-        raise Conflict("This webinar was cancelled; there is no attendance to record.")
+        raise Conflict(_("This webinar was cancelled; there is no attendance to record."))
     if not webinar.has_started(now):
-        raise Conflict("Attendance can be recorded once the webinar has started.")
+        raise Conflict(_("Attendance can be recorded once the webinar has started."))
     wanted = set(user_ids or [])
     regs = list(db.session.scalars(select(Reg).where(Reg.webinar_id == webinar.id, Reg.status.in_(Reg.ACTIVE))))
     by_user = {reg.user_id: reg for reg in regs}
     unknown = sorted(wanted - set(by_user))
     if unknown:
-        raise Invalid.field("user_ids", "Not registered for this webinar: user " + ", ".join(map(str, unknown)) + ".")
+        raise Invalid.field(
+            "user_ids", _("Not registered for this webinar: user %(ids)s.", ids=", ".join(map(str, unknown)))
+        )
     for reg in regs:
         attended = reg.user_id in wanted or (reg.attended and not replace)
         if attended != reg.attended:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ...core.calendar import CalendarEvent
 from ...core.errors import Forbidden
+from ...core.i18n import _
 from ...core.time import UTC, utcnow
 from ...extensions import db
 from ..models import Webinar
@@ -31,13 +32,15 @@ def calendar_event(webinar: Webinar, show_join_url: bool, waitlisted: bool = Fal
     lines = []
     if webinar.status == Webinar.CANCELLED:
         lines.append(
-            "This webinar has been cancelled." + (f" Reason: {webinar.cancel_reason}" if webinar.cancel_reason else "")
+            _("This webinar has been cancelled. Reason: %(reason)s", reason=webinar.cancel_reason)
+            if webinar.cancel_reason
+            else _("This webinar has been cancelled.")
         )
     if waitlisted:
-        lines.append("You are on the waitlist; you will get an e-mail if a seat becomes free.")
+        lines.append(_("You are on the waitlist; you will get an e-mail if a seat becomes free."))
     if show_join_url and webinar.join_url:
-        lines.append(f"Join: {webinar.join_url}")
-    lines.append(f"Details: {page}")
+        lines.append(_("Join: %(url)s", url=webinar.join_url))
+    lines.append(_("Details: %(url)s", url=page))
     if webinar.description:
         lines.append("")
         lines.append(webinar.description)
@@ -45,10 +48,12 @@ def calendar_event(webinar: Webinar, show_join_url: bool, waitlisted: bool = Fal
         uid=f"webinar-{webinar.id}@action-lms",
         starts_at=webinar.starts_at,
         ends_at=webinar.ends_at,
-        summary=("[Waitlist] " if waitlisted else "") + f"Webinar: {webinar.title}",
+        summary=_("[Waitlist] Webinar: %(title)s", title=webinar.title)
+        if waitlisted
+        else _("Webinar: %(title)s", title=webinar.title),
         description="\n".join(lines),
         url=webinar.join_url if show_join_url and webinar.join_url else page,
-        location=webinar.join_url if show_join_url and webinar.join_url else "Online",
+        location=webinar.join_url if show_join_url and webinar.join_url else _("Online"),
         sequence=webinar.sequence,
         cancelled=webinar.status == Webinar.CANCELLED,
         last_modified=webinar.updated_at,
@@ -62,7 +67,7 @@ def webinar_calendar(actor, webinar_id: int) -> tuple[list[CalendarEvent], str]:
     webinar = get_webinar(actor, webinar_id)
     mine = active_registration(webinar.id, actor.id)
     if not can_download_calendar(actor, mine):
-        raise Forbidden("Register for this webinar first to add it to your calendar.")
+        raise Forbidden(_("Register for this webinar first to add it to your calendar."))
     event = calendar_event(
         webinar, can_see_join_url(actor, webinar, mine), waitlisted=mine is not None and mine.status == Reg.WAITLISTED
     )

@@ -10,6 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
 
 from ...core.errors import MAX_DB_INT, NotFound
+from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
 from ..models import Webinar
@@ -35,14 +36,14 @@ def lock_webinar(webinar_id: int) -> Webinar:
             select(Webinar).where(Webinar.id == webinar_id).with_for_update().execution_options(populate_existing=True)
         )
     if webinar is None:
-        raise NotFound("No webinar with this id.")
+        raise NotFound(_("No webinar with this id."))
     return webinar
 
 
 def visible(actor, webinar: Webinar | None) -> Webinar:
     """The webinar if this viewer may see it (drafts only for administrators), else NotFound."""
     if webinar is None or (webinar.status == Webinar.DRAFT and not policy.allows(actor, "webinar.view_drafts")):
-        raise NotFound("No webinar with this id.")
+        raise NotFound(_("No webinar with this id."))
     return webinar
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ...accounts.models import User
+from ...core.i18n import _l
 from ...core.time import format_local, utcnow
 from ...courses.services import module_choices
 from ...extensions import db
@@ -64,7 +65,8 @@ def milestone_titles() -> dict:
     return dict(BY_KEY)
 
 
-STALE_MODULES = "No longer in a published course"
+#: The heading of module keys a webinar holds whose module has gone (a label, not a key).
+STALE_MODULES = _l("No longer in a published course")
 
 
 def module_picker(kept=()) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
@@ -76,11 +78,11 @@ def module_picker(kept=()) -> tuple[list[tuple[str, str]], list[tuple[str, list[
     for choice in module_choices():
         choices.append((choice.key, choice.title))
         groups.setdefault(choice.course_title, []).append(choice.key)
-    known = {key for key, _ in choices}
+    known = {key for key, _title in choices}
     stale = [key for key in dict.fromkeys(kept or ()) if key not in known]
     if stale:
         choices.extend((key, key) for key in stale)
-        groups[STALE_MODULES] = stale
+        groups[str(STALE_MODULES)] = stale
     return choices, list(groups.items())
 
 

@@ -9,6 +9,7 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeContent, HomeItem
+from ...core.i18n import _
 from ...core.policy import ADMIN, LEARNER
 from ...extensions import db
 from ..models import Webinar
@@ -34,21 +35,29 @@ def my_next_webinars_panel(user, now: datetime) -> HomeContent | None:
                 text=item["title"],
                 url=url_for("webinars.detail", webinar_id=item["id"]),
                 when=item["starts_at"],
-                badge="On the waiting list" if waiting else ("Starting" if item["started"] else ""),
+                badge=_("On the waiting list") if waiting else (_("Starting") if item["started"] else ""),
             )
         )
     return HomeContent(
-        title="Your next webinars",
+        title=_("Your next webinars"),
         items=tuple(items),
-        empty="You are not registered for any coming webinar.",
-        more=("My webinars", url_for("webinars.mine"))
+        empty=_("You are not registered for any coming webinar."),
+        more=(_("My webinars"), url_for("webinars.mine"))
         if len(upcoming) > HOME_LIMIT
-        else ("All webinars", url_for("webinars.index")),
+        else (_("All webinars"), url_for("webinars.index")),
     )
 
 
 def fill_rate(confirmed: int, capacity: int) -> int:
     return round(100 * confirmed / capacity) if capacity else 0
+
+
+def _seats_detail(confirmed: int, capacity: int, waitlisted: int) -> str:
+    """'12 of 40 seats taken (30%)', with ' · 3 waiting' when people wait."""
+    values = {"taken": confirmed, "capacity": capacity, "rate": fill_rate(confirmed, capacity), "waiting": waitlisted}
+    if waitlisted:
+        return _("%(taken)d of %(capacity)d seats taken (%(rate)d%%) · %(waiting)d waiting", **values)
+    return _("%(taken)d of %(capacity)d seats taken (%(rate)d%%)", **values)
 
 
 def week_panel(user, now: datetime) -> HomeContent | None:
@@ -61,21 +70,20 @@ def week_panel(user, now: datetime) -> HomeContent | None:
             text=webinar.title,
             url=url_for("webinars.registrations", webinar_id=webinar.id),
             when=webinar.starts_at,
-            detail=f"{confirmed or 0} of {webinar.capacity} seats taken ({fill_rate(confirmed or 0, webinar.capacity)}%)"
-            + (f" · {waitlisted} waiting" if waitlisted else ""),
-            badge="Draft"
+            detail=_seats_detail(confirmed or 0, webinar.capacity, waitlisted or 0),
+            badge=_("Draft")
             if webinar.status == Webinar.DRAFT
-            else "Cancelled"
+            else _("Cancelled")
             if webinar.status == Webinar.CANCELLED
             else "",
         )
         for webinar, confirmed, waitlisted in rows
     )
     return HomeContent(
-        title="Webinars in the next seven days",
+        title=_("Webinars in the next seven days"),
         items=items,
-        empty="No webinar starts in the next seven days.",
-        more=("Schedule a webinar", url_for("webinars.edit")),
+        empty=_("No webinar starts in the next seven days."),
+        more=(_("Schedule a webinar"), url_for("webinars.edit")),
     )
 
 
@@ -89,4 +97,4 @@ def month_figures(start: datetime, end: datetime) -> list[tuple[str, int, str]]:
         .where(Webinar.status == Webinar.PUBLISHED, Webinar.starts_at >= start, Webinar.starts_at < end)
     ).one()
     index = url_for("webinars.index", when="past")
-    return [("Webinars held", held or 0, index), ("Webinar attendances", attended or 0, index)]
+    return [(_("Webinars held"), held or 0, index), (_("Webinar attendances"), attended or 0, index)]

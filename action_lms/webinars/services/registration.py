@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ...core.db import flush_or_conflict, transactional
+from ...core.db import flush_or_conflict, transactional, unit_of_work
 from ...core.errors import Conflict, NotFound
+from ...core.i18n import _
 from ...core.time import format_local, utcnow
 from ...extensions import db
 from ..models import Webinar
@@ -28,32 +29,43 @@ from .notifications import notify_registered
 from .rules import Reg, policy
 from .waitlist import release_registration
 
-ALREADY_REGISTERED = "You are already registered for this webinar."
+
+def already_registered() -> str:
+    """The refusal of a second registration (also when the unique index answers a race)."""
+    return _("You are already registered for this webinar.")
 
 
 def _why_closed(webinar: Webinar, now: datetime) -> str | None:
     if webinar.status == Webinar.CANCELLED:
-        return "This webinar has been cancelled, so registration is closed."
+        return _("This webinar has been cancelled, so registration is closed.")
     if webinar.status == Webinar.DRAFT:
-        return "This webinar is not published yet, so registration is not open."
+        return _("This webinar is not published yet, so registration is not open.")
     if webinar.is_past(now):
-        return "This webinar has already taken place."
+        return _("This webinar has already taken place.")
     if webinar.has_started(now):
-        return "This webinar has already started, so registration is closed."
+        return _("This webinar has already started, so registration is closed.")
     if now >= webinar.closes_at:
-        return f"Registration closed on {format_local(webinar.closes_at, webinar.timezone)}."
+        return _("Registration closed on %(when)s.", when=format_local(webinar.closes_at, webinar.timezone))
     return None
 
 
 def _already_message(reg: Reg) -> str:
     if reg.status == Reg.WAITLISTED:
-        return f"You are already on the waitlist for this webinar (position {reg.waitlist_position})."
-    return ALREADY_REGISTERED
+        return _(
+            "You are already on the waitlist for this webinar (position %(position)s).",
+            position=reg.waitlist_position,
+        )
+    return already_registered()
 
 
-@transactional(ALREADY_REGISTERED)
 def register(actor, webinar_id: int) -> Reg:
     """Register the actor: confirmed while seats are left, otherwise waitlisted."""
+    # The unit of work of `transactional`, with its refusal written in the asker's language.
+    with unit_of_work(already_registered()):
+        return _register(actor, webinar_id)
+
+
+def _register(actor, webinar_id: int) -> Reg:
     policy.require(actor, "webinar.register")
     visible(actor, load_webinar(webinar_id))
     webinar = lock_webinar(webinar_id)
@@ -64,7 +76,7 @@ def register(actor, webinar_id: int) -> Reg:
     existing = active_registration(webinar.id, actor.id)
     if existing is not None:
         raise Conflict(_already_message(existing))
-    confirmed, _ = seat_counts(webinar.id)
+    confirmed, _waitlisted = seat_counts(webinar.id)
     reg = Reg(webinar_id=webinar.id, user_id=actor.id, created_at=now, attended=False)
     if confirmed < webinar.capacity:
         reg.status, reg.confirmed_at = Reg.CONFIRMED, now
@@ -74,7 +86,7 @@ def register(actor, webinar_id: int) -> Reg:
         )
         reg.status, reg.waitlist_position = Reg.WAITLISTED, (last or 0) + 1
     db.session.add(reg)
-    flush_or_conflict(ALREADY_REGISTERED)  # a second request of the same person, at the same moment
+    flush_or_conflict(already_registered())  # a second request of the same person, at the same moment
     notify_registered(reg, webinar)
     return reg
 
@@ -87,10 +99,10 @@ def cancel_registration(actor, webinar_id: int) -> None:
     webinar = lock_webinar(webinar_id)
     reg = active_registration(webinar.id, actor.id)
     if reg is None:
-        raise NotFound("You are not registered for this webinar.")
+        raise NotFound(_("You are not registered for this webinar."))
     now = utcnow()
     if webinar.has_started(now) and webinar.status != Webinar.CANCELLED:
-        raise Conflict("This webinar has already started; the registration can no longer be cancelled.")
+        raise Conflict(_("This webinar has already started; the registration can no longer be cancelled."))
     release_registration(reg, webinar, now)
 
 

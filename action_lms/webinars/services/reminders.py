@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from ...core.db import transactional
+from ...core.i18n import _l
 from ...core.models import OutboxMessage
 from ...core.time import utcnow
 from ...extensions import db
@@ -25,7 +27,7 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
     reminders. Reminders missed while the scheduler was down go out late as long as the
     webinar has not started; the 24-hour one is skipped once the 1-hour window is reached."""
     now = now or utcnow()
-    horizon = now + max(offset for _, offset in REMINDERS)
+    horizon = now + max(offset for _kind, offset in REMINDERS)
     due_webinars = select(Webinar.id).where(
         Webinar.status == Webinar.PUBLISHED, Webinar.starts_at > now, Webinar.starts_at <= horizon
     )
@@ -69,7 +71,7 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
             reg,
             webinar,
             "webinar_reminder",
-            f"Reminder: {webinar.title} starts {label}",
+            _l("Reminder: %(title)s starts %(when)s", title=webinar.title, when=label),
             key,
             reminder_kind=kind,
             reminder_label=label,
@@ -78,12 +80,13 @@ def send_webinar_reminders(now: datetime | None = None) -> dict:
     return counts
 
 
-def _reminder_label(kind: str, left: timedelta) -> str:
-    """'tomorrow' / 'in one hour' on time; the real time left when sent late."""
+def _reminder_label(kind: str, left: timedelta) -> Any:
+    """'tomorrow' / 'in one hour' on time; the real time left when sent late. A lazy string:
+    the e-mail writes it in the recipient's language."""
     minutes = int(left.total_seconds() // 60)
     if kind == "24h":
-        return "tomorrow" if minutes >= 20 * 60 else f"in {minutes // 60} hours"
-    return "in one hour" if minutes >= 50 else f"in {max(minutes, 1)} minutes"
+        return _l("tomorrow") if minutes >= 20 * 60 else _l("in %(num)d hours", num=minutes // 60)
+    return _l("in one hour") if minutes >= 50 else _l("in %(num)d minutes", num=max(minutes, 1))
 
 
 def _reminder_kind(webinar: Webinar, now: datetime) -> str | None:

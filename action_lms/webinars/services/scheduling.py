@@ -4,12 +4,14 @@ cancel a webinar. Everyone registered hears of a new time, a new join link or a 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
 from ...core.content import render_markdown
 from ...core.db import transactional
 from ...core.errors import Conflict, Invalid
+from ...core.i18n import _, _l
 from ...core.time import format_local, utcnow
 from ...core.validators import aware_utc
 from ...extensions import db
@@ -49,15 +51,15 @@ def create_webinar(actor, data: dict) -> Webinar:
     now = utcnow()
     starts_at = aware_utc(data.get("starts_at"), "starts_at")
     if starts_at <= now:
-        raise Invalid.field("starts_at", "Choose a start time in the future.")
+        raise Invalid.field("starts_at", _("Choose a start time in the future."))
     duration = whole_number(data.get("duration_minutes"), "duration_minutes", 1, MAX_DURATION_MINUTES)
     closes = data.get("registration_closes_at")
     closes = aware_utc(closes, "registration_closes_at") if closes is not None else default_closes_at(starts_at, now)
     if closes > starts_at:
-        raise Invalid.field("registration_closes_at", "Registration must close at or before the start.")
+        raise Invalid.field("registration_closes_at", _("Registration must close at or before the start."))
     status = data.get("status") or Webinar.DRAFT
     if status not in (Webinar.DRAFT, Webinar.PUBLISHED):
-        raise Invalid.field("status", "Status must be draft or published.")
+        raise Invalid.field("status", _("Status must be draft or published."))
     description = clean_description(data.get("description"))
     webinar = Webinar(
         title=clean_title(data.get("title")),
@@ -89,7 +91,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     policy.require(actor, "webinar.update")
     webinar = lock_webinar(webinar_id)
     if webinar.status == Webinar.CANCELLED:
-        raise Conflict("This webinar has been cancelled and can no longer be changed.")
+        raise Conflict(_("This webinar has been cancelled and can no longer be changed."))
     now = utcnow()
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     old_join_url = None  # set when the join link changes
@@ -127,13 +129,13 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
             aware_utc(closes, "registration_closes_at") if closes is not None else default_closes_at(starts_at, now)
         )
         if webinar.registration_closes_at > starts_at:
-            raise Invalid.field("registration_closes_at", "Registration must close at or before the start.")
+            raise Invalid.field("registration_closes_at", _("Registration must close at or before the start."))
     elif starts_at != old_start and follows_start(webinar.registration_closes_at, old_start):
         # The deadline was the default (or the start itself): it moves with the new start.
         webinar.registration_closes_at = default_closes_at(starts_at, now)
     if starts_at != old_start or duration != webinar.duration_minutes:
         if webinar.has_started(now) and starts_at != old_start:
-            raise Conflict("This webinar has already started; its time can no longer be changed.")
+            raise Conflict(_("This webinar has already started; its time can no longer be changed."))
         webinar.set_time(starts_at, duration)
     time_changed = webinar.starts_at != old_start or webinar.ends_at != old_end
 
@@ -141,14 +143,19 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
     if "status" in changes and changes["status"] is not None and changes["status"] != webinar.status:
         new_status = changes["status"]
         if new_status not in (Webinar.DRAFT, Webinar.PUBLISHED):
-            raise Invalid.field("status", "Status must be draft or published; cancel with the cancel action.")
+            raise Invalid.field("status", _("Status must be draft or published; cancel with the cancel action."))
         if new_status == Webinar.DRAFT and confirmed + waitlisted:
-            raise Conflict("People are registered for this webinar; it cannot go back to draft. Cancel it instead.")
+            raise Conflict(_("People are registered for this webinar; it cannot go back to draft. Cancel it instead."))
         webinar.status = new_status
     if changes.get("capacity") is not None:
         capacity = whole_number(changes["capacity"], "capacity", 1, MAX_CAPACITY)
         if capacity < confirmed:
-            raise Conflict(f"{confirmed} people are already confirmed; the capacity cannot go below {confirmed}.")
+            raise Conflict(
+                _(
+                    "%(num)d people are already confirmed; the capacity cannot go below %(num)d.",
+                    num=confirmed,
+                )
+            )
         webinar.capacity = capacity
 
     if time_changed:
@@ -162,9 +169,9 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
                 reg,
                 webinar,
                 "webinar_rescheduled",
-                f"New time: {webinar.title}",
+                _l("New time: %(title)s", title=webinar.title),
                 f"webinar:{webinar.id}:reg:{reg.id}:rescheduled:{webinar.sequence}:{stamp(webinar.starts_at)}",
-                old_when_local=format_local(old_start, reg.user.timezone),
+                old_when_local=partial(format_local, old_start, reg.user.timezone),
             )
     elif (
         old_join_url is not None
@@ -178,7 +185,7 @@ def update_webinar(actor, webinar_id: int, changes: dict) -> Webinar:
                 reg,
                 webinar,
                 "webinar_join_link",
-                f"New join link: {webinar.title}",
+                _l("New join link: %(title)s", title=webinar.title),
                 f"webinar:{webinar.id}:reg:{reg.id}:join_link:{stamp(now)}",
             )
     return webinar
@@ -192,9 +199,9 @@ def cancel_webinar(actor, webinar_id: int, reason: str) -> Webinar:
     webinar = lock_webinar(webinar_id)
     now = utcnow()
     if webinar.status == Webinar.CANCELLED:
-        raise Conflict("This webinar is already cancelled.")
+        raise Conflict(_("This webinar is already cancelled."))
     if webinar.is_past(now):
-        raise Conflict("This webinar has already taken place and cannot be cancelled.")
+        raise Conflict(_("This webinar has already taken place and cannot be cancelled."))
     was_draft = webinar.status == Webinar.DRAFT
     webinar.status = Webinar.CANCELLED
     webinar.cancel_reason = reason
@@ -208,7 +215,7 @@ def cancel_webinar(actor, webinar_id: int, reason: str) -> Webinar:
                 reg,
                 webinar,
                 "webinar_cancelled",
-                f"Cancelled: {webinar.title}",
+                _l("Cancelled: %(title)s", title=webinar.title),
                 f"webinar:{webinar.id}:reg:{reg.id}:cancelled",
                 reason=reason,
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...core.errors import Invalid
+from ...core.i18n import _, format_day, format_pattern
 from ...core.time import UTC, to_zone, zone
 from ...core.validators import (
     TIMEZONE_MESSAGE,
@@ -33,7 +34,7 @@ def clean_description(value) -> str:
 
 def clean_cancel_reason(value) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise Invalid.field("reason", "Say why the webinar is cancelled; registrants will read it.")
+        raise Invalid.field("reason", _("Say why the webinar is cancelled; registrants will read it."))
     return multi_line(value, "reason", MAX_CANCEL_REASON, required=True)
 
 
@@ -43,9 +44,9 @@ def clean_url(value, field: str) -> str | None:
 
 def whole_number(value, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid.field(field, "Enter a whole number.")
+        raise Invalid.field(field, _("Enter a whole number."))
     if value < low or value > high:
-        raise Invalid.field(field, f"Enter a number from {low} to {high}.")
+        raise Invalid.field(field, _("Enter a number from %(low)d to %(high)d.", low=low, high=high))
     return value
 
 
@@ -57,7 +58,7 @@ def clean_milestone_keys(values) -> list[str]:
     values = list(dict.fromkeys(v.strip() for v in (values or []) if v and v.strip()))
     unknown = [v for v in values if not is_milestone_key(v)]
     if unknown:
-        raise Invalid.field("milestone_keys", "Unknown milestone key: " + ", ".join(unknown) + ".")
+        raise Invalid.field("milestone_keys", _("Unknown milestone key: %(keys)s.", keys=", ".join(unknown)))
     return values
 
 
@@ -74,7 +75,7 @@ def clean_module_keys(values, kept=()) -> list[str]:
     if unknown:
         raise Invalid.field(
             "course_module_keys",
-            "Unknown course module: " + ", ".join(unknown) + ". Choose modules of published courses.",
+            _("Unknown course module: %(keys)s. Choose modules of published courses.", keys=", ".join(unknown)),
         )
     return keys_list
 
@@ -89,8 +90,12 @@ def local_to_utc(naive: datetime, tz_name: str, field: str = "starts_at") -> dat
     if back.replace(tzinfo=None) != naive:
         raise Invalid.field(
             field,
-            f"{naive:%H:%M} does not exist on {naive:%d %b %Y} in {tz_name} "
-            "(the clocks go forward); choose another time.",
+            _(
+                "%(time)s does not exist on %(day)s in %(zone)s (the clocks go forward); choose another time.",
+                time=format_pattern(naive, "%H:%M"),
+                day=format_day(naive, "%d %b %Y"),
+                zone=tz_name,
+            ),
         )
     return local.astimezone(UTC)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ...core.i18n import _l
 from ...extensions import db
 from ..models import Webinar
 from .catalogue import seat_counts
@@ -38,7 +39,7 @@ def fill_seats(webinar: Webinar, now: datetime) -> list[Reg]:
     """Confirm waitlisted people in order while seats are free (webinar locked)."""
     if webinar.status != Webinar.PUBLISHED or webinar.has_started(now):
         return []
-    confirmed, _ = seat_counts(webinar.id)
+    confirmed, _waitlisted = seat_counts(webinar.id)
     free = webinar.capacity - confirmed
     if free <= 0:
         return []
@@ -61,7 +62,7 @@ def fill_seats(webinar: Webinar, now: datetime) -> list[Reg]:
             reg,
             webinar,
             "webinar_promoted",
-            f"A seat is yours: {webinar.title}",
+            _l("A seat is yours: %(title)s", title=webinar.title),
             f"webinar:{webinar.id}:reg:{reg.id}:promoted",
         )
     return promoted
@@ -80,7 +81,7 @@ def release_registration(reg: Reg, webinar: Webinar, now: datetime, notify_perso
             reg,
             webinar,
             "webinar_registration_cancelled",
-            f"Registration cancelled: {webinar.title}",
+            _l("Registration cancelled: %(title)s", title=webinar.title),
             f"webinar:{webinar.id}:reg:{reg.id}:registration_cancelled",
         )
     if was_confirmed:
