@@ -79,9 +79,10 @@ test-postgres: dev
 bench: dev
 	$(BIN)/python bench/run.py
 
-# Every menu page of each demo user at 1280 and 390 px, in screenshots/ (system Chromium).
+# Every menu page of each demo user at 1280 and 390 px, in screenshots/ (system Chromium), in LANGUAGE.
+LANGUAGE ?= en
 screenshots: dev
-	$(BIN)/python scripts/screenshots.py screenshots
+	$(BIN)/python scripts/screenshots.py screenshots $(LANGUAGE)
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,5 +1,6 @@
 """`make screenshots`: every page of each demo user's menu, and their home page, at 1280 px
-and 390 px, as full-page PNGs in screenshots/ (or the folder given as the first argument).
+and 390 px, as full-page PNGs in screenshots/ (or the folder given as the first argument),
+in the browser language given as the second argument (`make screenshots LANGUAGE=de`).
 
 It builds a throwaway SQLite database with the migrations, the course import and the demo
 data, serves the app on a free loopback port, and drives the system Chromium headless
@@ -75,6 +76,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "screenshots").resolve()
+    locale = sys.argv[2] if len(sys.argv) > 2 else "en"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
@@ -92,18 +94,18 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-                context = browser.new_context(timezone_id="Europe/Berlin")
+                context = browser.new_context(timezone_id="Europe/Berlin", locale=locale)
                 page = context.new_page()
                 for path in PUBLIC:
                     shoot(page, base, path, out, "public")
                 context.close()
                 for name, email, password in USERS:
-                    context = browser.new_context(timezone_id="Europe/Berlin")
+                    context = browser.new_context(timezone_id="Europe/Berlin", locale=locale)
                     page = context.new_page()
                     page.goto(base + "/login")
-                    page.get_by_label("E-mail").fill(email)
-                    page.get_by_label("Password").fill(password)
-                    page.get_by_role("button", name="Sign in").click()
+                    page.locator("main input[name=email]").fill(email)
+                    page.locator("main input[name=password]").fill(password)
+                    page.locator("main form button[type=submit]").first.click()
                     page.wait_for_url(base + "/")
                     links = page.eval_on_selector_all(
                         "nav[aria-label='Main'] a[href^='/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"

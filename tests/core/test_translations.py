@@ -80,3 +80,22 @@ def test_translations_keep_the_placeholders(language):
             if got - wanted or (wanted - got and len(ids) == 1):
                 wrong.append((ids[0], text))
     assert not wrong, f"{language}: placeholders differ from the English: {wrong[:5]}"
+
+
+def test_no_gettext_call_hides_inside_another():
+    """pybabel does not extract a `_()` written inside another translation call's arguments:
+    such a string would never reach the catalogues. Compute it first."""
+    import ast
+
+    names = {"_", "_l", "ngettext", "lazy_ngettext", "gettext", "lazy_gettext"}
+
+    def is_call(node):
+        return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names
+
+    hidden = []
+    for path in (ROOT / "action_lms").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if is_call(node):
+                for value in [*node.args[1:], *(k.value for k in node.keywords)]:
+                    hidden += [f"{path.relative_to(ROOT)}:{inner.lineno}" for inner in ast.walk(value) if is_call(inner)]
+    assert not hidden, f"translation calls inside another's arguments: {hidden}"
