@@ -108,7 +108,7 @@ def main() -> None:
                     page.locator("main form button[type=submit]").first.click()
                     page.wait_for_url(base + "/")
                     links = page.eval_on_selector_all(
-                        "nav[aria-label='Main'] a[href^='/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
+                        "nav.nav a[href^='/']", "els => [...new Set(els.map(e => e.getAttribute('href')))]"
                     )
                     for path in dict.fromkeys(["/", *links, "/account"]):
                         shoot(page, base, path, out, name)

@@ -21,7 +21,7 @@ from ..core.errors import DomainError
 from ..core.forms import EmptyForm, apply_errors, safe_next_url
 from ..core.home import home_page
 from ..core.i18n import SESSION_KEY as LANGUAGE_SESSION_KEY
-from ..core.i18n import _, is_language, ngettext
+from ..core.i18n import _, in_language, is_language, ngettext, user_language
 from ..core.policy import ROLES
 from ..extensions import limiter
 from . import services
@@ -388,7 +388,9 @@ def calendar_feed(token):
         from ..core.errors import NotFound
 
         raise NotFound(_("Unknown calendar feed address (it may have been reset)."))
-    return calendar_response(events_for(user), "action-lms.ics", name=f"ACTION LMS · {user.name}")
+    # Calendar apps fetch the feed without the person's session or browser language: their own.
+    with in_language(user_language(user)):
+        return calendar_response(events_for(user), "action-lms.ics", name=f"ACTION LMS · {user.name}")
 
 
 @bp.route("/account/data.json")

@@ -210,3 +210,29 @@ def test_the_certificate_is_issued_in_the_learners_language(app, session, tmp_pa
     html = page.get_data(as_text=True)
     assert 'lang="de"' in html and "Abschlusszertifikat" in html and "Ein Beispielkurs" in html
     assert "This certificate is valid." in html  # the page around it in the reader's language
+
+
+def test_the_calendar_feed_is_in_its_owners_language(app, client, session):
+    from icalendar import Calendar
+
+    from action_lms.accounts import services as accounts
+    from action_lms.consulting.models import Booking
+
+    from ..factories import make_booking, make_consultant, make_slot
+    coordinator = make_user("coordinator", city=make_city("Lyon", "FR", "Europe/Paris"))
+    coordinator.language = "fr"
+    session.commit()
+    make_booking(make_slot(make_consultant(), utcnow_plus_days(3)), booked_by=coordinator, topic="Indicateurs")
+    token = accounts.reset_calendar_token(coordinator)
+    session.commit()
+    feed = Calendar.from_ical(client.get(f"/calendar/{token}.ics", headers={"Accept-Language": "en"}).data)
+    summaries = [str(event["SUMMARY"]) for event in feed.walk("VEVENT")]
+    assert session.query(Booking).count() == 1 and len(summaries) == 1
+    assert " avec " in summaries[0] and " with " not in summaries[0], summaries  # French, whoever fetches it
+
+
+def utcnow_plus_days(days: int):
+    from datetime import timedelta
+
+    from action_lms.core.time import utcnow
+    return utcnow().replace(microsecond=0, second=0) + timedelta(days=days)
