@@ -120,6 +120,9 @@ def sign_in(page, email: str, password: str):
 def nav_to(page, label: str, exact: bool = False) -> None:
     """Follow a link of the main navigation as a person would: open the phone menu and the
     link's group first when they are closed."""
+    # After a click that navigates, the new page may be painted before its stylesheet
+    # applies, when the phone's menu button still looks visible: wait for the page to load.
+    page.wait_for_load_state("load")
     nav = page.get_by_role("navigation", name="Main")
     toggle = nav.locator("[data-nav-toggle]")
     if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
