@@ -13,6 +13,7 @@ def init_app(app) -> None:
     from .cli import plans_cli
     from .services import home
 
+    app.add_template_filter(_milestone_title, "milestone_title")
     hooks = contributions(app)
     hooks.add_nav_item(_l("My city's plan"), "plans.my_city", {"coordinator", "learner"}, order=400, group="My city")
     hooks.add_nav_item(_l("Cities overview"), "plans.overview", {"admin"}, order=410, group="Office")
@@ -30,3 +31,13 @@ def _erase(sender: Any, user: Any, **kwargs: Any) -> None:
     from . import services
 
     services.erase_plan_history_names(user)
+
+
+def _milestone_title(key: str | None) -> str:
+    """`{{ booking.milestone_key|milestone_title }}`: a milestone's title in the reader's language."""
+    from .template import BY_KEY
+
+    if not key:
+        return "—"
+    template = BY_KEY.get(key)
+    return str(template.title) if template is not None else key
