@@ -18,7 +18,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ...core.errors import MAX_DB_INT, NotFound
-from ...core.i18n import _, ngettext
+from ...core.i18n import _, current_language, ngettext
 from ...extensions import db
 from ..models import Certificate, Course, Enrollment, Lesson, LessonCompletion, Module, Quiz, QuizAttempt
 from .rules import policy
@@ -414,7 +414,16 @@ def lessons_for_milestones(city_id: int | None, keys: list[str], viewer=None) ->
     if not wanted:
         return result
     rows = db.session.execute(
-        select(Lesson.id, Lesson.title, Lesson.milestones, Course.title, Course.id, Lesson.module_id)
+        select(
+            Lesson.id,
+            Lesson.title,
+            Lesson.milestones,
+            Course.title,
+            Course.id,
+            Lesson.module_id,
+            Lesson.translations,
+            Course.translations,
+        )
         .join(Course, Course.id == Lesson.course_id)
         .join(Module, Module.id == Lesson.module_id)
         .where(Course.published.is_(True))
@@ -426,7 +435,10 @@ def lessons_for_milestones(city_id: int | None, keys: list[str], viewer=None) ->
         if course_ids:
             courses = list(db.session.scalars(select(Course).where(Course.id.in_(course_ids)).order_by(Course.id)))
             states = course_states(viewer, courses)
-    for lesson_id, title, milestones, course_title, course_id, module_id in rows:
+    language = current_language()  # titles in the reader's language where the course has them
+    for lesson_id, title, milestones, course_title, course_id, module_id, l_texts, c_texts in rows:
+        title = ((l_texts or {}).get(language) or {}).get("title") or title
+        course_title = ((c_texts or {}).get(language) or {}).get("title") or course_title
         for key in dict.fromkeys(milestones or []):
             if key in wanted:
                 item = {"title": title, "url": _lesson_url(lesson_id), "detail": course_title, "lesson_id": lesson_id}

@@ -10,22 +10,28 @@ from flask import url_for
 from sqlalchemy import func, select
 
 from ...core.hooks import HomeContent, HomeItem
-from ...core.i18n import _
+from ...core.i18n import _, current_language
 from ...core.policy import COORDINATOR, LEARNER
 from ...extensions import db
 from ..models import Certificate, Enrollment
 from .catalogue import NextStep, step_url
 from .enrollment import my_learning
+from .languages import text
 from .reports import reports_overview
 
 #: How many courses in progress and certificates the home page lists before "See all".
 HOME_LIMIT = 5
 
 
+def _in(obj, field: str) -> str:
+    """A course's, module's, lesson's or quiz's text in the reader's language where translated."""
+    return text(obj, field, current_language())
+
+
 def _step_detail(step: NextStep) -> str:
     if step.kind == NextStep.QUIZ:
-        return _("Next: quiz “%(title)s” in %(module)s", title=step.title, module=step.module.title)
-    return _("Next: lesson “%(title)s” in %(module)s", title=step.title, module=step.module.title)
+        return _("Next: quiz “%(title)s” in %(module)s", title=_in(step, "title"), module=_in(step.module, "title"))
+    return _("Next: lesson “%(title)s” in %(module)s", title=_in(step, "title"), module=_in(step.module, "title"))
 
 
 def learning_panel(user, now: datetime) -> HomeContent | None:
@@ -36,7 +42,7 @@ def learning_panel(user, now: datetime) -> HomeContent | None:
         return None  # staff who take no course are not asked to
     items = tuple(
         HomeItem(
-            text=row.course.title,
+            text=_in(row.course, "title"),
             url=step_url(row.next_step),
             detail=f"{_step_detail(row.next_step)} · {row.progress.label}",
         )
@@ -90,7 +96,7 @@ def city_learning_panel(user, now: datetime) -> HomeContent | None:
         else _("What your city's people are learning"),
         items=tuple(
             HomeItem(
-                text=course.title,
+                text=_in(course, "title"),
                 url=url_for("courses.report", slug=course.slug, city_id=user.city_id),
                 detail=_(
                     "%(enrolled)d enrolled · %(in_progress)d under way · %(completed)d completed",
