@@ -66,9 +66,10 @@ format: dev
 	$(BIN)/ruff check --fix action_lms
 	$(BIN)/ruff format action_lms
 
+# Each run prints its ten slowest tests.
 test: lint
-	$(BIN)/python -m pytest -q
-	TEST_DATABASE=postgres $(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
+	TEST_DATABASE=postgres $(BIN)/python -m pytest -q --durations=10
 
 test-sqlite: dev
 	$(BIN)/python -m pytest -q

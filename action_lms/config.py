@@ -121,6 +121,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Scheduler: `make run` starts it inside the web process; production runs
         # `flask scheduler run` as its own process instead.
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS", False),
+        # How often a standby `flask scheduler run` tries to take over (and the leader checks its lock).
+        "SCHEDULER_LEADER_POLL_SECONDS": float(os.environ.get("SCHEDULER_LEADER_POLL_SECONDS") or 5),
         # OpenAPI (flask-smorest).
         "API_TITLE": "ACTION LMS API",
         "API_VERSION": "v1",
