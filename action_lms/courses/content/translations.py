@@ -26,7 +26,7 @@ import yaml
 
 from ...core.content import render_markdown
 from .lines import LineDict, LineList, parse_yaml, split_front_matter, yaml_error_line, yaml_error_message
-from .loader import CourseData, LessonData, Problem, QuizData, _display, _File, _read
+from .loader import CourseData, LessonData, Problem, QuizData, _display, _File, _read, _read_yaml_mapping
 from .schemas import TITLE_LENGTH
 
 #: The languages a course may be offered in: the interface's.
@@ -107,18 +107,10 @@ def _stray_files(root: Path, folder: Path, course: CourseData, others: set[str],
 
 
 def _yaml(root: Path, path: Path, problems: list[Problem]) -> tuple[_File, LineDict | None]:
-    file = _File(problems, _display(root, path))
+    """A translation file's mapping, or None when there is no such file (nothing translated)."""
     if not path.is_file():
-        return file, None
-    text = _read(path, file)
-    if text is None:
-        return file, None
-    try:
-        data = parse_yaml(text)
-    except yaml.YAMLError as exc:
-        file.error(yaml_error_line(exc), yaml_error_message(exc))
-        return file, None
-    return file, file.mapping(data, 1, "the translation")
+        return _File(problems, _display(root, path)), None
+    return _read_yaml_mapping(root, path, problems, "the translation")
 
 
 def _course_translation(root: Path, path: Path, course: CourseData, language: str, problems: list[Problem]) -> None:
