@@ -117,6 +117,24 @@ def test_the_admin_menu_is_one_row_at_1280(page, world):
     assert_accessible(page, "admin /admin/users at 1280")
 
 
+@pytest.mark.parametrize("language", ["de", "es", "it", "fr"])
+def test_the_admin_menu_is_one_row_at_1280_in_every_language(page, world, language):
+    """Longer labels in German or French must not push the account links to a second row."""
+    users, _ = world
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, users["admin"].email, PASSWORD)
+    page.set_extra_http_headers({"Accept-Language": language})
+    page.goto("/admin/users")
+    assert page.locator("html").get_attribute("lang") == language
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('.nav > .brand, .nav-links > li, .nav-user > li')]
+                .map(el => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))"""
+    )
+    assert max(tops) - min(tops) <= 4, f"{language}: the admin's header wraps: item centres at {tops}"
+    shoot(page, f"admin-1280-{language}")
+    assert overflow(page) <= 0
+
+
 def test_the_menu_works_with_the_keyboard_at_1280(page, world):
     users, _ = world
     page.set_viewport_size(DESKTOP)
