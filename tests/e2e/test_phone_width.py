@@ -67,12 +67,14 @@ def toggle(page):
     return page.get_by_role("button", name="Menu")
 
 
+@pytest.mark.parametrize("language", ["en", "de"])  # German: the longest words
 @pytest.mark.parametrize("role", ROLES)
-def test_no_page_scrolls_sideways_on_a_phone(page, world, role):
+def test_no_page_scrolls_sideways_on_a_phone(page, world, role, language):
     users, ids = world
     page.set_viewport_size(PHONE)
     if role != "anonymous":
         sign_in(page, users[role].email, PASSWORD)
+    page.set_extra_http_headers({"Accept-Language": language})
     wide = []
     for template in pages_of(role):
         path = template.format(**ids)
@@ -81,7 +83,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page, world, role):
         extra = overflow(page)
         if extra > 0:
             wide.append(f"{path} (+{extra} px)")
-    assert not wide, f"{role}: pages wider than 390 px: {wide}"
+    assert not wide, f"{role} ({language}): pages wider than 390 px: {wide}"
 
 
 def test_the_admin_menu_is_one_row_at_1280(page, world):
