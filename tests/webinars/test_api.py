@@ -58,7 +58,7 @@ def test_admin_schedules_a_webinar_with_defaults(app, client, tmp_path):
     ("join_url", "ftp://x"),
     ("milestone_keys", ["not_a_milestone"]),
     ("status", "cancelled"),
-    ("registration_closes_at", (utcnow() + timedelta(days=30)).isoformat()),
+    pytest.param("registration_closes_at", (utcnow() + timedelta(days=30)).isoformat(), id="registration_closes_at-after-start"),
 ])
 def test_invalid_webinar_is_422_naming_the_field(app, client, field, value):
     admin = make_user("admin")
