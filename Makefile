@@ -66,10 +66,11 @@ format: dev
 	$(BIN)/ruff check --fix action_lms
 	$(BIN)/ruff format action_lms
 
-# Each run prints its ten slowest tests.
+# Each run uses two processes (pytest-xdist; TEST_WORKERS=0 for one) and prints its ten slowest tests.
+TEST_WORKERS ?= 2
 test: lint
-	$(BIN)/python -m pytest -q --durations=10
-	TEST_DATABASE=postgres $(BIN)/python -m pytest -q --durations=10
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=10
+	TEST_DATABASE=postgres $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --durations=10
 
 test-sqlite: dev
 	$(BIN)/python -m pytest -q
