@@ -341,7 +341,8 @@ def _course_state(
             if required is not None and not required.finished:
                 state.locked_reason = _(
                     "Finish the module “%(module)s” first: complete its lessons and pass its quiz.",
-                    module=required.module.title,
+                    module=((required.module.translations or {}).get(current_language()) or {}).get("title")
+                    or required.module.title,
                 )
                 break
         states[module.id] = state
