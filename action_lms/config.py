@@ -123,6 +123,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "SCHEDULER_IN_PROCESS": _bool("SCHEDULER_IN_PROCESS", False),
         # How often a standby `flask scheduler run` tries to take over (and the leader checks its lock).
         "SCHEDULER_LEADER_POLL_SECONDS": float(os.environ.get("SCHEDULER_LEADER_POLL_SECONDS") or 5),
+        # Snapshots of the overview's and the impact report's figures (core.snapshots): counted
+        # again this often by the scheduler; a scope nobody read for SNAPSHOT_KEEP_DAYS is dropped.
+        "SNAPSHOT_REFRESH_SECONDS": _int("SNAPSHOT_REFRESH_SECONDS", 600),
+        "SNAPSHOT_KEEP_DAYS": _int("SNAPSHOT_KEEP_DAYS", 30),
         # OpenAPI (flask-smorest).
         "API_TITLE": "ACTION LMS API",
         "API_VERSION": "v1",

@@ -21,7 +21,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from .core import outbox
+from .core import outbox, snapshots
 from .core.hooks import Job, app_object, contributions
 from .core.time import utcnow
 from .extensions import db
@@ -36,6 +36,7 @@ def init_app(app) -> None:
     """The outbox delivery job; domains add their scanning jobs (reminders, digests) with a
     fixed id through `contributions(app).add_job`."""
     contributions(app).add_job("deliver_outbox", outbox.deliver_pending, 30)
+    contributions(app).add_job("refresh_snapshots", snapshots.refresh_job, app.config["SNAPSHOT_REFRESH_SECONDS"])
 
 
 def jobs(app=None) -> list[Job]:

@@ -29,7 +29,9 @@ def init_app(app) -> None:
     hooks.add_job("send_booking_reminders", services.send_booking_reminders, 60)
     hooks.add_calendar_source(services.calendar_events_for)
     hooks.add_city_stat("consulting_sessions_held", _l("Consulting sessions held"), services.sessions_held_by_city)
-    hooks.add_city_stat("next_consulting_session", _l("Next consulting session"), services.next_session_by_city)
+    hooks.add_city_stat(
+        "next_consulting_session", _l("Next consulting session"), services.next_session_by_city, live=True
+    )
     hooks.add_milestone_resource("consulting", _l("Consulting sessions and follow-ups"), services.milestone_resources)
     hooks.add_feedback_format(
         "consulting", _l("Consulting"), feedback_source.feedback_due, feedback_source.impact_figures, order=30

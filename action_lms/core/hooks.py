@@ -103,11 +103,27 @@ class Job:
 @dataclass(frozen=True)
 class CityStat:
     """`fn(city_ids) -> {city_id: value}`, answered for all cities in ONE query (the
-    overview loads in a constant number of queries however many cities there are)."""
+    overview loads in a constant number of queries however many cities there are).
+
+    A counted figure (`live=False`, the default) is read from the overview's snapshot
+    (`core.snapshots`), so `fn` must return JSON values (numbers); a figure that changes
+    with the clock rather than with the data (the next session) is `live` and asked on
+    every view."""
 
     key: str
     label: str
     fn: Callable[[list[int]], dict]
+    live: bool = False
+
+
+@dataclass(frozen=True)
+class SnapshotSource:
+    """Figures kept by `core.snapshots`: `compute(**params) -> JSON-safe dict`, and the
+    scopes each refresh counts even when nobody asked for them, `defaults(now) -> [params]`."""
+
+    name: str
+    compute: Callable[..., dict]
+    defaults: Callable[[datetime], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -238,6 +254,7 @@ class Contributions:
     home_panels: dict[str, HomePanel] = field(default_factory=dict)
     home_todos: list[Callable[[Any, datetime], list[HomeItem]]] = field(default_factory=list)
     home_figures: dict[str, HomeFigure] = field(default_factory=dict)
+    snapshots: dict[str, SnapshotSource] = field(default_factory=dict)
 
     # ---------------------------------------------------------------- registration
 
@@ -264,8 +281,14 @@ class Contributions:
         if fn not in self.calendar_sources:
             self.calendar_sources.append(fn)
 
-    def add_city_stat(self, key: str, label: str, fn: Callable[[list[int]], dict]) -> None:
-        self.city_stats.setdefault(key, CityStat(key, label, fn))
+    def add_city_stat(self, key: str, label: str, fn: Callable[[list[int]], dict], live: bool = False) -> None:
+        self.city_stats.setdefault(key, CityStat(key, label, fn, live))
+
+    def add_snapshot(
+        self, name: str, compute: Callable[..., dict], defaults: Callable[[datetime], list[dict]] | None = None
+    ) -> None:
+        """Figures too costly to count on each view (see `core.snapshots`)."""
+        self.snapshots.setdefault(name, SnapshotSource(name, compute, defaults or (lambda now: [])))
 
     def add_milestone_resource(self, kind: str, label: str, fn: Callable[..., dict]) -> None:
         self.milestone_resources.setdefault(kind, MilestoneResource(kind, label, fn, _takes_keyword(fn, "viewer")))
@@ -317,9 +340,10 @@ class Contributions:
         """The milestone actions this user may take for this city's plan."""
         return [action for action in self.milestone_actions if action.allowed(user, city_id)]
 
-    def all_city_stats(self, city_ids: list[int]) -> dict[str, dict]:
-        """{stat key: {city_id: value}} for every registered statistic."""
-        return {key: stat.fn(city_ids) for key, stat in self.city_stats.items()}
+    def all_city_stats(self, city_ids: list[int], live: bool | None = None) -> dict[str, dict]:
+        """{stat key: {city_id: value}} for every registered statistic (only the live or
+        only the counted ones with `live`)."""
+        return {key: stat.fn(city_ids) for key, stat in self.city_stats.items() if live is None or stat.live == live}
 
     def all_milestone_resources(self, city_id: int | None, keys: list[str], viewer: Any = None) -> dict[str, dict]:
         """{kind: {milestone key: [items]}} for every registered resource; providers that take

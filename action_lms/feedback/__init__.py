@@ -12,12 +12,14 @@ def init_app(app) -> None:
     from . import services
     from .demo import seed_demo
     from .services import home
+    from .services.impact import IMPACT, count_impact, impact_defaults
 
     hooks = contributions(app)
     hooks.add_nav_item(_l("Your feedback"), "feedback.mine", order=800, group="Events")
     hooks.add_nav_item(_l("Impact"), "feedback.impact", {"admin", "coordinator"}, order=810, group="My city")
     hooks.add_job("create_feedback_requests", services.create_feedback_requests, 300)
     hooks.add_job("send_feedback_reminders", services.send_feedback_reminders, 3600)
+    hooks.add_snapshot(IMPACT, count_impact, impact_defaults)
     hooks.add_home_todo(home.feedback_todo)
     hooks.add_home_figure("feedback", home.month_figures, order=90)
     hooks.add_seeder("feedback", seed_demo)

@@ -77,5 +77,6 @@ class FeedbackAnswer(Model):
         CheckConstraint("usefulness BETWEEN 1 AND 5", name="usefulness_range"),
         CheckConstraint("will_apply BETWEEN 1 AND 5", name="will_apply_range"),
         CheckConstraint("kind IN ('course', 'webinar', 'consulting', 'exchange')", name="kind"),
-        Index("ix_feedback_answers_year_kind", "year", "kind"),
+        # The report's newest comments per format (and every year-and-format count).
+        Index("ix_feedback_answers_year_kind_created", "year", "kind", "created_at"),
     )

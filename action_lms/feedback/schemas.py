@@ -76,3 +76,6 @@ class ImpactSchema(Schema):
     cities = fields.List(fields.Nested(CityFiguresSchema))
     comments = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(CommentSchema)))
     min_responses = fields.Integer()
+    counted_at = UtcDateTime(
+        metadata={"description": "When the figures were counted (the scheduler counts them again every few minutes)."}
+    )

@@ -171,6 +171,16 @@ def impact():
     )
 
 
+@bp.route("/impact/recount", methods=["POST"])
+@login_required
+def recount_impact():
+    """"Count again now": this report's figures, now rather than at the next refresh."""
+    args = _impact_args()
+    services.recount_impact(current_user, **args)
+    flash(_("The figures were counted again."), "success")
+    return redirect(url_for("feedback.impact", **{k: v for k, v in args.items() if v is not None}))
+
+
 @bp.route("/impact.csv")
 @login_required
 def impact_csv():

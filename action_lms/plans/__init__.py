@@ -12,6 +12,7 @@ def init_app(app) -> None:
     from . import services
     from .cli import plans_cli
     from .services import home
+    from .services.overview import CITY_FIGURES, city_figures_defaults, count_city_figures
 
     app.add_template_filter(_milestone_title, "milestone_title")
     hooks = contributions(app)
@@ -19,6 +20,7 @@ def init_app(app) -> None:
     hooks.add_nav_item(_l("Cities overview"), "plans.overview", {"admin"}, order=410, group="Office")
     hooks.add_nav_item(_l("Plans"), "plans.all_plans", {"admin"}, order=420, group="Office")
     hooks.add_job("plans_overdue_digest", services.send_overdue_digests, OVERDUE_DIGEST_INTERVAL_SECONDS)
+    hooks.add_snapshot(CITY_FIGURES, count_city_figures, city_figures_defaults)
     hooks.add_home_panel("plan", home.plan_panel, {"coordinator": 10, "learner": 40})
     hooks.add_home_panel("overdue_cities", home.overdue_cities_panel, {"admin": 30})
     hooks.add_seeder("plans", services.seed_demo)

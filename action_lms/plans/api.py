@@ -95,7 +95,7 @@ def plan_history(plan_id):
     return services.history_query(current_user, plan_id)
 
 
-def _overview_row(row: dict) -> dict:
+def _overview_row(row: dict, counted_at: datetime) -> dict:
     out = {
         key: row[key]
         for key in (
@@ -112,6 +112,7 @@ def _overview_row(row: dict) -> dict:
     for key in KNOWN_STATS:
         out[key] = row["stats"].get(key)
     out["stats"] = {key: (isoformat_z(v) if isinstance(v, datetime) else v) for key, v in row["stats"].items()}
+    out["figures_counted_at"] = counted_at
     return out
 
 
@@ -130,4 +131,4 @@ def cities_progress(args, pagination_parameters):
     if fmt == "csv":
         return csv_response(services.overview_csv(data), "cities-progress.csv")
     first = pagination_parameters.first_item
-    return [_overview_row(r) for r in rows[first : first + pagination_parameters.page_size]]
+    return [_overview_row(r, data["figures_counted_at"]) for r in rows[first : first + pagination_parameters.page_size]]

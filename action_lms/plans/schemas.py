@@ -149,3 +149,6 @@ class OverviewRowSchema(Schema):
     webinar_attendances = fields.Integer(allow_none=True)
     next_consulting_session = UtcDateTime(allow_none=True)
     stats = fields.Dict(metadata={"description": "Every registered city statistic by key (null when absent)."})
+    figures_counted_at = UtcDateTime(
+        metadata={"description": "When the counted figures (learners, attendances, sessions...) were counted."}
+    )

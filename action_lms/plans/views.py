@@ -261,6 +261,15 @@ def overview():
     )
 
 
+@bp.route("/progress/cities/recount", methods=["POST"])
+@login_required
+def recount_overview():
+    """The office's "Count again now": the counted figures, now rather than at the next refresh."""
+    services.recount_city_figures(current_user)
+    flash(_("The figures were counted again."), "success")
+    return redirect(url_for("plans.overview", **{k: v for k, v in _overview_args().items() if v}))
+
+
 @bp.route("/progress/cities.csv")
 @login_required
 def overview_csv():

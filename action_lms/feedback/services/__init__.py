@@ -5,7 +5,7 @@ Layers (a module imports only from those above it): `rules`, `permissions`, `req
 """
 
 from .answering import answer
-from .impact import CSV_HEADER, impact, impact_csv
+from .impact import CSV_HEADER, impact, impact_csv, recount_impact
 from .permissions import can_answer, can_view_impact, impact_city_scope, is_office
 from .personal_data import erase_personal_data, export_personal_data
 from .requesting import (
@@ -37,6 +37,7 @@ __all__ = [
     "my_feedback",
     "open_requests_query",
     "policy",
+    "recount_impact",
     "request_url",
     "send_feedback_reminders",
 ]

@@ -3,14 +3,19 @@ held, the requests cities made, feedback asked and given, and what people though
 formats ranked by usefulness; the same per city; comments. A figure from fewer than
 MIN_RESPONSES answers is None ("not enough answers"), so nobody's answer can be singled out.
 
-A fixed number of queries whatever the number of answers: the cities, one grouped count of
-requests, one grouped aggregate of answers, the comments, and each format's figures."""
+The figures are counted over every request, answer and event, so they are kept as a
+snapshot (`core.snapshots`, name IMPACT) per year and scope and counted again by the
+scheduler; the report reads the cities, the snapshot and each format's newest comments,
+whatever the number of answers."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import Integer, case, func, select, true
 
 from ...accounts.models import City
+from ...core import snapshots
 from ...core.errors import Forbidden, Invalid
 from ...core.hooks import contributions
 from ...core.i18n import _, _l
@@ -27,22 +32,27 @@ def _formats():
     return sorted(contributions().feedback_formats.values(), key=lambda f: f.order)
 
 
-def _cities(actor, city_id: int | None, country: str | None) -> tuple[list[City], bool]:
-    """The cities the report covers, and whether it is filtered at all."""
+#: The snapshot (core.snapshots) of the report's figures, one per year and scope.
+IMPACT = "impact"
+
+
+def _scope(actor, city_id: int | None, country: str | None) -> tuple[int | None, str | None]:
+    """The city or country the report covers for this person (a coordinator: their city)."""
     scope = impact_city_scope(actor)
     if scope is not None:
         if city_id is not None and city_id != scope:
             raise Forbidden(_("Coordinators see the report of their own city."))
         city_id = scope
+    return city_id, country.upper() if country else None
+
+
+def _scope_cities(city_id: int | None, country: str | None) -> list[City]:
     stmt = select(City).order_by(City.name)
     if city_id is not None:
         stmt = stmt.where(City.id == city_id)
     if country:
-        stmt = stmt.where(City.country == country.upper())
-    cities = list(db.session.scalars(stmt))
-    if city_id is not None and not cities:
-        raise Invalid.field("city_id", _("No city with this id."))
-    return cities, city_id is not None or bool(country)
+        stmt = stmt.where(City.country == country)
+    return list(db.session.scalars(stmt))
 
 
 def _figure(value, responses: int, digits: int = 2):
@@ -51,13 +61,15 @@ def _figure(value, responses: int, digits: int = 2):
     return round(float(value), digits)
 
 
-def _row(kind: str, label: str, events: int, made: int, asked: int, agg: dict | None) -> dict:
+def _row(kind: str, label: str, counted: dict) -> dict:
+    agg = counted["answers"]
+    asked = counted["asked"]
     responses = agg["responses"] if agg else 0
     return {
         "kind": kind,
         "label": label,
-        "events": events,
-        "requests_made": made,
+        "events": counted["events"],
+        "requests_made": counted["made"],
         "feedback_requests": asked,
         "responses": responses,
         "response_rate": _figure(responses / asked if asked else None, responses, 3),
@@ -75,18 +87,16 @@ def _rank(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def impact(actor, year: int | None = None, city_id: int | None = None, country: str | None = None) -> dict:
-    policy.require(actor, "impact.view")
-    if not can_view_impact(actor):
-        raise Forbidden(_("Your account is not linked to a city, so there is no report to show."))
-    year = year or utcnow().year
-    if not 2000 <= year <= 2100:
-        raise Invalid.field("year", _("Use a year between 2000 and 2100."))
-    cities, filtered = _cities(actor, city_id, country)
-    ids = [c.id for c in cities]
+def count_impact(year: int, city_id: int | None = None, country: str | None = None) -> dict:
+    """The report's figures for a year and a scope (all cities, one city or one country),
+    counted over every request, answer and event: what the snapshot keeps. JSON-safe:
+    {"formats": {kind: counted}, "cities": {city_id: {kind: counted}}, "answered": {kind: [n, cities]}}
+    with counted = {"events", "made", "asked", "answers": {"responses", "usefulness",
+    "will_apply", "recommend"} or None}."""
+    filtered = city_id is not None or bool(country)
+    ids = [c.id for c in _scope_cities(city_id, country)]
     city_filter_r = FeedbackRequest.city_id.in_(ids) if filtered else true()
     city_filter_a = FeedbackAnswer.city_id.in_(ids) if filtered else true()
-
     asked = {
         (kind, cid): n
         for kind, cid, n in db.session.execute(
@@ -96,7 +106,12 @@ def impact(actor, year: int | None = None, city_id: int | None = None, country: 
         )
     }
     answers = {
-        (kind, cid): {"responses": n, "usefulness": u, "will_apply": w, "recommend": r}
+        (kind, cid): {
+            "responses": n,
+            "usefulness": float(u) if u is not None else None,
+            "will_apply": float(w) if w is not None else None,
+            "recommend": int(r or 0),
+        }
         for kind, cid, n, u, w, r in db.session.execute(
             select(
                 FeedbackAnswer.kind,
@@ -110,44 +125,93 @@ def impact(actor, year: int | None = None, city_id: int | None = None, country: 
             .group_by(FeedbackAnswer.kind, FeedbackAnswer.city_id)
         )
     }
-    figures = {fmt.kind: fmt.figures(year, ids if filtered else None) for fmt in _formats()}
-
-    formats = []
+    formats: dict[str, dict] = {}
+    per_city: dict[str, dict] = {}
     for fmt in _formats():
-        totals = figures[fmt.kind]["total"]
-        formats.append(
-            _row(
-                fmt.kind,
-                fmt.label,
-                totals.get("events", 0),
-                totals.get("requests_made", 0),
-                sum(n for (kind, _city), n in asked.items() if kind == fmt.kind),
-                _merge([a for (kind, _city), a in answers.items() if kind == fmt.kind]),
+        figures = fmt.figures(year, ids if filtered else None)
+        totals = figures["total"]
+        formats[fmt.kind] = {
+            "events": totals.get("events", 0),
+            "made": totals.get("requests_made", 0),
+            "asked": sum(n for (kind, _city), n in asked.items() if kind == fmt.kind),
+            "answers": _merge([a for (kind, _city), a in answers.items() if kind == fmt.kind]),
+        }
+        for cid in ids:
+            by_city = figures["by_city"].get(cid, {})
+            agg = answers.get((fmt.kind, cid))
+            n_asked = asked.get((fmt.kind, cid), 0)
+            if by_city or agg or n_asked:
+                per_city.setdefault(str(cid), {})[fmt.kind] = {
+                    "events": by_city.get("events", 0),
+                    "made": by_city.get("requests_made", 0),
+                    "asked": n_asked,
+                    "answers": agg,
+                }
+    answered = {
+        kind: [n, cities]
+        for kind, n, cities in db.session.execute(
+            select(
+                FeedbackAnswer.kind, func.count(FeedbackAnswer.id), func.count(func.distinct(FeedbackAnswer.city_id))
             )
+            .where(FeedbackAnswer.year == year, city_filter_a)
+            .group_by(FeedbackAnswer.kind)
         )
+    }
+    return {"formats": formats, "cities": per_city, "answered": answered}
+
+
+def impact_defaults(now: datetime) -> list[dict]:
+    """The report the office opens first: this year, every city."""
+    return [{"year": now.year, "city_id": None, "country": None}]
+
+
+def _checked(actor, year: int | None, city_id: int | None, country: str | None):
+    """The year and scope this person may see, and the scope's cities."""
+    policy.require(actor, "impact.view")
+    if not can_view_impact(actor):
+        raise Forbidden(_("Your account is not linked to a city, so there is no report to show."))
+    year = year or utcnow().year
+    if not 2000 <= year <= 2100:
+        raise Invalid.field("year", _("Use a year between 2000 and 2100."))
+    city_id, country = _scope(actor, city_id, country)
+    cities = _scope_cities(city_id, country)
+    if city_id is not None and not cities:
+        raise Invalid.field("city_id", _("No city with this id."))
+    return year, city_id, country, cities
+
+
+def impact(actor, year: int | None = None, city_id: int | None = None, country: str | None = None) -> dict:
+    """The report, from the snapshot of its figures (`counted_at` says when they were
+    counted); the comments are read now, at most MAX_COMMENTS per format."""
+    year, city_id, country, cities = _checked(actor, year, city_id, country)
+    filtered = city_id is not None or bool(country)
+    kept = snapshots.read(IMPACT, {"year": year, "city_id": city_id, "country": country})
+    counted = kept.data
+
+    formats = [_row(f.kind, f.label, counted["formats"][f.kind]) for f in _formats() if f.kind in counted["formats"]]
     per_city = []
     for city in cities:
-        rows = []
-        for fmt in _formats():
-            by_city = figures[fmt.kind]["by_city"].get(city.id, {})
-            agg = answers.get((fmt.kind, city.id))
-            n_asked = asked.get((fmt.kind, city.id), 0)
-            if not by_city and not agg and not n_asked:
-                continue
-            rows.append(
-                _row(fmt.kind, fmt.label, by_city.get("events", 0), by_city.get("requests_made", 0), n_asked, agg)
-            )
+        by_kind = counted["cities"].get(str(city.id), {})
+        rows = [_row(f.kind, f.label, by_kind[f.kind]) for f in _formats() if f.kind in by_kind]
         if rows:
             per_city.append({"city": city, "formats": _rank(rows)})
+    city_filter_a = FeedbackAnswer.city_id.in_([c.id for c in cities]) if filtered else true()
     return {
         "year": year,
-        "filters": {"city_id": city_id if filtered else None, "country": country.upper() if country else None},
+        "filters": {"city_id": city_id if filtered else None, "country": country},
         "formats": _rank(formats),
         "cities": per_city,
-        "comments": _comments(year, city_filter_a),
+        "comments": _comments(year, city_filter_a, counted["answered"]),
         "min_responses": MIN_RESPONSES,
         "city_scope": impact_city_scope(actor),
+        "counted_at": kept.computed_at,
     }
+
+
+def recount_impact(actor, year: int | None = None, city_id: int | None = None, country: str | None = None) -> None:
+    """Count this report's figures again now (they are otherwise counted by the scheduler)."""
+    year, city_id, country, _cities = _checked(actor, year, city_id, country)
+    snapshots.recount(IMPACT, {"year": year, "city_id": city_id, "country": country})
 
 
 def _merge(parts: list[dict]) -> dict | None:
@@ -163,36 +227,32 @@ def _merge(parts: list[dict]) -> dict | None:
     }
 
 
-def _comments(year: int, city_filter) -> dict[str, list[dict]]:
-    """Comments per format, newest first, never with a name; none for a format with fewer than
-    MIN_RESPONSES answers in the report's scope (a coordinator's city, one small country);
-    with the city only when at least MIN_CITIES_FOR_COMMENTS cities answered for the format."""
-    rows = db.session.execute(
-        select(FeedbackAnswer.kind, FeedbackAnswer.comment, FeedbackAnswer.city_id, City.name)
-        .outerjoin(City, City.id == FeedbackAnswer.city_id)
-        .where(FeedbackAnswer.year == year, city_filter, FeedbackAnswer.comment.is_not(None))
-        .order_by(FeedbackAnswer.created_at.desc(), FeedbackAnswer.id.desc())
-    ).all()
-    answered = {
-        kind: (n, cities)
-        for kind, n, cities in db.session.execute(
-            select(
-                FeedbackAnswer.kind, func.count(FeedbackAnswer.id), func.count(func.distinct(FeedbackAnswer.city_id))
-            )
-            .where(FeedbackAnswer.year == year, city_filter)
-            .group_by(FeedbackAnswer.kind)
-        )
-    }
+def _comments(year: int, city_filter, answered: dict[str, list[int]]) -> dict[str, list[dict]]:
+    """Comments per format, newest first, never with a name, at most MAX_COMMENTS each; none
+    for a format with fewer than MIN_RESPONSES answers in the report's scope (a coordinator's
+    city, one small country); with the city only when at least MIN_CITIES_FOR_COMMENTS
+    cities answered for the format. The counts come from the snapshot: answers are never
+    deleted, so a count that is a little old is lower, never higher, than the live one."""
     result: dict[str, list[dict]] = {}
-    for kind, text, _city, name in rows:
-        responses, cities = answered.get(kind, (0, 0))
+    for fmt in _formats():
+        responses, cities = answered.get(fmt.kind, (0, 0))
         if responses < MIN_RESPONSES:
             continue  # one or two answers in this scope: a comment could point at its author
-        items = result.setdefault(kind, [])
-        if len(items) >= MAX_COMMENTS:
-            continue
         named = cities >= MIN_CITIES_FOR_COMMENTS
-        items.append({"text": text, "city": name if named else None})
+        rows = db.session.execute(
+            select(FeedbackAnswer.comment, City.name)
+            .outerjoin(City, City.id == FeedbackAnswer.city_id)
+            .where(
+                FeedbackAnswer.year == year,
+                FeedbackAnswer.kind == fmt.kind,
+                city_filter,
+                FeedbackAnswer.comment.is_not(None),
+            )
+            .order_by(FeedbackAnswer.created_at.desc(), FeedbackAnswer.id.desc())
+            .limit(MAX_COMMENTS)
+        ).all()
+        if rows:
+            result[fmt.kind] = [{"text": text, "city": name if named else None} for text, name in rows]
     return result
 
 

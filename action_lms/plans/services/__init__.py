@@ -30,7 +30,15 @@ from .history import (
     milestone_history,
 )
 from .milestones import update_milestone
-from .overview import BASE_SORTS, OverviewRow, csv_value, overview, overview_csv, stat_columns
+from .overview import (
+    BASE_SORTS,
+    OverviewRow,
+    csv_value,
+    overview,
+    overview_csv,
+    recount_city_figures,
+    stat_columns,
+)
 from .personal_data import erase_plan_history_names, export_plan_history
 from .plans import (
     PlanSummary,
@@ -105,6 +113,7 @@ __all__ = [
     "overdue_milestones",
     "overview",
     "overview_csv",
+    "recount_city_figures",
     "patch_plan",
     "phase_label",
     "plan_page",

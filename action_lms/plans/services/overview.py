@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...accounts.models import City
+from ...core import snapshots
 from ...core.csvfile import csv_text
 from ...core.errors import Invalid
 from ...core.hooks import contributions
@@ -50,6 +51,41 @@ class OverviewRow(TypedDict):
     overdue_milestones: int
     completed_keys: set[str]
     stats: dict[str, Any]
+
+
+#: The snapshot (core.snapshots) of the counted city figures: learners, enrollments,
+#: attendances, sessions and exchanges counted over whole tables, kept per city.
+CITY_FIGURES = "city_figures"
+
+
+def count_city_figures() -> dict:
+    """Every counted (not live) city statistic for every city: {stat key: {city_id: value}}."""
+    city_ids = list(db.session.scalars(select(City.id)))
+    return {
+        key: {str(cid): value for cid, value in values.items()}
+        for key, values in contributions().all_city_stats(city_ids, live=False).items()
+    }
+
+
+def city_figures_defaults(now: datetime) -> list[dict]:
+    return [{}]
+
+
+def recount_city_figures(actor) -> None:
+    """Count the overview's figures again now (they are otherwise counted by the scheduler)."""
+    policy.require(actor, "overview.view")
+    snapshots.recount(CITY_FIGURES, {})
+
+
+def _city_stats(city_ids: list[int], now: datetime) -> tuple[dict[str, dict], datetime]:
+    """{stat key: {city_id: value}} in registration order: the counted ones from the snapshot
+    (a city added since it was counted has none yet), the live ones asked now."""
+    kept = snapshots.read(CITY_FIGURES, {}, now)
+    live = contributions().all_city_stats(city_ids, live=True)
+    stats = {}
+    for key, stat in contributions().city_stats.items():
+        stats[key] = live[key] if stat.live else snapshots.int_keys(kept.data.get(key, {}))
+    return stats, kept.computed_at
 
 
 def stat_columns() -> list[tuple[str, str]]:
@@ -118,7 +154,8 @@ def overview(
 ) -> dict:
     """One row per city: current plan's progress and phase, overdue milestones, and every
     registered city statistic. Constant number of queries: cities, current plans,
-    their milestones, and one call per registered statistic with all city ids."""
+    their milestones, the snapshot of the counted figures (`figures_counted_at` says when),
+    and one call per live statistic with all city ids."""
     policy.require(actor, "overview.view")
     _check_filters(country, phase, sort, order)
     now = now or utcnow()
@@ -131,7 +168,7 @@ def overview(
         p.city_id: p
         for p in db.session.scalars(select(Plan).where(Plan.is_current).options(selectinload(Plan.milestones)))
     }
-    stats = contributions().all_city_stats([c.id for c in cities])
+    stats, counted_at = _city_stats([c.id for c in cities], now)
 
     rows = [_row(city, plans.get(city.id), stats, now) for city in cities]
     if phase:
@@ -150,6 +187,7 @@ def overview(
         "chart": chart,
         "stat_columns": stat_columns(),
         "cities_with_plan": sum(1 for r in rows if r["plan"]),
+        "figures_counted_at": counted_at,
         "filters": {"country": country.upper() if country else None, "phase": phase, "sort": sort, "order": order},
     }
 
