@@ -42,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .core import migrations
 
     db.init_app(app)
+    _init_database_pings(app)
     migrations.init_app(app)  # `flask db ...`, loaded on first use
     csrf.init_app(app)
     limiter.init_app(app)
@@ -89,6 +90,16 @@ def create_app(config: dict | None = None) -> Flask:
 
         start_in_process(app)
     return app
+
+
+def _init_database_pings(app: Flask) -> None:
+    """A file cannot drop a connection: SQLite is never pinged."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from .core.db import ping_idle_connections
+
+    with app.app_context():
+        ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
 
 
 def _init_login(app: Flask) -> None:

@@ -85,9 +85,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "TESTING": testing,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
-        # Ping each pooled connection before use (one round trip a request), so that a restart of
-        # the database server fails no request.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": _bool("DATABASE_POOL_PRE_PING", True)},
+        # PostgreSQL: ping a pooled connection before use when it sat unused this long (core.db),
+        # so a restart of the database server fails no request; 0 pings before every request.
+        "DATABASE_PING_IDLE_SECONDS": float(os.environ.get("DATABASE_PING_IDLE_SECONDS") or 5),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         # Public address used in e-mails and calendar feeds; BASE_URL wins over HOST/PORT.
         "BASE_URL": (os.environ.get("BASE_URL") or default_base_url()).rstrip("/"),
         # Mail: without MAIL_SERVER, messages stay in the outbox and are logged.
@@ -151,7 +152,5 @@ def load_config(overrides: dict | None = None) -> dict:
         # Wait for the writer instead of failing at once; see core.db for BEGIN IMMEDIATE.
         opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         opts.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
-        # A file cannot drop a connection: the ping would only cost time (about 1 ms a request, bench/).
-        opts["pool_pre_ping"] = False
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     return cfg

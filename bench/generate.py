@@ -1,5 +1,7 @@
 """Data of a large deployment for the benchmarks: 60 cities, 20,000 learners, 500,000
-lesson completions, 2,000 webinars, 50,000 consulting slots and a plan per city.
+lesson completions, 2,000 webinars, 50,000 consulting slots, a plan per city, good
+practices, peer exchanges and feedback. `--scale 10` is ten times the deployment (600
+cities, 200,000 learners, 5 million lesson completions, 20,000 webinars, 500,000 slots).
 
 Runs against a migrated database with the courses imported (`flask db upgrade` and
 `flask courses import courses/`). Rows go in with bulk Core inserts, not the services:
@@ -7,6 +9,7 @@ the services are what the benchmarks measure, and building this much data throug
 would take an hour. The result is deterministic for a given seed.
 
     python bench/generate.py sqlite:////tmp/bench.db          # prints the API tokens as JSON
+    python bench/generate.py postgresql+psycopg://... 10      # ten times the deployment
 """
 from __future__ import annotations
 
@@ -33,8 +36,11 @@ from action_lms.core.time import UTC  # noqa: E402
 from action_lms.courses.models import (  # noqa: E402
     Certificate, Course, Enrollment, Lesson, LessonCompletion, Module, Quiz, QuizAttempt,
 )
+from action_lms.exchanges.models import Exchange, Invitation, Participant  # noqa: E402
 from action_lms.extensions import db  # noqa: E402
+from action_lms.feedback.models import FeedbackAnswer, FeedbackRequest  # noqa: E402
 from action_lms.plans.models import Milestone, Plan, PlanHistory  # noqa: E402
+from action_lms.practices.models import Practice, PracticeCommitment, PracticeLanguage  # noqa: E402
 from action_lms.plans.template import MILESTONES  # noqa: E402
 from action_lms.webinars.models import Webinar, WebinarRegistration  # noqa: E402
 
@@ -48,15 +54,21 @@ class Scale:
     slots: int = 50_000
     consultants: int = 40
     registrations_per_webinar: int = 30
+    practices_per_city: int = 5
+    exchanges_per_city: int = 3
+    feedback_share: float = 0.5  # of webinar attendances asked for feedback (half of them answer)
 
     def scaled(self, factor: float) -> "Scale":
-        """A smaller (or larger) deployment with the same shape, e.g. for the generator's test."""
+        """A smaller or larger deployment with the same shape (per city and per webinar the
+        same), e.g. `scaled(0.01)` for the generator's test and `scaled(10)` for scale 10."""
         def part(v: int) -> int:
             return max(1, int(v * factor))
-        return Scale(cities=min(self.cities, max(2, part(self.cities))), learners=part(self.learners),
+        return Scale(cities=max(2, part(self.cities)), learners=part(self.learners),
                      lesson_completions=part(self.lesson_completions), webinars=part(self.webinars),
-                     slots=part(self.slots), consultants=min(self.consultants, max(2, part(self.consultants))),
-                     registrations_per_webinar=self.registrations_per_webinar)
+                     slots=part(self.slots), consultants=max(2, part(self.consultants)),
+                     registrations_per_webinar=self.registrations_per_webinar,
+                     practices_per_city=self.practices_per_city, exchanges_per_city=self.exchanges_per_city,
+                     feedback_share=self.feedback_share)
 
 
 ZONES = [("AT", "Europe/Vienna"), ("BE", "Europe/Brussels"), ("DE", "Europe/Berlin"), ("ES", "Europe/Madrid"),
@@ -267,6 +279,85 @@ def generate(scale: Scale = Scale(), seed: int = 7, now: datetime | None = None,
     _insert(Milestone, milestones)
     _insert(PlanHistory, history)
 
+    # ---------------------------------------------------------------- good practices
+    practices = []
+    for n, city_id in enumerate(city_ids):
+        for k in range(scale.practices_per_city):
+            title = f"Practice {k + 1} of Bench City {n + 1:03d}: anti-discrimination counselling"
+            summary = "A counselling office run with civil-society partners, open to every resident."
+            status = "published" if k < scale.practices_per_city - 1 else rng.choice(("draft", "submitted"))
+            practices.append({"city_id": city_id, "title": title, "summary": summary, "description": summary,
+                              "description_html": f"<p>{summary}</p>", "links": [], "status": status,
+                              "search_text": f"{title} bench city {summary}".lower(),
+                              "contact_id": coordinator_ids[n], "created_by_id": coordinator_ids[n],
+                              "created_at": now - timedelta(days=k * 40), "updated_at": now - timedelta(days=k * 40),
+                              "published_at": now - timedelta(days=k * 40) if status == "published" else None,
+                              "submitted_at": now - timedelta(days=k * 40) if status != "draft" else None})
+    _insert(Practice, practices)
+    practice_rows = db.session.execute(select(Practice.id, Practice.city_id)).all()
+    _insert(PracticeCommitment, [{"practice_id": pid, "commitment": c} for pid, _city in practice_rows
+                                 for c in sorted({pid % 10 + 1, (pid * 7) % 10 + 1})])
+    _insert(PracticeLanguage, [{"practice_id": pid, "language": "en", "position": 0} for pid, _city in practice_rows])
+
+    # ---------------------------------------------------------------- peer exchanges
+    exchanges = []
+    for n, city_id in enumerate(city_ids):
+        for k in range(scale.exchanges_per_city):
+            starts = now - timedelta(days=rng.randint(-60, 300), hours=rng.randint(0, 8))
+            past = starts < now
+            status = ("reported" if rng.random() < 0.6 else "held") if past else rng.choice(("requested", "scheduled"))
+            exchanges.append({"city_id": city_id, "requested_by_id": coordinator_ids[n],
+                              "topic": f"Exchange {k + 1} of Bench City {n + 1:03d}",
+                              "objective": "Learn how another city runs its counselling office.",
+                              "questions": ["How did you start?"], "commitments": [k % 10 + 1], "languages": ["en"],
+                              "status": status, "starts_at": starts if status != "requested" else None,
+                              "ends_at": starts + timedelta(hours=1) if status != "requested" else None,
+                              "sequence": 0, "created_at": starts - timedelta(days=30), "updated_at": now,
+                              "held_at": starts + timedelta(hours=1) if status in ("held", "reported") else None,
+                              "report": "We learned a lot." if status == "reported" else None,
+                              "reported_at": starts + timedelta(days=2) if status == "reported" else None})
+    _insert(Exchange, exchanges)
+    exchange_rows = db.session.execute(select(Exchange.id, Exchange.city_id, Exchange.status)).all()
+    invitations, participants = [], []
+    for exchange_id, city_id, status in exchange_rows:
+        host = rng.choice([c for c in city_ids if c != city_id] or city_ids)
+        invitations.append({"exchange_id": exchange_id, "city_id": host, "requester_city_id": city_id,
+                            "status": "pending" if status == "requested" else "accepted", "created_at": now})
+        if status != "requested":
+            for cid in (city_id, host):
+                participants.append({"exchange_id": exchange_id, "city_id": cid,
+                                     "user_id": coordinator_ids[city_ids.index(cid)],
+                                     "attended": True if status in ("held", "reported") else None, "created_at": now})
+    _insert(Invitation, invitations)
+    _insert(Participant, participants)
+
+    # ---------------------------------------------------------------- feedback
+    city_of = dict(learners)
+    country_of = {c_id: cities[i]["country"] for i, c_id in enumerate(city_ids)}
+    webinar_end = {w.id: w.ends_at for w in webinar_rows}
+    asked, answered = [], []
+    for reg in registrations:
+        if not reg["attended"] or rng.random() >= scale.feedback_share:
+            continue
+        ended = webinar_end[reg["webinar_id"]]
+        city_id = city_of[reg["user_id"]]
+        request = {"user_id": reg["user_id"], "kind": "webinar", "subject_id": reg["webinar_id"],
+                   "subject_title": f"Peer-to-peer session {reg['webinar_id']}", "city_id": city_id,
+                   "year": ended.year, "due_since": ended, "created_at": ended, "reminded_at": None,
+                   "answered_at": None}
+        if rng.random() < 0.5:
+            request["answered_at"] = ended + timedelta(days=1)
+            answered.append({"kind": "webinar", "subject_id": reg["webinar_id"],
+                             "subject_title": request["subject_title"], "city_id": city_id,
+                             "country": country_of[city_id], "year": ended.year,
+                             "usefulness": rng.randint(2, 5), "will_apply": rng.randint(1, 5),
+                             "recommend": rng.random() < 0.8,
+                             "comment": "Useful for our plan." if rng.random() < 0.1 else None,
+                             "created_at": ended + timedelta(days=1)})
+        asked.append(request)
+    _insert(FeedbackRequest, asked)
+    _insert(FeedbackAnswer, answered)
+
     # ---------------------------------------------------------------- contention fixtures
     # One open slot of a consultant of its own, far beyond the generated slots (so no city
     # has used its monthly quota then), and one webinar with 100 seats nobody has taken.
@@ -312,7 +403,9 @@ def generate(scale: Scale = Scale(), seed: int = 7, now: datetime | None = None,
                        "enrollments": len(enrollments), "quiz_attempts": len(attempts),
                        "certificates": len(certificates), "webinars": len(webinars),
                        "webinar_registrations": len(registrations), "slots": len(slots),
-                       "bookings": len(bookings), "plans": len(plan_ids), "milestones": len(milestones)}}
+                       "bookings": len(bookings), "plans": len(plan_ids), "milestones": len(milestones),
+                       "practices": len(practices), "exchanges": len(exchanges), "feedback_requests": len(asked),
+                       "feedback_answers": len(answered)}}
 
 
 def main(argv: list[str]) -> None:

@@ -7,7 +7,11 @@ app measured in the same run), then the contention runs. Prints a table per data
 writes bench/RESULTS.md (the part above the notes marker; the notes are kept).
 
     python bench/run.py                       # both databases, 8 s per endpoint
-    python bench/run.py --db sqlite --seconds 3 --scale 0.1
+    python bench/run.py --db sqlite --seconds 3 --scale 0.1 --no-write
+    python bench/run.py --db postgres --scale 10   # ten times the deployment (about 40 minutes)
+
+Each run is kept as bench/runs/<database>-scale<k>.json; RESULTS.md is built from all of
+them, with a table of scale 10 against scale 1 when both are there.
 """
 from __future__ import annotations
 
@@ -26,20 +30,28 @@ from harness import ROOT, PYTHON, LoadResult, app_env, database, fire_at_once, f
     worker_peak_memory_mb
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
+RUNS = ROOT / "bench" / "runs"  # one JSON per database and scale; RESULTS.md is built from them
 NOTES_MARKER = "<!-- notes: kept by bench/run.py; write analysis below this line -->"
-TARGET_RATIO = 1.5
+REQUEST_TARGET = 1.5  # an authenticated request that does one indexed read
+LIST_TARGET = 2.0
+REPORT_TARGET = 3.0  # the cross-city overview and the impact report
+SCALE_TARGET = 1.25  # ratio at scale 10 over ratio at scale 1
+MEMORY_TARGET_MB = 150
 
 
-def endpoints(data: dict) -> list[tuple[str, str, str | None]]:
-    """(name, path, role whose token is used); the first one is the floor."""
+def endpoints(data: dict) -> list[tuple[str, str, str | None, float | None]]:
+    """(name, path, role whose token is used, target ratio); the first one is the floor."""
     return [
-        ("floor: GET /healthz/live", "/healthz/live", None),
-        ("reference: GET /api/v1/me", "/api/v1/me", "learner"),
-        ("catalogue", "/api/v1/courses", "learner"),
-        ("course progress", f"/api/v1/courses/{data['course_slug']}/progress", "learner"),
-        ("webinar list", "/api/v1/webinars", "learner"),
-        ("open-slot list", "/api/v1/slots?status=open", "coordinator"),
-        ("city overview", "/api/v1/progress/cities?page_size=100", "admin"),
+        ("floor: GET /healthz/live", "/healthz/live", None, None),
+        ("request: GET /api/v1/me", "/api/v1/me", "learner", REQUEST_TARGET),
+        ("catalogue", "/api/v1/courses", "learner", LIST_TARGET),
+        ("course progress", f"/api/v1/courses/{data['course_slug']}/progress", "learner", LIST_TARGET),
+        ("webinar list", "/api/v1/webinars", "learner", LIST_TARGET),
+        ("open-slot list", "/api/v1/slots?status=open", "coordinator", LIST_TARGET),
+        ("practice library", "/api/v1/practices", "learner", LIST_TARGET),
+        ("exchange list", "/api/v1/exchanges", "coordinator", LIST_TARGET),
+        ("city overview", "/api/v1/progress/cities?page_size=100", "admin", REPORT_TARGET),
+        ("impact report", "/api/v1/impact", "admin", REPORT_TARGET),
     ]
 
 
@@ -47,16 +59,51 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def run_load(port: int, data: dict, seconds: float, concurrency: int) -> list[LoadResult]:
+def _row(result: LoadResult, target: float | None) -> dict:
+    return {"name": result.name, "path": result.path, "median_ms": result.median_ms, "p99_ms": result.p99_ms,
+            "throughput": result.throughput, "statuses": {str(k): v for k, v in result.statuses.items()},
+            "errors": result.errors, "target": target}
+
+
+def run_load(port: int, data: dict, seconds: float, concurrency: int) -> list[dict]:
     results = []
-    for name, path, role in endpoints(data):
+    for name, path, role, target in endpoints(data):
         headers = auth(data["tokens"][role]) if role else {}
         load(port, name, path, headers, seconds=min(1.0, seconds), concurrency=concurrency)  # warm up
-        results.append(load(port, name, path, headers, seconds=seconds, concurrency=concurrency))
+        results.append(_row(load(port, name, path, headers, seconds=seconds, concurrency=concurrency), target))
     # The floor again at the end: the machine may have changed pace during the run.
     floor_again = load(port, "floor (again, at the end)", "/healthz/live", seconds=seconds, concurrency=concurrency)
-    results.insert(1, floor_again)
+    results.insert(1, _row(floor_again, None))
     return results
+
+
+def query_counts(url: str, data: dict) -> dict[str, int]:
+    """SQL statements per request of each endpoint (in-process, a request already warmed up)."""
+    code = (
+        "import json, sys\n"
+        "from sqlalchemy import event\n"
+        "from action_lms import create_app\n"
+        "from action_lms.extensions import db\n"
+        "specs = json.loads(sys.argv[1])\n"
+        "app = create_app({'SCHEDULER_IN_PROCESS': False})\n"
+        "client = app.test_client()\n"
+        "with app.app_context():\n"
+        "    engine = db.engine\n"
+        "seen = []\n"
+        "event.listen(engine, 'before_cursor_execute', lambda *a: seen.append(1))\n"
+        "out = {}\n"
+        "for name, path, token in specs:\n"
+        "    headers = {'Authorization': 'Bearer ' + token} if token else {}\n"
+        "    client.get(path, headers=headers)\n"
+        "    seen.clear()\n"
+        "    assert client.get(path, headers=headers).status_code == 200, path\n"
+        "    out[name] = len(seen)\n"
+        "print(json.dumps(out))\n"
+    )
+    specs = [(name, path, data["tokens"][role] if role else None) for name, path, role, _t in endpoints(data)]
+    out = subprocess.run([PYTHON, "-c", code, json.dumps(specs)], env=app_env(url), cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def contention(port: int, data: dict) -> dict:
@@ -102,24 +149,53 @@ def run_database(kind: str, args) -> dict:
                             "e = create_engine(sys.argv[1].replace('postgresql://', 'postgresql+psycopg://', 1));"
                             "c = e.connect().execution_options(isolation_level='AUTOCOMMIT');"
                             "c.execute(text('VACUUM ANALYZE'))", url], check=True)
+        report["queries"] = query_counts(url, data)
         with gunicorn(url, workers=args.workers) as (port, proc):
             report["load"] = run_load(port, data, args.seconds, args.concurrency)
+            report["worker_peak_mb"] = worker_peak_memory_mb(proc.pid)  # after the load, before contention
             report["contention"] = contention(port, data)
-            report["worker_peak_mb"] = worker_peak_memory_mb(proc.pid)
+    report["scale"] = args.scale
+    report["run_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    report["command"] = (f"python bench/run.py --db {kind} --seconds {args.seconds:g} --concurrency "
+                         f"{args.concurrency} --workers {args.workers} --scale {args.scale:g}")
     return report
 
 
-def load_table(results: list[LoadResult]) -> list[str]:
-    floor = results[0].median_ms
-    lines = ["| endpoint | median ms | p99 ms | req/s | × floor median | within 1.5× | errors |",
-             "|---|---:|---:|---:|---:|:-:|---|"]
-    for i, r in enumerate(results):
-        ratio = r.median_ms / floor if floor else float("nan")
-        is_target = not r.name.startswith(("floor", "reference"))
-        bad = {s: n for s, n in r.statuses.items() if s != 200}
-        errors = ", ".join(f"{n}×{s}" for s, n in sorted(bad.items())) + (f" {r.errors} failed" if r.errors else "")
-        lines.append(f"| {r.name} | {r.median_ms:.2f} | {r.p99_ms:.2f} | {r.throughput:.0f} | {ratio:.2f} | "
-                     f"{('yes' if ratio <= TARGET_RATIO else '**no**') if is_target else '–'} | {errors or '0'} |")
+def ratios(report: dict) -> dict[str, float]:
+    floor = report["load"][0]["median_ms"]
+    return {r["name"]: r["median_ms"] / floor for r in report["load"]}
+
+
+def load_table(report: dict) -> list[str]:
+    results, queries = report["load"], report.get("queries", {})
+    floor = results[0]["median_ms"]
+    lines = ["| endpoint | median ms | p99 ms | req/s | × floor median | target | met | queries | errors |",
+             "|---|---:|---:|---:|---:|---:|:-:|---:|---|"]
+    for r in results:
+        ratio = r["median_ms"] / floor if floor else float("nan")
+        target = r.get("target")
+        bad = {s: n for s, n in r["statuses"].items() if s != "200"}
+        errors = ", ".join(f"{n}×{s}" for s, n in sorted(bad.items())) + (f" {r['errors']} failed" if r["errors"] else "")
+        met = ("yes" if ratio <= target else "**no**") if target else "–"
+        lines.append(f"| {r['name']} | {r['median_ms']:.2f} | {r['p99_ms']:.2f} | {r['throughput']:.0f} | {ratio:.2f} | "
+                     f"{f'{target:g}×' if target else '–'} | {met} | {queries.get(r['name'], '–')} | {errors or '0'} |")
+    return lines
+
+
+def scale_table(small: dict, large: dict) -> list[str]:
+    """Each endpoint's ratio at scale 10 against its ratio at scale 1, and its queries."""
+    a, b = ratios(small), ratios(large)
+    qa, qb = small.get("queries", {}), large.get("queries", {})
+    lines = [f"| endpoint | × floor at scale {small['scale']:g} | × floor at scale {large['scale']:g} | growth | "
+             f"within {SCALE_TARGET}× | queries (scale {small['scale']:g} → {large['scale']:g}) |",
+             "|---|---:|---:|---:|:-:|---|"]
+    for r in large["load"]:
+        name = r["name"]
+        if name.startswith("floor") or name not in a:
+            continue
+        growth = b[name] / a[name]
+        lines.append(f"| {name} | {a[name]:.2f} | {b[name]:.2f} | {growth:.2f} | "
+                     f"{'yes' if growth <= SCALE_TARGET else '**no**'} | {qa.get(name, '–')} → {qb.get(name, '–')} |")
     return lines
 
 
@@ -127,14 +203,17 @@ def report_lines(report: dict) -> list[str]:
     c = report["contention"]
     b, r = c["booking"], c["registration"]
     counts = ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in report["counts"].items())
-    lines = [f"### {'SQLite' if report['database'] == 'sqlite' else 'PostgreSQL'}", "",
+    memory = report["worker_peak_mb"]
+    lines = [f"### {'SQLite' if report['database'] == 'sqlite' else 'PostgreSQL'}, scale {report['scale']:g}", "",
+             f"Run on {report['run_at']}: `{report['command']}`.", "",
              f"Data: {counts}.", "",
              f"Migrations {report['migrate_s']:.1f} s; data generation {report['generate_s']:.1f} s.", "",
              f"Course import (all content, empty database): {report['import_s']:.2f} s; no-op re-import: "
              f"{report['reimport_s']:.2f} s (both include the CLI's start-up, {report['cli_startup_s']:.2f} s "
              "for `flask courses --help`).", "",
-             *load_table(report["load"]), "",
-             f"Peak resident memory of a gunicorn worker after the run: {report['worker_peak_mb']:.0f} MB.", "",
+             *load_table(report), "",
+             f"Peak resident memory of a gunicorn worker after the load: {memory:.0f} MB "
+             f"({'within' if memory <= MEMORY_TARGET_MB else '**over**'} the {MEMORY_TARGET_MB} MB target).", "",
              "Contention:", "",
              f"- {b['attempts']} simultaneous bookings of one slot: {b['201']} × 201, {b['409']} × 409, "
              f"{b['5xx']} × 5xx{'; other: ' + str(b['other']) if b['other'] else ''} "
@@ -176,22 +255,34 @@ def machine() -> str:
             f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}{pg}")
 
 
-def write_results(reports: list[dict], args) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def run_file(database_kind: str, scale: float) -> Path:
+    return RUNS / f"{database_kind}-scale{scale:g}.json"
+
+
+def write_results(args) -> str:
+    """RESULTS.md from every kept run (bench/runs/*.json); the notes below the marker stay."""
+    runs = {(r["database"], r["scale"]): r for r in (json.loads(p.read_text()) for p in sorted(RUNS.glob("*.json")))}
     head = ["# Benchmark results", "",
-            f"Run on {now} by `make bench` (`python bench/run.py "
-            f"--seconds {args.seconds:g} --concurrency {args.concurrency} --workers {args.workers} --scale {args.scale:g}`).",
-            "", f"Machine: {machine()}.", "",
-            f"gunicorn with {args.workers} sync workers on 127.0.0.1; {args.concurrency} clients per endpoint for "
-            f"{args.seconds:g} s after a 1 s warm-up (sync workers close each connection, so every request, the "
-            "floor's too, opens one). The load generator runs on the same machine. "
-            f"Target: every endpoint's median within {TARGET_RATIO}× the floor's median (the floor is "
-            "`/healthz/live`, a JSON response of the same app without database or login; it is measured first and "
-            "again last). `GET /api/v1/me` is a reference, not a target: the cost of token authentication alone. "
-            "The PostgreSQL cluster is the suite's throwaway one (fsync off).", ""]
+            f"Built by `bench/run.py` from the runs kept in `bench/runs/` (each says when and how it ran). "
+            f"Machine: {machine()}.", "",
+            "gunicorn with sync workers on 127.0.0.1, concurrent clients per endpoint after a 1 s warm-up (sync "
+            "workers close each connection, so every request, the floor's too, opens one). The load generator "
+            "runs on the same machine. Every median is compared with the floor's median in the same run (the "
+            "floor is `/healthz/live`, a JSON response of the same app without database or login, measured first "
+            f"and again last). Targets: an authenticated request with one indexed read within {REQUEST_TARGET}×, "
+            f"lists within {LIST_TARGET}×, the cross-city overview and the impact report within {REPORT_TARGET}×; at "
+            f"scale 10 each ratio within {SCALE_TARGET}× of its ratio at scale 1 with the same queries per request; "
+            f"a worker under {MEMORY_TARGET_MB} MB. `queries` is the SQL statements of one request. The PostgreSQL "
+            "cluster is the suite's throwaway one (fsync off).", ""]
     body = []
-    for report in reports:
-        body += report_lines(report)
+    for key in sorted(runs, key=lambda k: (k[1], k[0] != "sqlite")):
+        body += report_lines(runs[key])
+    for kind in ("postgres", "sqlite"):
+        scales = sorted(scale for k, scale in runs if k == kind)
+        if len(scales) > 1:
+            small, large = runs[(kind, scales[0])], runs[(kind, scales[-1])]
+            body += [f"### {'PostgreSQL' if kind == 'postgres' else 'SQLite'}: scale {large['scale']:g} against "
+                     f"scale {small['scale']:g}", "", *scale_table(small, large), ""]
     text = "\n".join(head + body)
     notes = ""
     if RESULTS.exists() and NOTES_MARKER in RESULTS.read_text():
@@ -215,8 +306,11 @@ def main() -> int:
         report = run_database(kind.strip(), args)
         print("\n".join(report_lines(report)), flush=True)
         reports.append(report)
+        if not args.no_write:
+            RUNS.mkdir(exist_ok=True)
+            run_file(report["database"], args.scale).write_text(json.dumps(report, indent=1) + "\n")
     if not args.no_write:
-        write_results(reports, args)
+        write_results(args)
         print(f"Written to {RESULTS.relative_to(ROOT)}")
     ok = all(r["contention"]["booking"]["5xx"] == 0 and r["contention"]["registration"]["5xx"] == 0 for r in reports)
     return 0 if ok else 1

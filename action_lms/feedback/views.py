@@ -174,7 +174,7 @@ def impact():
 @bp.route("/impact/recount", methods=["POST"])
 @login_required
 def recount_impact():
-    """"Count again now": this report's figures, now rather than at the next refresh."""
+    """ "Count again now": this report's figures, now rather than at the next refresh."""
     args = _impact_args()
     services.recount_impact(current_user, **args)
     flash(_("The figures were counted again."), "success")

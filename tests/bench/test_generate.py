@@ -8,15 +8,22 @@ from action_lms.accounts.models import City, User
 from action_lms.consulting.models import Slot
 from action_lms.courses.models import Enrollment, Lesson, LessonCompletion
 from action_lms.courses.services import import_directory
+from action_lms.core.time import utcnow
 from action_lms.extensions import db
+from action_lms.feedback.models import FeedbackAnswer
 from action_lms.plans.models import Milestone, Plan
 from action_lms.plans.template import MILESTONE_KEYS
+from action_lms.practices.models import Practice
 from action_lms.webinars.models import Webinar
 from bench.generate import Scale, generate
 
 from ..helpers import ApiClient
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def now_year() -> int:
+    return utcnow().year
 
 
 def test_a_small_deployment_is_consistent_and_served(client, session):
@@ -46,6 +53,17 @@ def test_a_small_deployment_is_consistent_and_served(client, session):
     assert overview.status_code == 200 and len(overview.get_json()) == scale.cities
     enrolled = sum(row["learners_enrolled"] for row in overview.get_json())
     assert enrolled == session.scalar(select(func.count(func.distinct(Enrollment.user_id))))
+    # Practices, exchanges and feedback: served, and counted by the impact report.
+    published = session.scalar(select(func.count()).select_from(Practice).where(Practice.status == "published"))
+    assert published == scale.cities * (scale.practices_per_city - 1) == len(
+        learner.get("/api/v1/practices?page_size=100").get_json())
+    coordinator = ApiClient(client, result["tokens"]["coordinator"])
+    assert len(coordinator.get("/api/v1/exchanges").get_json()) >= scale.exchanges_per_city
+    answers = result["counts"]["feedback_answers"]
+    assert answers > 0 and result["counts"]["feedback_requests"] >= answers
+    impact = {(f["kind"]): f for f in admin.get(f"/api/v1/impact?year={now_year()}").get_json()["formats"]}
+    assert impact["webinar"]["responses"] == session.scalar(
+        select(func.count()).select_from(FeedbackAnswer).where(FeedbackAnswer.year == now_year()))
 
     c = result["contention"]
     coordinator = ApiClient(client, c["coordinator_tokens"][0])

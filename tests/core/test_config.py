@@ -1,4 +1,6 @@
 """Settings, secrets, SQLite pragmas and health."""
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -24,12 +26,46 @@ def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
-def test_pooled_connections_are_pinged_on_postgres_only(monkeypatch):
-    pg = "postgresql+psycopg://u@h/db"
-    assert load_config({"SQLALCHEMY_DATABASE_URI": pg})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
-    assert load_config({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
-    monkeypatch.setenv("DATABASE_POOL_PRE_PING", "false")
-    assert load_config({"SQLALCHEMY_DATABASE_URI": pg})["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+def _pool_app(make_app, idle_seconds):
+    """An app of its own, with a pool of one connection, on the test's PostgreSQL database."""
+    app = make_app(DATABASE_PING_IDLE_SECONDS=idle_seconds,
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0})
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite is a file and is never pinged")
+    return app
+
+
+def _backend_pid(app) -> int:
+    with app.app_context():
+        return db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+
+
+def _terminate(pid: int) -> None:
+    """What a restart of the server does to a pooled connection, from another connection."""
+    with db.engine.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar() is True
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_the_request(app, make_app):
+    pool_app = _pool_app(make_app, idle_seconds=0.2)
+    dead = _backend_pid(pool_app)
+    _terminate(dead)
+    time.sleep(0.3)
+    response = pool_app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json()["database"] == "ok"
+    assert _backend_pid(pool_app) != dead
+
+
+def test_a_connection_in_steady_use_is_not_pinged(app, make_app, monkeypatch):
+    pool_app = _pool_app(make_app, idle_seconds=5)
+    pings = []
+    with pool_app.app_context():
+        real_ping = db.engine.dialect.do_ping
+        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(1) or real_ping(conn))
+    client = pool_app.test_client()
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert pings == []  # no round trip spent on checking a connection used a moment ago
 
 
 def test_sqlite_runs_with_wal_and_foreign_keys(app):

@@ -3,11 +3,11 @@ milestones, every figure other domains registered, a chart, and the same as CSV.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ...accounts.models import City
 from ...core import snapshots
@@ -17,9 +17,9 @@ from ...core.hooks import contributions
 from ...core.i18n import _
 from ...core.time import isoformat_z, utcnow
 from ...extensions import db
-from ..models import COMPLETED, Plan
-from ..progress import city_today, completed_count, current_phase, phase_label, progress_percent
-from ..template import MILESTONES
+from ..models import COMPLETED, Milestone, Plan
+from ..progress import COMPLETED_PHASE, city_today, phase_label
+from ..template import BY_KEY, MILESTONES
 from .rules import ALL_PHASES, NO_PLAN_PHASE, policy
 
 BASE_SORTS = ("city", "country", "progress", "phase", "overdue")
@@ -41,7 +41,7 @@ def csv_header() -> list[str]:
 
 class OverviewRow(TypedDict):
     city: City
-    plan: Plan | None
+    plan: OverviewPlan | None
     plan_id: int | None
     plan_title: str | None
     progress_percent: int | None
@@ -112,20 +112,79 @@ def _check_filters(country: str | None, phase: str | None, sort: str, order: str
         raise Invalid(_("Some filters are invalid."), errors)
 
 
-def _row(city: City, plan: Plan | None, stats: dict[str, dict], now: datetime) -> OverviewRow:
-    milestones = plan.milestones if plan else []
-    today = city_today(city, now)
+class OverviewPlan(NamedTuple):
+    """What the overview shows of a current plan, from its milestones' plain rows."""
+
+    id: int
+    title: str
+    total: int
+    completed: int
+    overdue: int
+    phase: str
+    completed_keys: frozenset[str]
+
+
+def _plan_summaries(cities: Sequence[City], now: datetime) -> dict[int, OverviewPlan]:
+    """{city_id: summary} of each city's current plan, in one query of plain rows (no ORM
+    objects: a deployment has thousands of milestones)."""
+    today = {c.id: city_today(c, now) for c in cities}
+    found: dict[int, dict[str, Any]] = {}
+    for plan_id, city_id, title, key, status, due in db.session.execute(
+        select(Plan.id, Plan.city_id, Plan.title, Milestone.key, Milestone.status, Milestone.due_date)
+        .outerjoin(Milestone, Milestone.plan_id == Plan.id)
+        .where(Plan.is_current)
+        .order_by(Plan.city_id, Milestone.position)
+    ):
+        entry = found.setdefault(
+            city_id,
+            {
+                "id": plan_id,
+                "title": title,
+                "total": 0,
+                "done": set(),
+                "overdue": 0,
+                "phase": COMPLETED_PHASE,
+                "open_found": False,
+            },
+        )
+        if key is None:
+            continue  # a plan without milestones
+        entry["total"] += 1
+        if status == COMPLETED:
+            entry["done"].add(key)
+            continue
+        if not entry["open_found"]:
+            entry["open_found"] = True
+            template = BY_KEY.get(key)
+            entry["phase"] = template.phase if template is not None else COMPLETED_PHASE
+        if due is not None and city_id in today and due < today[city_id]:
+            entry["overdue"] += 1
+    return {
+        city_id: OverviewPlan(
+            e["id"],
+            e["title"],
+            e["total"],
+            len(e["done"]),
+            e["overdue"],
+            e["phase"] if e["total"] else COMPLETED_PHASE,
+            frozenset(e["done"]),
+        )
+        for city_id, e in found.items()
+    }
+
+
+def _row(city: City, plan: OverviewPlan | None, stats: dict[str, dict]) -> OverviewRow:
     return {
         "city": city,
         "plan": plan,
         "plan_id": plan.id if plan else None,
         "plan_title": plan.title if plan else None,
-        "progress_percent": progress_percent(milestones) if plan else None,
-        "milestones_completed": completed_count(milestones),
-        "milestones_total": len(milestones),
-        "current_phase": current_phase(milestones) if plan else NO_PLAN_PHASE,
-        "overdue_milestones": sum(1 for m in milestones if m.is_overdue(today)),
-        "completed_keys": {m.key for m in milestones if m.status == COMPLETED},
+        "progress_percent": (round(100 * plan.completed / plan.total) if plan.total else 0) if plan else None,
+        "milestones_completed": plan.completed if plan else 0,
+        "milestones_total": plan.total if plan else 0,
+        "current_phase": plan.phase if plan else NO_PLAN_PHASE,
+        "overdue_milestones": plan.overdue if plan else 0,
+        "completed_keys": set(plan.completed_keys) if plan else set(),
         "stats": {key: values.get(city.id) for key, values in stats.items()},
     }
 
@@ -164,13 +223,10 @@ def overview(
     if country:
         city_stmt = city_stmt.where(City.country == country.upper())
     cities = db.session.scalars(city_stmt).all()
-    plans = {
-        p.city_id: p
-        for p in db.session.scalars(select(Plan).where(Plan.is_current).options(selectinload(Plan.milestones)))
-    }
+    plans = _plan_summaries(cities, now)
     stats, counted_at = _city_stats([c.id for c in cities], now)
 
-    rows = [_row(city, plans.get(city.id), stats, now) for city in cities]
+    rows = [_row(city, plans.get(city.id), stats) for city in cities]
     if phase:
         rows = [r for r in rows if r["current_phase"] == phase]
     present = [r for r in rows if _sort_value(r, sort) is not None]
