@@ -7,7 +7,7 @@ export FLASK_APP := action_lms
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup install dev lint format test test-sqlite test-postgres bench screenshots clean \
+.PHONY: run setup install dev lint format test test-sqlite test-postgres bench bench-scale10 screenshots clean \
 	translations translations-extract translations-update
 
 $(BIN)/python:
@@ -80,6 +80,9 @@ test-postgres: dev
 
 bench: dev
 	$(BIN)/python bench/run.py
+
+bench-scale10: dev
+	$(BIN)/python bench/run.py --db postgres --scale 10
 
 # Every menu page of each demo user at 1280 and 390 px, in screenshots/ (system Chromium), in LANGUAGE.
 LANGUAGE ?= en

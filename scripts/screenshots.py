@@ -5,7 +5,9 @@ in the browser language given as the second argument (`make screenshots LANGUAGE
 It builds a throwaway SQLite database with the migrations, the course import and the demo
 data, serves the app on a free loopback port, and drives the system Chromium headless
 (/usr/bin/chromium, or CHROMIUM_PATH). Open the pictures and look at them: a page a city
-officer would find confusing is a bug even when its tests pass."""
+officer would find confusing is a bug even when its tests pass.
+
+SCREENSHOTS_ONLY=/impact,/progress limits the pages to those paths (and their prefixes)."""
 
 from __future__ import annotations
 
@@ -62,7 +64,12 @@ def serve(env: dict, port: int) -> subprocess.Popen:
     raise SystemExit("the app did not start")
 
 
+ONLY = [p for p in os.environ.get("SCREENSHOTS_ONLY", "").split(",") if p]
+
+
 def shoot(page, base: str, path: str, out: Path, name: str) -> None:
+    if ONLY and not any(path.startswith(prefix) for prefix in ONLY):
+        return
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 900})
         response = page.goto(base + path)

@@ -59,9 +59,20 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
+def _has_id(engine, table: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = :t "
+            "AND column_name = 'id' AND column_default LIKE 'nextval%'"), {"t": table}).first() is not None
+
+
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
-    """Migrate once per session; returns a callable giving each test a clean database URL."""
+    """Migrate once per session; returns a callable giving each test a clean database URL.
+
+    `database.keep(url)` keeps what a database holds (after its app's connections are closed)
+    and `database.restore(kept, tmp_path)` gives a test a database with exactly that: for
+    fixtures costly to build, built once per session (the access matrix's scenario)."""
     if BACKEND == "postgres":
         try:
             cluster = Cluster()
@@ -83,6 +94,37 @@ def database(tmp_path_factory):
                 conn.execute(text(truncate))
             return url
 
+        kept = iter(range(1, 1000))
+
+        def keep(built_url):
+            """Copy what the database holds now into a schema of its own."""
+            schema = f"kept_{next(kept)}"
+            with engine.begin() as conn:
+                conn.execute(text(f"CREATE SCHEMA {schema}"))
+                for t in tables:
+                    conn.execute(text(f'CREATE TABLE {schema}."{t}" AS TABLE public."{t}"'))
+            return schema
+
+        serial = [t for t in tables if _has_id(engine, t)]
+        with engine.connect() as conn:
+            stored = {t: ", ".join(f'"{c}"' for c, in conn.execute(text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name = :t AND is_generated = 'NEVER' ORDER BY ordinal_position"), {"t": t}))
+                for t in tables}  # generated columns (search vectors) are computed again
+
+        def restore(schema, tmp_path):
+            """The database as `keep` found it: rows, and the next ids."""
+            with engine.begin() as conn:
+                conn.execute(text("SET LOCAL session_replication_role = replica"))  # rows go in in any order
+                conn.execute(text(truncate))
+                for t in tables:
+                    conn.execute(text(f'INSERT INTO public."{t}" ({stored[t]}) SELECT {stored[t]} FROM {schema}."{t}"'))
+                for t in serial:
+                    conn.execute(text(f"SELECT setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
+                                      f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM public."{t}"'))
+            return url
+
+        fresh.keep, fresh.restore = keep, restore
         yield fresh
         engine.dispose()
         cluster.stop()
@@ -95,6 +137,18 @@ def database(tmp_path_factory):
             shutil.copyfile(template, target)
             return f"sqlite:///{target}"
 
+        def keep(built_url):
+            """A copy of the database file as it is now (its connections closed)."""
+            copy = tmp_path_factory.mktemp("kept") / "kept.db"
+            shutil.copyfile(built_url.removeprefix("sqlite:///"), copy)
+            return copy
+
+        def restore(copy, tmp_path):
+            target = tmp_path / "test.db"
+            shutil.copyfile(copy, target)
+            return f"sqlite:///{target}"
+
+        fresh.keep, fresh.restore = keep, restore
         yield fresh
 
 
@@ -115,6 +169,16 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def build_app(url: str, **overrides):
+    """The app as the tests run it, on the database at `url`."""
+    cfg = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
+           "SERVER_NAME": None, "MAIL_SERVER": "", "BASE_URL": "http://lms.test"}
+    cfg.update(overrides)
+    app = create_app(cfg)
+    app.test_client_class = IsolatedClient
+    return app
+
+
 @pytest.fixture
 def make_app(database, tmp_path):
     """Build an app on a clean database; extra config per test."""
@@ -122,11 +186,7 @@ def make_app(database, tmp_path):
     url = database(tmp_path)
 
     def factory(**overrides):
-        cfg = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-               "SERVER_NAME": None, "MAIL_SERVER": "", "BASE_URL": "http://lms.test"}
-        cfg.update(overrides)
-        app = create_app(cfg)
-        app.test_client_class = IsolatedClient
+        app = build_app(url, **overrides)
         created.append(app)
         return app
 

@@ -220,47 +220,70 @@ def _domain_rows() -> list[Row]:
 ROWS += _domain_rows()
 
 
+KEPT = ("city_a", "city_b", "learner", "coordinator", "consultant", "admin", "probe", "pending", "applicant", "course",
+        "lesson", "quiz", "booked_slot", "booking", "open_slot", "other_slot", "plan", "webinar", "other_webinar",
+        "past_webinar")
+
+
 class Scenario:
-    def __init__(self, role: str, tmp_path):
-        self.role = role
-        self.city_a = make_city("City A", "AT", "Europe/Vienna")
-        self.city_b = make_city("City B", "BE", "Europe/Brussels")
-        self.learner = make_user("learner", city=self.city_a)
-        self.coordinator = make_user("coordinator", city=self.city_a)
-        self.consultant = make_consultant()
-        self.admin = make_user("admin")
-        self.probe = make_user("learner", city=self.city_b)
-        self.pending = make_user("learner")
-        self.applicant = make_user("learner")
-        for person in (self.pending, self.applicant):
-            person.requested_city_id = self.city_a.id
+    """The shared scenario, built once per session (`build`) and given to every case as a
+    copy of that database (`conftest.database.keep/restore`); each case reloads its rows."""
+
+    @staticmethod
+    def build(tmp_path) -> dict:
+        """Make the scenario in the current app's database; returns the ids and tokens to find it."""
+        s = Scenario.__new__(Scenario)
+        s.city_a = make_city("City A", "AT", "Europe/Vienna")
+        s.city_b = make_city("City B", "BE", "Europe/Brussels")
+        s.learner = make_user("learner", city=s.city_a)
+        s.coordinator = make_user("coordinator", city=s.city_a)
+        s.consultant = make_consultant()
+        s.admin = make_user("admin")
+        s.probe = make_user("learner", city=s.city_b)
+        s.pending = make_user("learner")
+        s.applicant = make_user("learner")
+        for person in (s.pending, s.applicant):
+            person.requested_city_id = s.city_a.id
             person.city_requested_at = utcnow()
-        self.actors = {L: self.learner, C: self.coordinator, S: self.consultant, D: self.admin, P: self.pending}
-        self.course = make_course(tmp_path)
-        self.lesson = next(iter(sorted(self.course_lessons(), key=lambda x: x.id)))
-        self.quiz = self.course_quiz()
-        for user in self.actors.values():
+        actors = {L: s.learner, C: s.coordinator, S: s.consultant, D: s.admin, P: s.pending}
+        s.course = make_course(tmp_path)
+        s.lesson = next(iter(sorted(s.course_lessons(), key=lambda x: x.id)))
+        s.quiz = s.course_quiz()
+        for user in actors.values():
             course_services.enroll(user, "sample-course")
-        self.booked_slot = make_slot(self.consultant, starts_at=future(5))
-        self.booking = make_booking(slot=self.booked_slot, city=self.city_a, booked_by=self.coordinator)
-        self.open_slot = make_slot(self.consultant, starts_at=future(6))
-        self.other_slot = make_slot(self.consultant, starts_at=future(7))
-        self.plan = make_plan(self.city_a)
-        self.webinar = make_webinar(starts_at=future(10), capacity=10)
-        self.other_webinar = make_webinar(starts_at=future(11), capacity=10)
-        self.past_webinar = make_webinar(starts_at=utcnow() - timedelta(days=2), capacity=10)
-        for user in self.actors.values():
-            make_registration(self.webinar, user)
-            make_registration(self.past_webinar, user)
-        self.actor = self.actors.get(role)
-        self.token = make_token(self.actor) if self.actor else None
-        self.own_token_id = None
-        if self.actor:
-            from action_lms.extensions import db
-            self.own_token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == self.actor.id))
-        make_token(self.probe)
+        s.booked_slot = make_slot(s.consultant, starts_at=future(5))
+        s.booking = make_booking(slot=s.booked_slot, city=s.city_a, booked_by=s.coordinator)
+        s.open_slot = make_slot(s.consultant, starts_at=future(6))
+        s.other_slot = make_slot(s.consultant, starts_at=future(7))
+        s.plan = make_plan(s.city_a)
+        s.webinar = make_webinar(starts_at=future(10), capacity=10)
+        s.other_webinar = make_webinar(starts_at=future(11), capacity=10)
+        s.past_webinar = make_webinar(starts_at=utcnow() - timedelta(days=2), capacity=10)
+        for user in actors.values():
+            make_registration(s.webinar, user)
+            make_registration(s.past_webinar, user)
+        tokens = {role: make_token(user) for role, user in actors.items()}
+        make_token(s.probe)
         from action_lms.extensions import db
-        self.probe_token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == self.probe.id))
+        token_ids = dict(db.session.execute(select(ApiToken.user_id, ApiToken.id)).all())
+        return {
+            "ids": {name: getattr(s, name).id for name in KEPT},
+            "models": {name: type(getattr(s, name)) for name in KEPT},
+            "actors": {role: user.id for role, user in actors.items()},
+            "tokens": tokens,
+            "token_ids": token_ids,
+        }
+
+    def __init__(self, role: str, kept: dict):
+        from action_lms.extensions import db
+        self.role = role
+        for name in KEPT:
+            setattr(self, name, db.session.get(kept["models"][name], kept["ids"][name]))
+        self.actors = {r: db.session.get(type(self.learner), uid) for r, uid in kept["actors"].items()}
+        self.actor = self.actors.get(role)
+        self.token = kept["tokens"].get(role)
+        self.own_token_id = kept["token_ids"][self.actor.id] if self.actor else None
+        self.probe_token_id = kept["token_ids"][self.probe.id]
 
     def course_lessons(self):
         from action_lms.extensions import db
@@ -269,6 +292,38 @@ class Scenario:
     def course_quiz(self):
         from action_lms.extensions import db
         return db.session.scalars(select(Quiz).order_by(Quiz.id)).first()
+
+
+@pytest.fixture(scope="session")
+def kept_scenario(database, tmp_path_factory):
+    """The scenario's database, built once for the whole matrix (about 0.3 s a case saved)."""
+    from action_lms.extensions import db
+
+    from ..conftest import build_app
+    tmp = tmp_path_factory.mktemp("matrix")
+    url = database(tmp)
+    app = build_app(url)
+    with app.app_context():
+        kept = Scenario.build(tmp)
+        db.session.remove()
+        db.engine.dispose()
+    return kept, database.keep(url)
+
+
+@pytest.fixture
+def scenario_app(database, kept_scenario, tmp_path):
+    from action_lms.core.db import reset_write_intent, set_write_intent
+    from action_lms.extensions import db
+
+    from ..conftest import build_app
+    kept, copy = kept_scenario
+    app = build_app(database.restore(copy, tmp_path))
+    token = set_write_intent(False)
+    with app.app_context():
+        yield app, kept
+        db.session.remove()
+        db.engine.dispose()
+    reset_write_intent(token)
 
 
 def api_rules(app) -> set[tuple[str, str]]:
@@ -290,8 +345,10 @@ def test_every_endpoint_has_a_row(app):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.method} {r.rule}" for r in ROWS])
-def test_access(app, client, tmp_path, role, row):
-    scenario = Scenario(role, tmp_path)
+def test_access(scenario_app, role, row):
+    app, kept = scenario_app
+    client = app.test_client()
+    scenario = Scenario(role, kept)
     path = row.path(scenario) if row.path else row.rule
     body = row.body(scenario) if row.body else None
     api = ApiClient(client, scenario.token)

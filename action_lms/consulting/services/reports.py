@@ -36,7 +36,14 @@ def next_session_by_city(city_ids: list[int]) -> dict[int, datetime | None]:
     rows = db.session.execute(
         select(Booking.city_id, func.min(Slot.starts_at))
         .join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.city_id.in_(city_ids), Booking.status == Booking.BOOKED, Slot.starts_at > utcnow())
+        .where(
+            Booking.city_id.in_(city_ids),
+            Booking.status == Booking.BOOKED,
+            # A slot with a booking still to come is booked: this lets the (status, starts_at) index
+            # find the future sessions instead of a scan of every future slot.
+            Slot.status == Slot.BOOKED,
+            Slot.starts_at > utcnow(),
+        )
         .group_by(Booking.city_id)
     )
     result: dict[int, datetime | None] = dict.fromkeys(city_ids)
