@@ -82,6 +82,18 @@ def test_list_shows_published_upcoming_to_learners_and_drafts_to_admins(app, cli
     assert_envelope(api_as(client, learner).get("/api/v1/webinars?from=2030-01-01T00:00:00"), 422)
 
 
+def test_a_day_long_webinar_under_way_is_still_upcoming(app, client):
+    """The upcoming list bounds starts_at by the longest webinar allowed (so the index skips
+    the past ones): a webinar of that length that started nearly a day ago is still listed."""
+    from action_lms.webinars.models import MAX_DURATION_MINUTES
+    learner = make_user()
+    started = utcnow() - timedelta(minutes=MAX_DURATION_MINUTES - 30)
+    make_webinar("All-day workshop", starts_at=started, duration_minutes=MAX_DURATION_MINUTES)
+    make_webinar("Yesterday", starts_at=utcnow() - timedelta(hours=26), duration_minutes=60)
+    titles = [w["title"] for w in api_as(client, learner).get("/api/v1/webinars").get_json()]
+    assert titles == ["All-day workshop"]
+
+
 def test_draft_is_invisible_to_learners(app, client):
     learner = make_user()
     draft = make_webinar(status="draft")

@@ -8,6 +8,7 @@ import re
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ...accounts.models import City, User
 from ...core.errors import Invalid, NotFound
@@ -104,7 +105,11 @@ def list_practices_query(
     then the most recently changed."""
     policy.require(actor, "practice.list")
     f = _filters(q, commitment, milestone, country, language, city_id, status)
-    stmt = visible_practices(select(Practice), actor)
+    # The city and the contact of one page only, loaded after it (joined, PostgreSQL joined
+    # every matching practice to its contact before sorting: 7 ms at 3,000 practices, bench/).
+    stmt = visible_practices(select(Practice), actor).options(
+        selectinload(Practice.city), selectinload(Practice.contact)
+    )
     if f["status"]:
         stmt = stmt.where(Practice.status == f["status"])
     if f["city_id"] is not None:

@@ -4,7 +4,7 @@ the API, the pages and the CLI, and the dict every face shows of one webinar."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, select
@@ -13,7 +13,7 @@ from ...core.errors import MAX_DB_INT, NotFound
 from ...core.i18n import _
 from ...core.time import utcnow
 from ...extensions import db
-from ..models import Webinar
+from ..models import MAX_DURATION_MINUTES, Webinar
 from .rules import MAX_PAGE, PAGE_SIZE, Reg, can_see_join_url, policy
 
 # ---------------------------------------------------------------- loading
@@ -197,7 +197,11 @@ def list_webinars_query(
     if include_past and when == "upcoming":
         when = "all"
     if when == "upcoming":
-        stmt = stmt.where(Webinar.ends_at > now).order_by(Webinar.starts_at, Webinar.id)
+        # No webinar is longer than MAX_DURATION_MINUTES (the services refuse longer ones): the
+        # bound on starts_at lets the starts_at index skip every past webinar instead of
+        # reading them all before the first upcoming one (13,000 rows at 20,000 webinars, bench/).
+        earliest = now - timedelta(minutes=MAX_DURATION_MINUTES)
+        stmt = stmt.where(Webinar.ends_at > now, Webinar.starts_at > earliest).order_by(Webinar.starts_at, Webinar.id)
     elif when == "past":
         stmt = stmt.where(Webinar.ends_at <= now).order_by(Webinar.starts_at.desc(), Webinar.id.desc())
     else:
