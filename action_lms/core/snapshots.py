@@ -127,7 +127,7 @@ def _store(name: str, params: dict, now: datetime, mark_read: bool) -> Snapshot:
     return Snapshot(data, now)
 
 
-def refresh(now: datetime | None = None, names: list[str] | None = None) -> int:
+def refresh(now: datetime | None = None) -> int:
     """Count every kept scope (and each snapshot's defaults) again; drop scopes unread for
     SNAPSHOT_KEEP_DAYS. One scope that fails is logged and left as it was. Returns how many
     scopes were counted."""
@@ -135,8 +135,6 @@ def refresh(now: datetime | None = None, names: list[str] | None = None) -> int:
     keep = timedelta(days=current_app.config["SNAPSHOT_KEEP_DAYS"])
     counted = 0
     for source in contributions().snapshots.values():
-        if names is not None and source.name not in names:
-            continue
         with unit_of_work():
             db.session.execute(
                 delete(FigureSnapshot).where(FigureSnapshot.name == source.name, FigureSnapshot.read_at < now - keep)
