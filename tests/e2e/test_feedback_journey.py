@@ -122,9 +122,13 @@ def test_a_participant_answers_from_the_email_and_the_office_sees_the_report_cha
     check(page, "an answered request", "answered")
     page.get_by_role("button", name="Sign out").click()
 
-    # The office's report now counts three answers and shows the mean, in the table and the chart.
+    # The office's report counts its figures every few minutes and says when; "Count again now"
+    # counts them at once: three answers and the mean, in the table and the chart.
     sign_in(page, office_email, PASSWORD)
     page.goto("/impact")
+    expect(page.get_by_text(re.compile("Figures counted at"))).to_be_visible()
+    page.get_by_role("button", name="Count again now").click()
+    expect(page.get_by_text("The figures were counted again.")).to_be_visible()
     expect(exchange_row(page).locator('[data-figure="responses"]')).to_have_text("3")
     expect(exchange_row(page).locator('[data-figure="usefulness"]')).to_have_text("4.67")
     expect(page.locator('.feedback-chart-row[data-kind="exchange"] .feedback-chart-bar')).to_have_count(1)
