@@ -48,6 +48,11 @@ MAX_NOTE = 5000
 MAX_BLOCKED_REASON = 2000
 
 
+def milestone_overdue(due_date: date | None, status: str, today: date) -> bool:
+    """Due date passed (in the city's calendar) and not completed."""
+    return due_date is not None and due_date < today and status != COMPLETED
+
+
 def city_today(city: City, now: datetime | None = None) -> date:
     """Today's date in the city's own calendar (due dates are city dates)."""
     local = to_zone(now or utcnow(), city.timezone)
@@ -144,8 +149,7 @@ class Milestone(Model):
         return self.template.phase_label if self.template else ""
 
     def is_overdue(self, today: date) -> bool:
-        """Due date passed (in the city's calendar) and not completed."""
-        return self.due_date is not None and self.due_date < today and self.status != COMPLETED
+        return milestone_overdue(self.due_date, self.status, today)
 
     @property
     def overdue(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Protocol
 
 from ..core.i18n import _l
 from .models import COMPLETED, Milestone, Plan, city_today
@@ -29,11 +30,24 @@ __all__ = [
 ]
 
 
-def completed_count(milestones: Iterable[Milestone]) -> int:
+class MilestoneLike(Protocol):
+    """What these rules read of a milestone: a Milestone, or a plain row of one (the overview)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def phase(self) -> str: ...
+
+
+def completed_count(milestones: Iterable[MilestoneLike]) -> int:
     return sum(1 for m in milestones if m.status == COMPLETED)
 
 
-def progress_percent(milestones: Iterable[Milestone]) -> int:
+def progress_percent(milestones: Iterable[MilestoneLike]) -> int:
     """Completed milestones / all, as a whole percent."""
     milestones = list(milestones)
     if not milestones:
@@ -41,7 +55,7 @@ def progress_percent(milestones: Iterable[Milestone]) -> int:
     return round(100 * completed_count(milestones) / len(milestones))
 
 
-def current_phase(milestones: Iterable[Milestone]) -> str:
+def current_phase(milestones: Iterable[MilestoneLike]) -> str:
     """The template phase of the first milestone (in template order) not yet completed."""
     for m in sorted(milestones, key=lambda m: m.position):
         if m.status != COMPLETED:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -182,8 +182,11 @@ def test_figures_are_counted_again_by_the_job_and_the_page_says_when(app, client
     ended_webinar(learners[1], learners[2])
     # Not counted yet: the page still shows the kept figure, and says when it was counted.
     assert _overview(api_as(client, admin))[graz.id]["webinar_attendances"] == 1
-    refresh_snapshots(utcnow() + timedelta(minutes=10))
-    assert _overview(api_as(client, admin))[graz.id]["webinar_attendances"] == 3
+    later = (utcnow() + timedelta(minutes=10)).replace(microsecond=0)
+    refresh_snapshots(later)
+    row = _overview(api_as(client, admin))[graz.id]
+    assert row["webinar_attendances"] == 3
+    assert row["figures_counted_at"] == later.isoformat().replace("+00:00", "Z")  # the API says when, too
 
     ended_webinar(learners[0], title="Another")
     page = client.get("/progress/cities").get_data(as_text=True)
@@ -206,11 +209,15 @@ def test_the_impact_page_counts_again_on_request_for_its_own_scope(app, client, 
         request = session.scalar(select(FeedbackRequest).where(FeedbackRequest.user_id == person.id))
         feedback.answer(person, request.id, 5, 4, True)
     api = api_as(client, coordinator)
-    assert _report_figures(api.get("/api/v1/impact").get_json()["formats"])["webinar"]["responses"] == 0
+    before = api.get("/api/v1/impact").get_json()
+    assert _report_figures(before["formats"])["webinar"]["responses"] == 0
     response = client.post("/impact/recount", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 302
-    assert _report_figures(api.get("/api/v1/impact").get_json()["formats"])["webinar"] == {
+    after = api.get("/api/v1/impact").get_json()
+    assert _report_figures(after["formats"])["webinar"] == {
         "feedback_requests": 4, "responses": 4, "usefulness_mean": 5.0}
+    counted_at = datetime.fromisoformat(after["counted_at"].replace("Z", "+00:00"))
+    assert after["counted_at"].endswith("Z") and abs(utcnow() - counted_at) < timedelta(minutes=1)  # when, in UTC
     # Another city's scope is not theirs to count.
     bonn = make_city("Bonn", "DE", "Europe/Berlin")
     assert client.post(f"/impact/recount?city_id={bonn.id}", data={"csrf_token": csrf_from(page)}).status_code == 403

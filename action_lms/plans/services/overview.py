@@ -4,7 +4,7 @@ milestones, every figure other domains registered, a chart, and the same as CSV.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import select
@@ -17,8 +17,8 @@ from ...core.hooks import contributions
 from ...core.i18n import _
 from ...core.time import isoformat_z, utcnow
 from ...extensions import db
-from ..models import COMPLETED, Milestone, Plan
-from ..progress import COMPLETED_PHASE, city_today, phase_label
+from ..models import COMPLETED, Milestone, Plan, milestone_overdue
+from ..progress import city_today, completed_count, current_phase, phase_label, progress_percent
 from ..template import BY_KEY, MILESTONES
 from .rules import ALL_PHASES, NO_PLAN_PHASE, policy
 
@@ -119,58 +119,60 @@ class OverviewPlan(NamedTuple):
     title: str
     total: int
     completed: int
+    percent: int
     overdue: int
     phase: str
     completed_keys: frozenset[str]
 
 
+class _MilestoneRow(NamedTuple):
+    """A milestone as a plain row, with what `plans.progress` reads of a Milestone."""
+
+    key: str
+    position: int
+    status: str
+    due_date: date | None
+
+    @property
+    def phase(self) -> str:
+        template = BY_KEY.get(self.key)
+        return template.phase if template else ""
+
+    def is_overdue(self, today: date) -> bool:
+        return milestone_overdue(self.due_date, self.status, today)
+
+
 def _plan_summaries(cities: Sequence[City], now: datetime) -> dict[int, OverviewPlan]:
     """{city_id: summary} of each city's current plan, in one query of plain rows (no ORM
-    objects: a deployment has thousands of milestones)."""
+    objects: a deployment has thousands of milestones), summed by the rules of
+    `plans.progress` like every other page."""
     today = {c.id: city_today(c, now) for c in cities}
-    found: dict[int, dict[str, Any]] = {}
-    for plan_id, city_id, title, key, status, due in db.session.execute(
-        select(Plan.id, Plan.city_id, Plan.title, Milestone.key, Milestone.status, Milestone.due_date)
+    plans: dict[int, tuple[int, str]] = {}
+    rows: dict[int, list[_MilestoneRow]] = {}
+    for plan_id, city_id, title, key, position, status, due in db.session.execute(
+        select(
+            Plan.id, Plan.city_id, Plan.title, Milestone.key, Milestone.position, Milestone.status, Milestone.due_date
+        )
         .outerjoin(Milestone, Milestone.plan_id == Plan.id)
         .where(Plan.is_current)
-        .order_by(Plan.city_id, Milestone.position)
     ):
-        entry = found.setdefault(
-            city_id,
-            {
-                "id": plan_id,
-                "title": title,
-                "total": 0,
-                "done": set(),
-                "overdue": 0,
-                "phase": COMPLETED_PHASE,
-                "open_found": False,
-            },
+        plans[city_id] = (plan_id, title)
+        if key is not None:  # None: a plan without milestones
+            rows.setdefault(city_id, []).append(_MilestoneRow(key, position, status, due))
+    summaries = {}
+    for city_id, (plan_id, title) in plans.items():
+        milestones = rows.get(city_id, [])
+        summaries[city_id] = OverviewPlan(
+            plan_id,
+            title,
+            len(milestones),
+            completed_count(milestones),
+            progress_percent(milestones),
+            sum(1 for m in milestones if city_id in today and m.is_overdue(today[city_id])),
+            current_phase(milestones),
+            frozenset(m.key for m in milestones if m.status == COMPLETED),
         )
-        if key is None:
-            continue  # a plan without milestones
-        entry["total"] += 1
-        if status == COMPLETED:
-            entry["done"].add(key)
-            continue
-        if not entry["open_found"]:
-            entry["open_found"] = True
-            template = BY_KEY.get(key)
-            entry["phase"] = template.phase if template is not None else COMPLETED_PHASE
-        if due is not None and city_id in today and due < today[city_id]:
-            entry["overdue"] += 1
-    return {
-        city_id: OverviewPlan(
-            e["id"],
-            e["title"],
-            e["total"],
-            len(e["done"]),
-            e["overdue"],
-            e["phase"] if e["total"] else COMPLETED_PHASE,
-            frozenset(e["done"]),
-        )
-        for city_id, e in found.items()
-    }
+    return summaries
 
 
 def _row(city: City, plan: OverviewPlan | None, stats: dict[str, dict]) -> OverviewRow:
@@ -179,7 +181,7 @@ def _row(city: City, plan: OverviewPlan | None, stats: dict[str, dict]) -> Overv
         "plan": plan,
         "plan_id": plan.id if plan else None,
         "plan_title": plan.title if plan else None,
-        "progress_percent": (round(100 * plan.completed / plan.total) if plan.total else 0) if plan else None,
+        "progress_percent": plan.percent if plan else None,
         "milestones_completed": plan.completed if plan else 0,
         "milestones_total": plan.total if plan else 0,
         "current_phase": plan.phase if plan else NO_PLAN_PHASE,
